@@ -1,0 +1,252 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
+using Sluice.Analyzers.Infrastructure;
+
+namespace Sluice.Analyzers.Reliability;
+
+/// <summary>
+/// SLU201: finds catch clauses that make a failure disappear — a catch-all, <c>Exception</c> or
+/// <c>SystemException</c> catch (or any catch with an empty block) that neither rethrows, throws,
+/// logs the exception object, nor hands the exception to any other code.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>Property set on each diagnostic: why the catch was reported (see <see cref="Reasons"/>).</summary>
+    internal const string ReasonProperty = "Reason";
+
+    internal static readonly BoolOption AllowJustificationComment = new(
+        RuleIds.SwallowedException,
+        "allow_justification_comment",
+        defaultValue: false,
+        "When true, a catch whose block contains a comment (starting with justification_prefix, if set) is exempt.");
+
+    internal static readonly StringOption JustificationPrefix = new(
+        RuleIds.SwallowedException,
+        "justification_prefix",
+        defaultValue: "",
+        "The text a justification comment must start with (after // or /*), e.g. 'justified:'. Empty: any comment.");
+
+    internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
+        RuleIds.SwallowedException,
+        title: "Exception swallowed",
+        messageFormat: "'{0}' swallows the exception: {1}",
+        RuleCategories.Reliability,
+        DiagnosticSeverity.Warning,
+        description: "A catch that neither rethrows, throws, logs the exception object nor passes it on makes the failure "
+            + "disappear: the record it was processing is lost and nothing alerts anyone. Rethrow, log the exception "
+            + "object and rethrow, or dead-letter the record with the exception.");
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            var types = ExceptionTypes.TryCreate(start.Compilation);
+            if (types is null)
+            {
+                return;
+            }
+
+            start.RegisterOperationAction(operationContext => AnalyzeCatch(operationContext, types), OperationKind.CatchClause);
+        });
+    }
+
+    private static void AnalyzeCatch(OperationAnalysisContext context, ExceptionTypes types)
+    {
+        var catchClause = (ICatchClauseOperation)context.Operation;
+        if (catchClause.Syntax is not CatchClauseSyntax syntax)
+        {
+            return;
+        }
+
+        var caughtType = syntax.Declaration is null ? null : catchClause.ExceptionType;
+        var isBroad = caughtType is null || types.IsBroad(caughtType);
+        var isEmpty = catchClause.Handler.Operations.IsEmpty;
+
+        // A specific exception type handled with real code (a fallback value, a default) is a decision, not a swallow.
+        if (!isBroad && !isEmpty)
+        {
+            return;
+        }
+
+        if (catchClause.Filter is { } filter && ChecksCancellation(filter, types))
+        {
+            return;
+        }
+
+        string reason;
+        if (caughtType is not null && types.IsCancellation(caughtType))
+        {
+            // Caught while honouring a token: the normal way to stop. With no token, only a timeout can land here.
+            if (PassesCancellationToken(catchClause, types))
+            {
+                return;
+            }
+
+            reason = Reasons.CancellationWithoutToken;
+        }
+        else
+        {
+            var exceptionUse = ReadExceptionUse(catchClause);
+            if (exceptionUse == ExceptionUse.Observed || Throws(catchClause.Handler))
+            {
+                return;
+            }
+
+            reason = isEmpty ? Reasons.Empty : exceptionUse == ExceptionUse.MessageOnly ? Reasons.MessageOnly : Reasons.NotObserved;
+        }
+
+        if (IsJustified(syntax, context))
+        {
+            return;
+        }
+
+        var location = Location.Create(
+            syntax.SyntaxTree,
+            TextSpan.FromBounds(syntax.CatchKeyword.SpanStart, syntax.Declaration?.Span.End ?? syntax.CatchKeyword.Span.End));
+        var properties = ImmutableDictionary<string, string?>.Empty.Add(ReasonProperty, reason);
+        context.ReportDiagnostic(Diagnostic.Create(Rule, location, properties, Describe(syntax), Reasons.Message(reason)));
+    }
+
+    private static string Describe(CatchClauseSyntax syntax)
+        => syntax.Declaration is null ? "catch" : "catch " + Regex.Replace(syntax.Declaration.ToString(), @"\s+", " ");
+
+    private static bool Throws(IOperation handler)
+        => Descendants(handler).Any(operation => operation is IThrowOperation);
+
+    /// <summary>A filter such as <c>when (token.IsCancellationRequested)</c> ties the catch to a requested cancellation.</summary>
+    private static bool ChecksCancellation(IOperation filter, ExceptionTypes types)
+        => Descendants(filter).Any(operation =>
+            operation is IPropertyReferenceOperation { Property.Name: "IsCancellationRequested" } property
+            && types.IsCancellationSource(property.Property.ContainingType));
+
+    /// <summary>True when the try block hands a <see cref="System.Threading.CancellationToken"/> to some call.</summary>
+    private static bool PassesCancellationToken(ICatchClauseOperation catchClause, ExceptionTypes types)
+        => catchClause.Parent is ITryOperation tryOperation
+            && Descendants(tryOperation.Body).Any(operation =>
+                operation is IArgumentOperation argument && types.IsCancellationToken(argument.Value.Type));
+
+    /// <summary>Operations under <paramref name="root"/>, not entering lambdas or local functions (they run later, if at all).</summary>
+    private static IEnumerable<IOperation> Descendants(IOperation root)
+    {
+        var stack = new Stack<IOperation>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var current = stack.Pop();
+            yield return current;
+            foreach (var child in current.ChildOperations)
+            {
+                if (child is not (IAnonymousFunctionOperation or ILocalFunctionOperation))
+                {
+                    stack.Push(child);
+                }
+            }
+        }
+    }
+
+    private static bool IsJustified(CatchClauseSyntax syntax, OperationAnalysisContext context)
+    {
+        var tree = syntax.SyntaxTree;
+        if (!AllowJustificationComment.Read(context.Options, tree))
+        {
+            return false;
+        }
+
+        var prefix = JustificationPrefix.Read(context.Options, tree);
+        return syntax.Block.DescendantTrivia(descendIntoTrivia: false)
+            .Where(trivia => trivia.IsKind(SyntaxKind.SingleLineCommentTrivia) || trivia.IsKind(SyntaxKind.MultiLineCommentTrivia))
+            .Select(CommentText)
+            .Any(text => text.Length > 0 && (prefix.Length == 0 || text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)));
+    }
+
+    private static string CommentText(SyntaxTrivia trivia)
+    {
+        var text = trivia.ToString();
+        text = trivia.IsKind(SyntaxKind.SingleLineCommentTrivia)
+            ? text.Substring(2)
+            : text.Substring(2, text.Length - 4);
+        return text.Trim();
+    }
+
+    /// <summary>The reasons a catch is reported; carried to the code fix as a diagnostic property.</summary>
+    internal static class Reasons
+    {
+        internal const string Empty = nameof(Empty);
+        internal const string NotObserved = nameof(NotObserved);
+        internal const string MessageOnly = nameof(MessageOnly);
+        internal const string CancellationWithoutToken = nameof(CancellationWithoutToken);
+
+        internal static string Message(string reason) => reason switch
+        {
+            Empty => "the block is empty, so the failure disappears without a trace",
+            MessageOnly => "only its message is read, so the type and stack trace are lost and nothing rethrows, logs or passes on the exception",
+            CancellationWithoutToken => "no CancellationToken is passed in the try block, so this hides timeouts (such as HttpClient.Timeout), not a requested cancellation",
+            _ => "it is not rethrown, logged with the exception object, or passed on, so the failure disappears without a trace",
+        };
+    }
+
+    /// <summary>How the catch uses its exception variable.</summary>
+    private enum ExceptionUse
+    {
+        Unused,
+        MessageOnly,
+        Observed,
+    }
+
+    /// <summary>Members that expose a detail of the exception but lose its type, stack trace and inner exceptions.</summary>
+    private static readonly ImmutableHashSet<string> DetailOnlyMembers =
+        ImmutableHashSet.Create("Message", "HResult", "Source", "HelpLink", "GetType");
+
+    /// <summary>
+    /// Any use of the exception variable other than reading a detail (Message, HResult...) counts as observing it:
+    /// passed to a call, assigned, returned, interpolated (its ToString carries the stack trace). Lambdas count too.
+    /// </summary>
+    private static ExceptionUse ReadExceptionUse(ICatchClauseOperation catchClause)
+    {
+        if (catchClause.ExceptionDeclarationOrExpression is not IVariableDeclaratorOperation { Symbol: { } local })
+        {
+            return ExceptionUse.Unused;
+        }
+
+        var use = ExceptionUse.Unused;
+        var scopes = catchClause.Filter is null ? new[] { catchClause.Handler } : new[] { catchClause.Filter, catchClause.Handler };
+        foreach (var reference in scopes.SelectMany(scope => scope.Descendants()).OfType<ILocalReferenceOperation>())
+        {
+            if (!SymbolEqualityComparer.Default.Equals(reference.Local, local))
+            {
+                continue;
+            }
+
+            var readsDetail = reference.Parent switch
+            {
+                IPropertyReferenceOperation property => property.Instance == reference && DetailOnlyMembers.Contains(property.Property.Name),
+                IInvocationOperation invocation => invocation.Instance == reference && DetailOnlyMembers.Contains(invocation.TargetMethod.Name),
+                _ => false,
+            };
+            if (!readsDetail)
+            {
+                return ExceptionUse.Observed;
+            }
+
+            use = ExceptionUse.MessageOnly;
+        }
+
+        return use;
+    }
+}

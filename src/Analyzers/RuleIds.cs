@@ -1,0 +1,26 @@
+namespace Sluice.Analyzers;
+
+/// <summary>
+/// The rule IDs of the Sluice catalog, in one place. The IDs are fixed: never reuse or renumber one.
+/// </summary>
+public static class RuleIds
+{
+    /// <summary>SLU201: a catch that neither rethrows, throws, logs the exception object nor passes it on.</summary>
+    public const string SwallowedException = "SLU201";
+}
+
+/// <summary>The categories of the catalog, as shown in the IDE and in .editorconfig category settings.</summary>
+public static class RuleCategories
+{
+    /// <summary>Whole datasets loaded into one process.</summary>
+    public const string Memory = "Memory";
+
+    /// <summary>Failures that vanish and calls that wait forever.</summary>
+    public const string Reliability = "Reliability";
+
+    /// <summary>Retries that corrupt data.</summary>
+    public const string Idempotency = "Idempotency";
+
+    /// <summary>Unbounded fan-out.</summary>
+    public const string Concurrency = "Concurrency";
+}

@@ -1,0 +1,447 @@
+using Sluice.Analyzers.Reliability;
+using Sluice.Analyzers.Tests.Harness;
+using Sluice.CodeFixes.Reliability;
+
+namespace Sluice.Analyzers.Tests.Reliability;
+
+public class SLU201_SwallowedExceptionFixTests
+{
+    private static RuleTest Rethrow()
+        => Verify.CodeFix<SwallowedExceptionAnalyzer, SwallowedExceptionCodeFix>(SwallowedExceptionCodeFix.RethrowKey);
+
+    private static RuleTest LogAndRethrow()
+        => Verify.CodeFix<SwallowedExceptionAnalyzer, SwallowedExceptionCodeFix>(SwallowedExceptionCodeFix.LogAndRethrowKey)
+            .WithLibraries(Library.Logging);
+
+    // ---- throw; -------------------------------------------------------------------------------
+
+    [Fact]
+    public Task Rethrow_fills_an_empty_catch()
+        => Rethrow()
+            .WithSource("""
+                class Job
+                {
+                    void Run()
+                    {
+                        try { Step(); }
+                        [|catch|]
+                        {
+                        }
+                    }
+
+                    void Step() { }
+                }
+                """)
+            .WithFixedSource("""
+                class Job
+                {
+                    void Run()
+                    {
+                        try { Step(); }
+                        catch
+                        {
+                            throw;
+                        }
+                    }
+
+                    void Step() { }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task Rethrow_replaces_the_return_that_dropped_the_failure_and_keeps_the_other_statements()
+        => Rethrow()
+            .WithSource("""
+                using System;
+
+                class Parser
+                {
+                    int failures;
+
+                    int? Parse(string line)
+                    {
+                        try
+                        {
+                            return int.Parse(line);
+                        }
+                        [|catch (Exception)|]
+                        {
+                            failures++;
+                            if (line.Length == 0)
+                            {
+                                return 0;
+                            }
+
+                            return null;
+                        }
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+
+                class Parser
+                {
+                    int failures;
+
+                    int? Parse(string line)
+                    {
+                        try
+                        {
+                            return int.Parse(line);
+                        }
+                        catch (Exception)
+                        {
+                            failures++;
+                            if (line.Length == 0)
+                            {
+                                throw;
+                            }
+
+                            throw;
+                        }
+                    }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task Rethrow_replaces_continue_but_leaves_the_break_of_an_inner_loop()
+        => Rethrow()
+            .WithSource("""
+                using System;
+                using System.Collections.Generic;
+
+                class Import
+                {
+                    void Run(IEnumerable<string> lines)
+                    {
+                        foreach (var line in lines)
+                        {
+                            try
+                            {
+                                Save(int.Parse(line));
+                            }
+                            [|catch (Exception ex)|]
+                            {
+                                for (var i = 0; i < 3; i++)
+                                {
+                                    if (i == 1)
+                                    {
+                                        break;
+                                    }
+                                }
+
+                                continue;
+                            }
+                        }
+                    }
+
+                    void Save(int value) { }
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Collections.Generic;
+
+                class Import
+                {
+                    void Run(IEnumerable<string> lines)
+                    {
+                        foreach (var line in lines)
+                        {
+                            try
+                            {
+                                Save(int.Parse(line));
+                            }
+                            catch (Exception ex)
+                            {
+                                for (var i = 0; i < 3; i++)
+                                {
+                                    if (i == 1)
+                                    {
+                                        break;
+                                    }
+                                }
+
+                                throw;
+                            }
+                        }
+                    }
+
+                    void Save(int value) { }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task Rethrow_fixes_every_catch_of_the_project_with_Fix_All()
+        => Rethrow()
+            .WithSource("""
+                using System;
+
+                class A
+                {
+                    void Run()
+                    {
+                        try { }
+                        [|catch (Exception)|]
+                        {
+                        }
+
+                        try { }
+                        [|catch (FormatException)|]
+                        {
+                        }
+                    }
+                }
+                """)
+            .WithSource("""
+                class B
+                {
+                    bool Run()
+                    {
+                        try { return true; }
+                        [|catch|]
+                        {
+                            return false;
+                        }
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+
+                class A
+                {
+                    void Run()
+                    {
+                        try { }
+                        catch (Exception)
+                        {
+                            throw;
+                        }
+
+                        try { }
+                        catch (FormatException)
+                        {
+                            throw;
+                        }
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                class B
+                {
+                    bool Run()
+                    {
+                        try { return true; }
+                        catch
+                        {
+                            throw;
+                        }
+                    }
+                }
+                """)
+            .RunAsync();
+
+    // ---- log and rethrow -----------------------------------------------------------------------
+
+    [Fact]
+    public Task Log_and_rethrow_names_the_exception_and_adds_the_logging_using()
+        => LogAndRethrow()
+            .WithSource("""
+                using System;
+
+                namespace Etl;
+
+                class OrderImport(Microsoft.Extensions.Logging.ILogger<OrderImport> logger)
+                {
+                    void ImportOrders()
+                    {
+                        try
+                        {
+                            Step();
+                        }
+                        [|catch|]
+                        {
+                            return;
+                        }
+                    }
+
+                    void Step() { }
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using Microsoft.Extensions.Logging;
+
+                namespace Etl;
+
+                class OrderImport(Microsoft.Extensions.Logging.ILogger<OrderImport> logger)
+                {
+                    void ImportOrders()
+                    {
+                        try
+                        {
+                            Step();
+                        }
+                        catch (Exception ex)
+                        {
+                            logger.LogError(ex, "ImportOrders failed");
+                            throw;
+                        }
+                    }
+
+                    void Step() { }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task Log_and_rethrow_uses_a_logger_field_and_picks_a_free_exception_name()
+        => LogAndRethrow()
+            .WithSource("""
+                using System;
+                using Microsoft.Extensions.Logging;
+
+                class Sync
+                {
+                    private readonly ILogger _logger;
+
+                    public Sync(ILogger logger) => _logger = logger;
+
+                    public void Push(Exception ex)
+                    {
+                        try
+                        {
+                            Send();
+                        }
+                        [|catch (InvalidOperationException)|]
+                        {
+                        }
+                    }
+
+                    void Send() { }
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using Microsoft.Extensions.Logging;
+
+                class Sync
+                {
+                    private readonly ILogger _logger;
+
+                    public Sync(ILogger logger) => _logger = logger;
+
+                    public void Push(Exception ex)
+                    {
+                        try
+                        {
+                            Send();
+                        }
+                        catch (InvalidOperationException exception)
+                        {
+                            _logger.LogError(exception, "Push failed");
+                            throw;
+                        }
+                    }
+
+                    void Send() { }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task Log_and_rethrow_is_not_offered_without_a_logger_in_scope()
+        => LogAndRethrow()
+            .WithSource("""
+                class Job
+                {
+                    void Run()
+                    {
+                        try { }
+                        [|catch|] { }
+                    }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task Log_and_rethrow_is_not_offered_for_an_instance_logger_in_a_static_method()
+        => LogAndRethrow()
+            .WithSource("""
+                using Microsoft.Extensions.Logging;
+
+                class Job(ILogger<Job> logger)
+                {
+                    ILogger Logger { get; } = logger;
+
+                    static void Run()
+                    {
+                        try { }
+                        [|catch|] { }
+                    }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task Log_and_rethrow_is_not_offered_when_the_logging_library_is_not_referenced()
+        => Verify.CodeFix<SwallowedExceptionAnalyzer, SwallowedExceptionCodeFix>(SwallowedExceptionCodeFix.LogAndRethrowKey)
+            .WithSource("""
+                class Job
+                {
+                    interface ILogger { }
+
+                    ILogger? logger;
+
+                    void Run()
+                    {
+                        try { }
+                        [|catch|] { }
+                    }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task The_rethrow_fix_is_offered_first_so_dotnet_format_applies_it()
+        => Verify.CodeFix<SwallowedExceptionAnalyzer, SwallowedExceptionCodeFix>()
+            .WithLibraries(Library.Logging)
+            .WithSource("""
+                using Microsoft.Extensions.Logging;
+
+                class Job(ILogger<Job> logger)
+                {
+                    void Run()
+                    {
+                        try { }
+                        [|catch|]
+                        {
+                        }
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using Microsoft.Extensions.Logging;
+
+                class Job(ILogger<Job> logger)
+                {
+                    void Run()
+                    {
+                        try { }
+                        catch
+                        {
+                            throw;
+                        }
+                    }
+                }
+                """)
+            .RunAsync();
+}
