@@ -1,0 +1,49 @@
+using System.Reflection;
+
+namespace Sluice.EndToEnd.Tests;
+
+/// <summary>
+/// Packs the whole solution once, with a version unique to this run, into a temp feed. The build output goes to a
+/// temp artifacts folder so the repository's own bin/obj are left as they are.
+/// </summary>
+public sealed class PackedPackages : IAsyncLifetime
+{
+    public static string RepositoryRoot { get; } = typeof(PackedPackages).Assembly
+        .GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(attribute => attribute.Key == "RepositoryRoot").Value!;
+
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "sluice-e2e-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public string Feed => Path.Combine(Root, "feed");
+
+    public string Version { get; } = $"0.1.0-e2e.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
+
+    public CommandResult Pack { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Root);
+        Pack = await DotNetCli.RunAsync(
+            RepositoryRoot,
+            environment: null,
+            "pack", Path.Combine(RepositoryRoot, "Analyzers.sln"),
+            "-c", "Release",
+            "-o", Feed,
+            $"-p:Version={Version}",
+            "--artifacts-path", Path.Combine(Root, "artifacts"));
+    }
+
+    public Task DisposeAsync()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp folder is harmless; failing the run over it would hide the real result.
+        }
+
+        return Task.CompletedTask;
+    }
+}
