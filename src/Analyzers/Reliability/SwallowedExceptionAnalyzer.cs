@@ -126,8 +126,14 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
     private static string Describe(CatchClauseSyntax syntax)
         => syntax.Declaration is null ? "catch" : "catch " + Regex.Replace(syntax.Declaration.ToString(), @"\s+", " ");
 
+    /// <summary>A throw, or ending the process (Environment.Exit/FailFast): either way the failure is not silent.</summary>
     private static bool Throws(IOperation handler)
-        => Descendants(handler).Any(operation => operation is IThrowOperation);
+        => Descendants(handler).Any(operation => operation switch
+        {
+            IThrowOperation => true,
+            IInvocationOperation { TargetMethod: { Name: "Exit" or "FailFast", ContainingType: { Name: "Environment", ContainingNamespace.Name: "System" } } } => true,
+            _ => false,
+        });
 
     /// <summary>A filter such as <c>when (token.IsCancellationRequested)</c> ties the catch to a requested cancellation.</summary>
     private static bool ChecksCancellation(IOperation filter, ExceptionTypes types)
@@ -233,10 +239,12 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
+            // Testing its type (ex is HttpRequestException) or reading a detail decides something, but keeps nothing.
             var readsDetail = reference.Parent switch
             {
                 IPropertyReferenceOperation property => property.Instance == reference && DetailOnlyMembers.Contains(property.Property.Name),
                 IInvocationOperation invocation => invocation.Instance == reference && DetailOnlyMembers.Contains(invocation.TargetMethod.Name),
+                IIsTypeOperation or IIsPatternOperation => true,
                 _ => false,
             };
             if (!readsDetail)

@@ -159,6 +159,33 @@ public class SLU201_SwallowedExceptionTests
             .RunAsync();
 
     [Fact]
+    public Task Testing_the_exception_type_in_a_filter_or_the_block_does_not_count_as_observing_it()
+        => Analyzer("""
+            using System;
+            using System.Net.Http;
+
+            class Client
+            {
+                void Run()
+                {
+                    try { Step(); }
+                    [|catch (Exception ex)|] when (ex is HttpRequestException) { }
+
+                    try { Step(); }
+                    [|catch (Exception ex)|]
+                    {
+                        if (ex is TimeoutException or HttpRequestException { StatusCode: not null })
+                        {
+                            return;
+                        }
+                    }
+                }
+
+                void Step() { }
+            }
+            """).RunAsync();
+
+    [Fact]
     public Task A_throw_inside_a_lambda_does_not_count_as_rethrowing()
         => Analyzer("""
             using System;
@@ -205,6 +232,8 @@ public class SLU201_SwallowedExceptionTests
     [InlineData("Console.WriteLine(ex.ToString());")]
     [InlineData("if (ex is TimeoutException) { return; } throw;")]
     [InlineData("System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex).Throw();")]
+    [InlineData("Environment.FailFast(\"ledger corrupt\");")]
+    [InlineData("Environment.Exit(2);")]
     public Task A_catch_that_rethrows_throws_or_passes_the_exception_on_is_silent(string handler)
         => Analyzer($$"""
             using System;
