@@ -21,9 +21,6 @@ namespace Sluice.Analyzers.Reliability;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
 {
-    /// <summary>Property set on each diagnostic: why the catch was reported (see <see cref="Reasons"/>).</summary>
-    internal const string ReasonProperty = "Reason";
-
     internal static readonly BoolOption AllowJustificationComment = new(
         RuleIds.SwallowedException,
         "allow_justification_comment",
@@ -119,8 +116,7 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
         var location = Location.Create(
             syntax.SyntaxTree,
             TextSpan.FromBounds(syntax.CatchKeyword.SpanStart, syntax.Declaration?.Span.End ?? syntax.CatchKeyword.Span.End));
-        var properties = ImmutableDictionary<string, string?>.Empty.Add(ReasonProperty, reason);
-        context.ReportDiagnostic(Diagnostic.Create(Rule, location, properties, Describe(syntax), Reasons.Message(reason)));
+        context.ReportDiagnostic(Diagnostic.Create(Rule, location, Describe(syntax), Reasons.Message(reason)));
     }
 
     private static string Describe(CatchClauseSyntax syntax)
@@ -190,7 +186,7 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
         return text.Trim();
     }
 
-    /// <summary>The reasons a catch is reported; carried to the code fix as a diagnostic property.</summary>
+    /// <summary>The reasons a catch is reported, each with the second half of the message.</summary>
     internal static class Reasons
     {
         internal const string Empty = nameof(Empty);
