@@ -7,6 +7,12 @@ public static class RuleIds
 {
     /// <summary>SLU201: a catch that neither rethrows, throws, logs the exception object nor passes it on.</summary>
     public const string SwallowedException = "SLU201";
+
+    /// <summary>SLU301: an HTTP, command or wait timeout set to infinite.</summary>
+    public const string InfiniteTimeout = "SLU301";
+
+    /// <summary>SLU302: a blocking wait with neither a timeout nor a cancellation token.</summary>
+    public const string BlockingWaitWithoutTimeout = "SLU302";
 }
 
 /// <summary>The categories of the catalog, as shown in the IDE and in .editorconfig category settings.</summary>

@@ -54,3 +54,32 @@ internal sealed class StringOption : SluiceOption
 
     public string Read(AnalyzerOptions options, SyntaxTree tree) => ReadRaw(options, tree) ?? _default;
 }
+
+/// <summary>A whole-number option with an inclusive range; values outside it fall back to the default.</summary>
+internal sealed class IntOption : SluiceOption
+{
+    private readonly int _default;
+    private readonly int _min;
+    private readonly int _max;
+
+    public IntOption(string ruleId, string name, int defaultValue, int min, int max, string description, string? defaultText = null)
+        : base(ruleId, name, defaultText ?? defaultValue.ToString(System.Globalization.CultureInfo.InvariantCulture), description)
+    {
+        _default = defaultValue;
+        _min = min;
+        _max = max;
+    }
+
+    public int Read(AnalyzerOptions options, SyntaxTree tree)
+        => int.TryParse(ReadRaw(options, tree), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            && value >= _min && value <= _max
+                ? value
+                : _default;
+
+    /// <summary>The configured value, or null when the option is not set (or not valid).</summary>
+    public int? ReadIfSet(AnalyzerOptions options, SyntaxTree tree)
+        => int.TryParse(ReadRaw(options, tree), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            && value >= _min && value <= _max
+                ? value
+                : null;
+}

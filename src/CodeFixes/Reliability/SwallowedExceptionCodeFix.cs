@@ -210,57 +210,10 @@ public sealed class SwallowedExceptionCodeFix : CodeFixProvider
             return null;
         }
 
-        var position = catchClause.Block.SpanStart;
-        var enclosing = model.GetEnclosingSymbol(position);
-        var inStaticContext = IsInStaticContext(enclosing);
-        var enclosingType = enclosing?.ContainingType;
-
-        bool IsLogger(ITypeSymbol? type)
-            => type is not null
-                && (SymbolEqualityComparer.Default.Equals(type, iLogger) || type.AllInterfaces.Contains(iLogger, SymbolEqualityComparer.Default));
-
-        var candidates = model.LookupSymbols(position)
-            .Where(symbol => symbol switch
-            {
-                ILocalSymbol local => IsLogger(local.Type) && local.DeclaringSyntaxReferences.All(r => r.Span.End <= position),
-                IParameterSymbol parameter => IsLogger(parameter.Type) && (!IsPrimaryConstructorParameter(parameter, enclosing) || !inStaticContext),
-                IFieldSymbol field => IsLogger(field.Type) && (field.IsStatic || !inStaticContext) && InHierarchy(field, enclosingType),
-                IPropertySymbol property => IsLogger(property.Type) && (property.IsStatic || !inStaticContext) && InHierarchy(property, enclosingType),
-                _ => false,
-            });
-
-        // Prefer the nearest logger: locals and parameters before members.
-        return candidates.OrderBy(symbol => symbol is ILocalSymbol or IParameterSymbol ? 0 : 1).FirstOrDefault();
-    }
-
-    /// <summary>A primary constructor parameter used outside the constructor is captured state, like a field.</summary>
-    private static bool IsPrimaryConstructorParameter(IParameterSymbol parameter, ISymbol? enclosing)
-        => parameter.ContainingSymbol is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor
-            && !SymbolEqualityComparer.Default.Equals(constructor, enclosing);
-
-    private static bool InHierarchy(ISymbol member, INamedTypeSymbol? type)
-    {
-        for (var current = type; current is not null; current = current.BaseType)
-        {
-            if (SymbolEqualityComparer.Default.Equals(current, member.ContainingType))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary>Lambdas and local functions that are not static see what their container sees.</summary>
-    private static bool IsInStaticContext(ISymbol? symbol)
-    {
-        var current = symbol;
-        while (current is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction, IsStatic: false })
-        {
-            current = current.ContainingSymbol;
-        }
-
-        return current is null || current.IsStatic;
+        return SymbolsInScope.FindUsable(
+            model,
+            catchClause.Block.SpanStart,
+            type => SymbolEqualityComparer.Default.Equals(type, iLogger) || type.AllInterfaces.Contains(iLogger, SymbolEqualityComparer.Default));
     }
 
     private static string EnclosingMemberName(SemanticModel model, SyntaxNode node)

@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using Sluice.Analyzers.Infrastructure;
+
+namespace Sluice.Analyzers.Reliability;
+
+/// <summary>
+/// SLU302: finds blocking waits with neither a timeout nor a CancellationToken — <c>Task.Wait()</c>,
+/// <c>Task.WaitAll/WaitAny</c>, <c>WaitHandle.WaitOne()</c>, <c>SemaphoreSlim.Wait()</c>, <c>ManualResetEventSlim.Wait()</c>,
+/// <c>CountdownEvent.Wait()</c>, <c>Thread.Join()</c>, <c>Process.WaitForExit()</c>, <c>Monitor.Wait(obj)</c>,
+/// <c>BlockingCollection&lt;T&gt;.Take()</c>.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>Diagnostic property: the timeout the fix writes, in seconds.</summary>
+    internal const string SecondsProperty = "Seconds";
+
+    internal static readonly IntOption TimeoutSeconds = new(
+        RuleIds.BlockingWaitWithoutTimeout, "timeout_seconds", defaultValue: 100, min: 1, max: 2_000_000,
+        "The timeout (seconds) the fix passes to the wait.");
+
+    internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
+        RuleIds.BlockingWaitWithoutTimeout,
+        title: "Blocking wait with no timeout",
+        messageFormat: "{0} blocks with no timeout and no CancellationToken, so {1} hangs the job forever",
+        RuleCategories.Reliability,
+        DiagnosticSeverity.Warning,
+        description: "A blocking wait with neither a timeout nor a cancellation token never gives up: a task that never "
+            + "completes, a signal that is never set or a process that never exits hangs the job with no error. "
+            + "Pass a timeout and check the result, pass a CancellationToken, or await the asynchronous form.");
+
+    /// <summary>The waits this rule knows: declaring type, method, and what it is waiting for (for the message).</summary>
+    private static readonly (string Type, string Method, string WaitingFor)[] Waits =
+    [
+        ("System.Threading.Tasks.Task", "Wait", "a task that never completes"),
+        ("System.Threading.Tasks.Task", "WaitAll", "a task that never completes"),
+        ("System.Threading.Tasks.Task", "WaitAny", "tasks that never complete"),
+        ("System.Threading.WaitHandle", "WaitOne", "a signal that is never set"),
+        ("System.Threading.WaitHandle", "WaitAll", "a signal that is never set"),
+        ("System.Threading.WaitHandle", "WaitAny", "signals that are never set"),
+        ("System.Threading.SemaphoreSlim", "Wait", "a slot that is never released"),
+        ("System.Threading.ManualResetEventSlim", "Wait", "an event that is never set"),
+        ("System.Threading.CountdownEvent", "Wait", "a count that never reaches zero"),
+        ("System.Threading.Thread", "Join", "a thread that never ends"),
+        ("System.Diagnostics.Process", "WaitForExit", "a process that never exits"),
+        ("System.Threading.Monitor", "Wait", "a pulse that never comes"),
+        ("System.Collections.Concurrent.BlockingCollection`1", "Take", "an item that never arrives"),
+    ];
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            var compilation = start.Compilation;
+            var waits = new Dictionary<(INamedTypeSymbol, string), string>(TypeAndNameComparer.Instance);
+            foreach (var (typeName, method, waitingFor) in Waits)
+            {
+                if (compilation.GetTypeByMetadataName(typeName) is { } type)
+                {
+                    waits[(type, method)] = waitingFor;
+                }
+            }
+
+            if (waits.Count == 0)
+            {
+                return;
+            }
+
+            var types = TimeoutTypes.Create(compilation);
+            start.RegisterOperationAction(c => AnalyzeInvocation(c, waits, types), OperationKind.Invocation);
+        });
+    }
+
+    private static void AnalyzeInvocation(
+        OperationAnalysisContext context,
+        Dictionary<(INamedTypeSymbol, string), string> waits,
+        TimeoutTypes types)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        var method = invocation.TargetMethod;
+        if (!waits.TryGetValue((method.ContainingType.OriginalDefinition, method.Name), out var waitingFor))
+        {
+            return;
+        }
+
+        // A timeout passed is the caller's decision (an infinite one is SLU301's business); so is a token that can fire.
+        // An omitted optional token, default or CancellationToken.None bounds nothing. Every whole-number or TimeSpan
+        // parameter of these waits is a timeout (Process.WaitForExit calls its own 'milliseconds').
+        var passesTimeout = invocation.Arguments.Any(argument =>
+            argument.ArgumentKind != ArgumentKind.DefaultValue
+            && argument.Parameter is { } parameter
+            && (TimeoutTypes.Is(parameter.Type, types.TimeSpan) || parameter.Type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64));
+        if (passesTimeout || types.HasLiveToken(invocation))
+        {
+            return;
+        }
+
+        var seconds = TimeoutSeconds.Read(context.Options, invocation.Syntax.SyntaxTree);
+        var properties = ImmutableDictionary<string, string?>.Empty
+            .Add(SecondsProperty, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        context.ReportDiagnostic(Diagnostic.Create(
+            Rule,
+            invocation.Syntax.GetLocation(),
+            properties,
+            $"{method.ContainingType.Name}.{method.Name}()",
+            waitingFor));
+    }
+
+    /// <summary>Keys the wait table by the declaring type's original definition and the method name.</summary>
+    private sealed class TypeAndNameComparer : IEqualityComparer<(INamedTypeSymbol Type, string Name)>
+    {
+        public static readonly TypeAndNameComparer Instance = new();
+
+        public bool Equals((INamedTypeSymbol Type, string Name) x, (INamedTypeSymbol Type, string Name) y)
+            => SymbolEqualityComparer.Default.Equals(x.Type, y.Type) && string.Equals(x.Name, y.Name, StringComparison.Ordinal);
+
+        public int GetHashCode((INamedTypeSymbol Type, string Name) obj)
+            => SymbolEqualityComparer.Default.GetHashCode(obj.Type) ^ StringComparer.Ordinal.GetHashCode(obj.Name);
+    }
+}

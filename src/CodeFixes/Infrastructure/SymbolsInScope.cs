@@ -1,0 +1,65 @@
+using System;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace Sluice.CodeFixes.Infrastructure;
+
+/// <summary>Finds a value a fix can name at a position: a local, parameter, field or property of a wanted type.</summary>
+internal static class SymbolsInScope
+{
+    /// <summary>
+    /// The nearest usable symbol whose type matches <paramref name="isWanted"/>: locals and parameters first, then
+    /// members of the enclosing type. Instance state is skipped in a static context, and locals declared after
+    /// <paramref name="position"/> are not yet usable.
+    /// </summary>
+    public static ISymbol? FindUsable(SemanticModel model, int position, Func<ITypeSymbol, bool> isWanted)
+    {
+        var enclosing = model.GetEnclosingSymbol(position);
+        var inStaticContext = IsInStaticContext(enclosing);
+        var enclosingType = enclosing?.ContainingType;
+
+        bool Wanted(ITypeSymbol? type) => type is not null && isWanted(type);
+
+        return model.LookupSymbols(position)
+            .Where(symbol => symbol switch
+            {
+                ILocalSymbol local => Wanted(local.Type) && local.DeclaringSyntaxReferences.All(r => r.Span.End <= position),
+                IParameterSymbol parameter => Wanted(parameter.Type) && (!IsPrimaryConstructorParameter(parameter, enclosing) || !inStaticContext),
+                IFieldSymbol field => Wanted(field.Type) && (field.IsStatic || !inStaticContext) && InHierarchy(field, enclosingType),
+                IPropertySymbol property => Wanted(property.Type) && (property.IsStatic || !inStaticContext) && InHierarchy(property, enclosingType),
+                _ => false,
+            })
+            .OrderBy(symbol => symbol is ILocalSymbol or IParameterSymbol ? 0 : 1)
+            .FirstOrDefault();
+    }
+
+    /// <summary>A primary constructor parameter used outside the constructor is captured state, like a field.</summary>
+    private static bool IsPrimaryConstructorParameter(IParameterSymbol parameter, ISymbol? enclosing)
+        => parameter.ContainingSymbol is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor
+            && !SymbolEqualityComparer.Default.Equals(constructor, enclosing);
+
+    private static bool InHierarchy(ISymbol member, INamedTypeSymbol? type)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current, member.ContainingType))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Lambdas and local functions that are not static see what their container sees.</summary>
+    private static bool IsInStaticContext(ISymbol? symbol)
+    {
+        var current = symbol;
+        while (current is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction, IsStatic: false })
+        {
+            current = current.ContainingSymbol;
+        }
+
+        return current is null || current.IsStatic;
+    }
+}

@@ -1,0 +1,107 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Globalization;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using Sluice.Analyzers;
+using Sluice.Analyzers.Reliability;
+
+namespace Sluice.CodeFixes.Reliability;
+
+/// <summary>
+/// Fixes SLU301 by replacing the infinite value with the configured finite timeout, in the unit the API takes.
+/// A wait whose bool result was discarded is also checked (<c>if (!wait) throw new TimeoutException(...)</c>), so it
+/// cannot carry on as if it had succeeded. No fix for <c>Task.Delay(Timeout.Infinite)</c>: a finite delay would let
+/// the code after it run, which no rewrite can keep; the docs page shows the manual change.
+/// </summary>
+[ExportCodeFixProvider(Microsoft.CodeAnalysis.LanguageNames.CSharp, Name = nameof(InfiniteTimeoutCodeFix))]
+[Shared]
+public sealed class InfiniteTimeoutCodeFix : CodeFixProvider
+{
+    internal const string FiniteTimeoutKey = RuleIds.InfiniteTimeout + ".FiniteTimeout";
+
+    /// <inheritdoc />
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.InfiniteTimeout);
+
+    /// <inheritdoc />
+    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+
+    /// <inheritdoc />
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var diagnostic = context.Diagnostics[0];
+        var properties = diagnostic.Properties;
+        if (properties[InfiniteTimeoutAnalyzer.KindProperty] == InfiniteTimeoutAnalyzer.Kinds.Delay
+            || !int.TryParse(properties[InfiniteTimeoutAnalyzer.SecondsProperty], NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
+            || properties[InfiniteTimeoutAnalyzer.UnitProperty] is not { } unit)
+        {
+            return;
+        }
+
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var node = root?.FindNode(context.Span);
+        var value = node switch
+        {
+            AssignmentExpressionSyntax assignment => assignment.Right,
+            ArgumentSyntax argument => argument.Expression,
+            _ => null,
+        };
+        if (root is null || value is null)
+        {
+            return;
+        }
+
+        var replacement = unit switch
+        {
+            InfiniteTimeoutAnalyzer.Units.TimeSpan => TimeoutSyntax.FromSeconds(seconds),
+            InfiniteTimeoutAnalyzer.Units.Milliseconds => TimeoutSyntax.Number(seconds * 1000),
+            _ => TimeoutSyntax.Number(seconds),
+        };
+        var newValue = replacement.WithTriviaFrom(value);
+        var title = $"Use a finite timeout ({seconds.ToString(CultureInfo.InvariantCulture)} s)";
+
+        // A wait returning bool: the result must be checked, or a timeout would pass for success.
+        if (properties[InfiniteTimeoutAnalyzer.KindProperty] == InfiniteTimeoutAnalyzer.Kinds.Wait
+            && value.Parent?.Parent?.Parent is InvocationExpressionSyntax invocation)
+        {
+            var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+            if (model?.GetOperation(invocation, context.CancellationToken) is not IInvocationOperation operation)
+            {
+                return;
+            }
+
+            var returnType = operation.TargetMethod.ReturnType.SpecialType;
+            var returnsResult = returnType is SpecialType.System_Boolean or SpecialType.System_Int32;
+            if (returnsResult && invocation.Parent is ExpressionStatementSyntax statement)
+            {
+                var what = $"{operation.TargetMethod.ContainingType.Name}.{operation.TargetMethod.Name}";
+                var bounded = invocation.ReplaceNode(value, newValue);
+                context.RegisterCodeFix(
+                    CodeAction.Create(
+                        title + " and throw TimeoutException when it elapses",
+                        _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(
+                            statement,
+                            TimeoutSyntax.ThrowIfTimedOut(statement, bounded, TimeoutSyntax.TimedOutIndex(operation.TargetMethod), what, seconds)))),
+                        FiniteTimeoutKey),
+                    diagnostic);
+                return;
+            }
+
+            if (returnsResult && operation.Parent is IExpressionStatementOperation)
+            {
+                // The result is discarded where no statement can be added (an expression-bodied lambda or member).
+                return;
+            }
+        }
+
+        context.RegisterCodeFix(
+            CodeAction.Create(title, _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(value, newValue))), FiniteTimeoutKey),
+            diagnostic);
+    }
+
+}

@@ -1,0 +1,362 @@
+using Sluice.Analyzers.Reliability;
+using Sluice.Analyzers.Tests.Harness;
+using Sluice.CodeFixes.Reliability;
+
+namespace Sluice.Analyzers.Tests.Reliability;
+
+public class SLU302_BlockingWaitTests
+{
+    private const string Waiters = """
+        using System;
+        using System.Collections.Concurrent;
+        using System.Collections.Generic;
+        using System.Diagnostics;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Waiters
+        {
+            void Run(Task task, List<Task> tasks, ManualResetEvent handle, SemaphoreSlim semaphore, ManualResetEventSlim slim,
+                CountdownEvent countdown, Thread thread, Process process, object gate, BlockingCollection<int> queue, CancellationToken token)
+            {
+                WAIT;
+            }
+        }
+        """;
+
+    private static RuleTest Analyzer(string source)
+        => Verify.Analyzer<BlockingWaitAnalyzer>().WithSource(source);
+
+    // ---- Positives ---------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData("task.Wait()", "Task.Wait() blocks with no timeout and no CancellationToken, so a task that never completes hangs the job forever")]
+    [InlineData("Task.WaitAll(task, task)", "Task.WaitAll() blocks with no timeout and no CancellationToken, so a task that never completes hangs the job forever")]
+    [InlineData("Task.WaitAll(tasks)", "Task.WaitAll() blocks with no timeout and no CancellationToken, so a task that never completes hangs the job forever")]
+    [InlineData("Task.WaitAny(task)", "Task.WaitAny() blocks with no timeout and no CancellationToken, so tasks that never complete hangs the job forever")]
+    [InlineData("handle.WaitOne()", "WaitHandle.WaitOne() blocks with no timeout and no CancellationToken, so a signal that is never set hangs the job forever")]
+    [InlineData("WaitHandle.WaitAll(new WaitHandle[] { handle })", "WaitHandle.WaitAll() blocks with no timeout and no CancellationToken, so a signal that is never set hangs the job forever")]
+    [InlineData("semaphore.Wait()", "SemaphoreSlim.Wait() blocks with no timeout and no CancellationToken, so a slot that is never released hangs the job forever")]
+    [InlineData("semaphore.Wait(CancellationToken.None)", "SemaphoreSlim.Wait() blocks with no timeout and no CancellationToken, so a slot that is never released hangs the job forever")]
+    [InlineData("slim.Wait()", "ManualResetEventSlim.Wait() blocks with no timeout and no CancellationToken, so an event that is never set hangs the job forever")]
+    [InlineData("countdown.Wait()", "CountdownEvent.Wait() blocks with no timeout and no CancellationToken, so a count that never reaches zero hangs the job forever")]
+    [InlineData("thread.Join()", "Thread.Join() blocks with no timeout and no CancellationToken, so a thread that never ends hangs the job forever")]
+    [InlineData("process.WaitForExit()", "Process.WaitForExit() blocks with no timeout and no CancellationToken, so a process that never exits hangs the job forever")]
+    [InlineData("Monitor.Wait(gate)", "Monitor.Wait() blocks with no timeout and no CancellationToken, so a pulse that never comes hangs the job forever")]
+    [InlineData("queue.Take()", "BlockingCollection.Take() blocks with no timeout and no CancellationToken, so an item that never arrives hangs the job forever")]
+    public Task Each_blocking_wait_without_a_timeout_or_token_is_reported(string wait, string message)
+        => Analyzer(Waiters.Replace("WAIT", "[|" + wait + "|]"))
+            .WithMessages(message)
+            .RunAsync();
+
+    // ---- Near misses ---------------------------------------------------------------------------
+
+    [Theory]
+    [InlineData("task.Wait(TimeSpan.FromSeconds(5))")]
+    [InlineData("task.Wait(5_000)")]
+    [InlineData("task.Wait(token)")]
+    [InlineData("task.Wait(Timeout.Infinite)")]
+    [InlineData("Task.WaitAll(tasks, token)")]
+    [InlineData("Task.WaitAll(new[] { task }, TimeSpan.FromSeconds(5))")]
+    [InlineData("handle.WaitOne(1_000)")]
+    [InlineData("semaphore.Wait(token)")]
+    [InlineData("slim.Wait(TimeSpan.FromSeconds(1), token)")]
+    [InlineData("thread.Join(1_000)")]
+    [InlineData("process.WaitForExit(5_000)")]
+    [InlineData("Monitor.Wait(gate, 1_000)")]
+    [InlineData("queue.Take(token)")]
+    [InlineData("queue.TryTake(out _, 1_000)")]
+    public Task Waits_with_a_timeout_or_a_live_token_are_silent(string wait)
+        => Analyzer(Waiters.Replace("WAIT", wait)).RunAsync();
+
+    [Fact]
+    public Task Awaiting_and_waits_of_other_types_are_silent()
+        => Analyzer("""
+            using System.Threading.Tasks;
+
+            class Gate
+            {
+                public void Wait() { }
+            }
+
+            class Job
+            {
+                async Task RunAsync(Task task, Gate gate)
+                {
+                    await task;
+                    gate.Wait();
+                }
+            }
+            """).RunAsync();
+
+    // ---- Fixes ---------------------------------------------------------------------------------
+
+    [Fact]
+    public Task The_timeout_fix_checks_the_result_so_a_timeout_throws()
+        => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>(BlockingWaitCodeFix.TimeoutKey)
+            .WithSource("""
+                using System.Diagnostics;
+                using System.Threading;
+
+                class Worker
+                {
+                    void Run(SemaphoreSlim semaphore, Process process)
+                    {
+                        [|semaphore.Wait()|];
+                        [|process.WaitForExit()|];
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System.Diagnostics;
+                using System.Threading;
+
+                class Worker
+                {
+                    void Run(SemaphoreSlim semaphore, Process process)
+                    {
+                        if (!semaphore.Wait(System.TimeSpan.FromSeconds(100)))
+                        {
+                            throw new System.TimeoutException("SemaphoreSlim.Wait did not complete within 100 seconds.");
+                        }
+
+                        if (!process.WaitForExit(System.TimeSpan.FromSeconds(100)))
+                        {
+                            throw new System.TimeoutException("Process.WaitForExit did not complete within 100 seconds.");
+                        }
+                    }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task The_timeout_fix_wraps_params_tasks_in_an_array_and_checks_WaitAny_indexes()
+        => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>(BlockingWaitCodeFix.TimeoutKey)
+            .WithSource("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Worker
+                {
+                    void Run(Task<int> first, Task<string> second, WaitHandle[] handles)
+                    {
+                        [|Task.WaitAll(first, second)|];
+                        [|Task.WaitAny(first, second)|];
+                        [|WaitHandle.WaitAny(handles)|];
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Worker
+                {
+                    void Run(Task<int> first, Task<string> second, WaitHandle[] handles)
+                    {
+                        if (!Task.WaitAll(new Task[] { first, second }, TimeSpan.FromSeconds(100)))
+                        {
+                            throw new TimeoutException("Task.WaitAll did not complete within 100 seconds.");
+                        }
+
+                        if (Task.WaitAny(new Task[] { first, second }, TimeSpan.FromSeconds(100)) == -1)
+                        {
+                            throw new TimeoutException("Task.WaitAny did not complete within 100 seconds.");
+                        }
+
+                        if (WaitHandle.WaitAny(handles, TimeSpan.FromSeconds(100)) == WaitHandle.WaitTimeout)
+                        {
+                            throw new TimeoutException("WaitHandle.WaitAny did not complete within 100 seconds.");
+                        }
+                    }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task The_timeout_fix_is_not_offered_where_the_result_is_used()
+        => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>(BlockingWaitCodeFix.TimeoutKey)
+            .WithSource("""
+                using System.Collections.Concurrent;
+                using System.Threading;
+
+                class Worker
+                {
+                    bool Run(WaitHandle handle, BlockingCollection<int> queue)
+                    {
+                        [|queue.Take()|];
+                        return [|handle.WaitOne()|];
+                    }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task The_token_fix_passes_the_token_in_scope()
+        => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>(BlockingWaitCodeFix.TokenKey)
+            .WithSource("""
+                using System.Collections.Concurrent;
+                using System.Threading;
+
+                class Consumer
+                {
+                    private readonly CancellationToken _stopping;
+
+                    public Consumer(CancellationToken stopping) => _stopping = stopping;
+
+                    int Next(BlockingCollection<int> queue) => [|queue.Take()|];
+
+                    void Enter(SemaphoreSlim semaphore, CancellationToken token)
+                    {
+                        [|semaphore.Wait()|];
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System.Collections.Concurrent;
+                using System.Threading;
+
+                class Consumer
+                {
+                    private readonly CancellationToken _stopping;
+
+                    public Consumer(CancellationToken stopping) => _stopping = stopping;
+
+                    int Next(BlockingCollection<int> queue) => queue.Take(_stopping);
+
+                    void Enter(SemaphoreSlim semaphore, CancellationToken token)
+                    {
+                        semaphore.Wait(token);
+                    }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task The_token_fix_is_not_offered_without_a_token_or_a_token_overload()
+        => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>(BlockingWaitCodeFix.TokenKey)
+            .WithSource("""
+                using System.Threading;
+
+                class Worker
+                {
+                    void Run(SemaphoreSlim semaphore, Thread thread)
+                    {
+                        [|semaphore.Wait()|];
+                    }
+
+                    static void Join(Thread thread, CancellationToken token)
+                    {
+                        [|thread.Join()|];
+                    }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task In_async_code_the_first_fix_awaits_the_asynchronous_form_with_the_timeout_and_token()
+        => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>()
+            .WithSource("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Worker
+                {
+                    async Task RunAsync(Task load, Task<int> a, Task<int> b, SemaphoreSlim semaphore, CancellationToken token)
+                    {
+                        [|load.Wait()|];
+                        [|Task.WaitAll(a, b)|];
+                        [|semaphore.Wait()|];
+                        await Task.Yield();
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Worker
+                {
+                    async Task RunAsync(Task load, Task<int> a, Task<int> b, SemaphoreSlim semaphore, CancellationToken token)
+                    {
+                        await load.WaitAsync(TimeSpan.FromSeconds(100), token);
+                        await Task.WhenAll(a, b).WaitAsync(TimeSpan.FromSeconds(100), token);
+                        if (!await semaphore.WaitAsync(TimeSpan.FromSeconds(100), token))
+                        {
+                            throw new TimeoutException("SemaphoreSlim.Wait did not complete within 100 seconds.");
+                        }
+
+                        await Task.Yield();
+                    }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task The_await_fix_is_not_offered_inside_a_lock_or_in_sync_code()
+        => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>(BlockingWaitCodeFix.AwaitKey)
+            .WithSource("""
+                using System.Threading.Tasks;
+
+                class Worker
+                {
+                    private readonly object _gate = new();
+
+                    async Task RunAsync(Task load)
+                    {
+                        lock (_gate)
+                        {
+                            [|load.Wait()|];
+                        }
+
+                        await Task.Yield();
+                    }
+
+                    void Run(Task load)
+                    {
+                        [|load.Wait()|];
+                    }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task timeout_seconds_sets_the_timeout_the_fix_writes()
+        => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>(BlockingWaitCodeFix.TimeoutKey)
+            .WithEditorConfig("sluice.SLU302.timeout_seconds = 15")
+            .WithSource("""
+                using System;
+                using System.Threading;
+
+                class Worker
+                {
+                    void Run(Thread thread)
+                    {
+                        [|thread.Join()|];
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Threading;
+
+                class Worker
+                {
+                    void Run(Thread thread)
+                    {
+                        if (!thread.Join(TimeSpan.FromSeconds(15)))
+                        {
+                            throw new TimeoutException("Thread.Join did not complete within 15 seconds.");
+                        }
+                    }
+                }
+                """)
+            .RunAsync();
+}
