@@ -5,7 +5,8 @@ namespace Sluice.EndToEnd.Tests;
 
 /// <summary>
 /// The packages as a consumer meets them: installed from a feed into a fresh project, reporting in
-/// <c>dotnet build</c>, failing a warnings-as-errors build, and fixed by <c>dotnet format analyzers</c>.
+/// <c>dotnet build</c>, failing a warnings-as-errors build, and fixed by <c>dotnet format analyzers</c>
+/// (which applies the first fix each rule offers).
 /// </summary>
 public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<PackedPackages>
 {
@@ -30,6 +31,24 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
                 }
 
                 return imported;
+            }
+        }
+        """;
+
+    private const string ClientSource = """
+        using System;
+        using System.Net.Http;
+        using System.Threading;
+
+        namespace Consumer;
+
+        public static class Client
+        {
+            public static HttpClient Create() => new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+
+            public static void Enter(SemaphoreSlim gate)
+            {
+                gate.Wait();
             }
         }
         """;
@@ -62,33 +81,56 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
     }
 
     [Fact]
-    public async Task A_consumer_build_reports_SLU201_fails_as_an_error_and_is_fixed_by_dotnet_format()
+    public async Task A_consumer_build_reports_the_rules_fails_as_errors_and_is_fixed_by_dotnet_format()
     {
         Assert.True(packages.Pack.ExitCode == 0, packages.Pack.ToString());
         var project = CreateConsumer();
-        var source = Path.Combine(project, "Import.cs");
-        var lines = ImportSource.Split('\n');
-        var catchLine = Array.FindIndex(lines, l => l.Contains("catch (System.Exception)", StringComparison.Ordinal)) + 1;
-        var catchColumn = lines[catchLine - 1].IndexOf("catch", StringComparison.Ordinal) + 1;
         var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(project, ".packages") };
+        var expected = new[]
+        {
+            (File: "Import.cs", Id: "SLU201", Position: PositionOf(ImportSource, "catch (System.Exception)"), Message: "'catch (System.Exception)' swallows the exception"),
+            (File: "Client.cs", Id: "SLU301", Position: PositionOf(ClientSource, "Timeout = "), Message: "HttpClient.Timeout is infinite (Timeout.InfiniteTimeSpan)"),
+            (File: "Client.cs", Id: "SLU302", Position: PositionOf(ClientSource, "gate.Wait()"), Message: "SemaphoreSlim.Wait() blocks with no timeout"),
+        };
 
         var build = await DotNetCli.RunAsync(project, environment, "build", "-nodeReuse:false");
         Assert.True(build.ExitCode == 0, build.ToString());
-        Assert.Contains($"Import.cs({catchLine},{catchColumn}): warning SLU201: 'catch (System.Exception)' swallows the exception", build.Output, StringComparison.Ordinal);
+        foreach (var (file, id, position, message) in expected)
+        {
+            Assert.Contains($"{file}{position}: warning {id}: {message}", build.Output, StringComparison.Ordinal);
+        }
 
         var strict = await DotNetCli.RunAsync(project, environment, "build", "--no-incremental", "-warnaserror", "-nodeReuse:false");
-        Assert.True(strict.ExitCode != 0, "A warnings-as-errors build must fail on SLU201.\n" + strict);
-        Assert.Contains($"Import.cs({catchLine},{catchColumn}): error SLU201", strict.Output, StringComparison.Ordinal);
+        Assert.True(strict.ExitCode != 0, "A warnings-as-errors build must fail on Sluice's findings.\n" + strict);
+        foreach (var (file, id, position, _) in expected)
+        {
+            Assert.Contains($"{file}{position}: error {id}", strict.Output, StringComparison.Ordinal);
+        }
 
-        var format = await DotNetCli.RunAsync(project, environment, "format", "analyzers", "Consumer.csproj", "--diagnostics", "SLU201", "--severity", "warn");
+        var format = await DotNetCli.RunAsync(
+            project, environment, "format", "analyzers", "Consumer.csproj", "--diagnostics", "SLU201", "SLU301", "SLU302", "--severity", "warn");
         Assert.True(format.ExitCode == 0, format.ToString());
-        var fixedSource = await File.ReadAllTextAsync(source);
-        Assert.Contains("throw;", fixedSource, StringComparison.Ordinal);
-        Assert.DoesNotContain("continue;", fixedSource, StringComparison.Ordinal);
+
+        var import = await File.ReadAllTextAsync(Path.Combine(project, "Import.cs"));
+        Assert.Contains("throw;", import, StringComparison.Ordinal);
+        Assert.DoesNotContain("continue;", import, StringComparison.Ordinal);
+        var client = await File.ReadAllTextAsync(Path.Combine(project, "Client.cs"));
+        Assert.Contains("Timeout = TimeSpan.FromSeconds(100)", client, StringComparison.Ordinal);
+        Assert.Contains("if (!gate.Wait(TimeSpan.FromSeconds(100)))", client, StringComparison.Ordinal);
+        Assert.Contains("throw new TimeoutException(\"SemaphoreSlim.Wait did not complete within 100 seconds.\");", client, StringComparison.Ordinal);
 
         var rebuilt = await DotNetCli.RunAsync(project, environment, "build", "--no-incremental", "-warnaserror", "-nodeReuse:false");
         Assert.True(rebuilt.ExitCode == 0, "The fixed project must build cleanly with warnings as errors.\n" + rebuilt);
-        Assert.DoesNotContain("SLU201", rebuilt.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(" SLU", rebuilt.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>The MSBuild "(line,column)" of the first occurrence of <paramref name="text"/>.</summary>
+    private static string PositionOf(string source, string text)
+    {
+        var lines = source.Split('\n');
+        var line = Array.FindIndex(lines, l => l.Contains(text, StringComparison.Ordinal));
+        Assert.True(line >= 0, $"'{text}' is not in the consumer source.");
+        return $"({line + 1},{lines[line].IndexOf(text, StringComparison.Ordinal) + 1})";
     }
 
     private string CreateConsumer()
@@ -120,6 +162,7 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
             </Project>
             """);
         File.WriteAllText(Path.Combine(project, "Import.cs"), ImportSource);
+        File.WriteAllText(Path.Combine(project, "Client.cs"), ClientSource);
         return project;
     }
 
