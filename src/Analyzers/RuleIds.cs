@@ -13,6 +13,9 @@ public static class RuleIds
 
     /// <summary>SLU302: a blocking wait with neither a timeout nor a cancellation token.</summary>
     public const string BlockingWaitWithoutTimeout = "SLU302";
+
+    /// <summary>SLU304: a Polly retry with no timeout added after it, so no single attempt is bounded.</summary>
+    public const string RetryWithoutAttemptTimeout = "SLU304";
 }
 
 /// <summary>The categories of the catalog, as shown in the IDE and in .editorconfig category settings.</summary>

@@ -1,0 +1,214 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using Sluice.Analyzers.Infrastructure;
+
+namespace Sluice.Analyzers.Reliability;
+
+/// <summary>
+/// SLU304: finds a Polly pipeline that adds a retry with no timeout after it. Polly nests strategies in the order they
+/// are added (the first is outermost), so only an <c>AddTimeout</c> after <c>AddRetry</c> bounds each attempt; one
+/// before it bounds the whole run, and a hung attempt still consumes it all.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class RetryWithoutAttemptTimeoutAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>Diagnostic property: the per-attempt timeout the fix adds, in seconds.</summary>
+    internal const string SecondsProperty = "Seconds";
+
+    internal static readonly IntOption AttemptTimeoutSeconds = new(
+        RuleIds.RetryWithoutAttemptTimeout, "attempt_timeout_seconds", defaultValue: 10, min: 1, max: 2_000_000,
+        "The per-attempt timeout (seconds) the fix adds after the retry.");
+
+    internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
+        RuleIds.RetryWithoutAttemptTimeout,
+        title: "Retry without a per-attempt timeout",
+        messageFormat: "This retry has no timeout after it, so one hung attempt stalls every retry{0}; add AddTimeout after AddRetry",
+        RuleCategories.Reliability,
+        DiagnosticSeverity.Warning,
+        description: "A retry only helps if a failed attempt ends. Polly nests strategies in the order they are added, so a "
+            + "timeout must be added after the retry to bound each attempt; a timeout added before it bounds only the total.");
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            var retryExtensions = start.Compilation.GetTypeByMetadataName("Polly.RetryResiliencePipelineBuilderExtensions");
+            var timeoutExtensions = start.Compilation.GetTypeByMetadataName("Polly.TimeoutResiliencePipelineBuilderExtensions");
+            if (retryExtensions is null || timeoutExtensions is null)
+            {
+                return;
+            }
+
+            start.RegisterOperationAction(c => AnalyzeInvocation(c, new PollyMethods(retryExtensions, timeoutExtensions)), OperationKind.Invocation);
+        });
+    }
+
+    private static void AnalyzeInvocation(OperationAnalysisContext context, PollyMethods polly)
+    {
+        var retry = (IInvocationOperation)context.Operation;
+        if (!polly.IsAddRetry(retry.TargetMethod))
+        {
+            return;
+        }
+
+        // The fluent chain after the retry: .AddCircuitBreaker(...).AddTimeout(...).Build()
+        IInvocationOperation top = retry;
+        while (NextInChain(top) is { } next)
+        {
+            if (polly.IsAddTimeout(next.TargetMethod))
+            {
+                return;
+            }
+
+            top = next;
+        }
+
+        var endsInBuild = top.TargetMethod.Name == "Build";
+        if (!endsInBuild)
+        {
+            // builder.AddRetry(...); builder.AddTimeout(...); — follow the builder variable through the method.
+            var builder = BuilderVariable(retry, top);
+            if (builder is null || HasTimeoutOrEscapesLater(builder, retry, polly))
+            {
+                return;
+            }
+        }
+
+        var outerTimeout = PreviousInChain(retry).Any(previous => polly.IsAddTimeout(previous.TargetMethod))
+            ? " (the timeout added before it bounds only the total time)"
+            : "";
+        var seconds = AttemptTimeoutSeconds.Read(context.Options, retry.Syntax.SyntaxTree);
+        var properties = ImmutableDictionary<string, string?>.Empty
+            .Add(SecondsProperty, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        context.ReportDiagnostic(Diagnostic.Create(Rule, retry.Syntax.GetLocation(), properties, outerTimeout));
+    }
+
+    /// <summary>The call made on the result of <paramref name="call"/> (as receiver, or as an extension's this argument).</summary>
+    private static IInvocationOperation? NextInChain(IInvocationOperation call)
+    {
+        var parent = call.Parent;
+        if (parent is IArgumentOperation { Parent: IInvocationOperation extension } argument
+            && extension.TargetMethod.IsExtensionMethod
+            && extension.Arguments.FirstOrDefault() == argument)
+        {
+            return extension;
+        }
+
+        return parent is IInvocationOperation instance && instance.Instance == call ? instance : null;
+    }
+
+    /// <summary>The calls before <paramref name="call"/> in its chain, nearest first.</summary>
+    private static System.Collections.Generic.IEnumerable<IInvocationOperation> PreviousInChain(IInvocationOperation call)
+    {
+        for (var receiver = Receiver(call); receiver is IInvocationOperation previous; receiver = Receiver(previous))
+        {
+            yield return previous;
+        }
+    }
+
+    private static IOperation? Receiver(IInvocationOperation call)
+        => (call.TargetMethod.IsExtensionMethod ? call.Arguments.FirstOrDefault()?.Value : call.Instance)?.WalkDownConversion();
+
+    /// <summary>The local or parameter that holds the builder: the chain's receiver, or the variable the chain is stored in.</summary>
+    private static ISymbol? BuilderVariable(IInvocationOperation retry, IInvocationOperation top)
+    {
+        var root = PreviousInChain(retry).LastOrDefault() is { } first ? Receiver(first) : Receiver(retry);
+        switch (root)
+        {
+            case ILocalReferenceOperation local:
+                return local.Local;
+            case IParameterReferenceOperation parameter:
+                return parameter.Parameter;
+        }
+
+        return top.Parent switch
+        {
+            IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } => declarator.Symbol,
+            ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } => local.Local,
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// True when, after the retry, the method adds a timeout to the builder, or hands the builder to code this rule
+    /// cannot see (another method, a field, a return, or back to the caller that passed it in): then the timeout
+    /// may be added there.
+    /// </summary>
+    private static bool HasTimeoutOrEscapesLater(ISymbol builder, IInvocationOperation retry, PollyMethods polly)
+    {
+        IOperation root = retry;
+        while (root.Parent is { } parent)
+        {
+            root = parent;
+        }
+
+        var built = false;
+        foreach (var reference in root.Descendants())
+        {
+            ISymbol? referenced = reference switch
+            {
+                ILocalReferenceOperation local => local.Local,
+                IParameterReferenceOperation parameter => parameter.Parameter,
+                _ => null,
+            };
+            if (!SymbolEqualityComparer.Default.Equals(referenced, builder) || reference.Syntax.SpanStart <= retry.Syntax.SpanStart)
+            {
+                continue;
+            }
+
+            var use = reference.Parent;
+            if (use is IArgumentOperation { Parent: IInvocationOperation call } && call.TargetMethod.IsExtensionMethod)
+            {
+                if (polly.IsAddTimeout(call.TargetMethod))
+                {
+                    return true;
+                }
+
+                if (!PollyMethods.IsPollyBuilderMethod(call.TargetMethod))
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            if (use is IInvocationOperation { Instance: { } } instanceCall && instanceCall.Instance == reference)
+            {
+                built |= instanceCall.TargetMethod.Name == "Build";
+                continue;
+            }
+
+            if (use is IArgumentOperation or IReturnOperation or ISimpleAssignmentOperation or IAnonymousFunctionOperation)
+            {
+                return true;
+            }
+        }
+
+        // A builder passed in belongs to the caller, who may add the timeout after this method returns,
+        // unless this method builds it.
+        return builder is IParameterSymbol && !built;
+    }
+
+    /// <summary>Polly's AddRetry and AddTimeout extension classes, resolved once per compilation.</summary>
+    private sealed class PollyMethods(INamedTypeSymbol retryExtensions, INamedTypeSymbol timeoutExtensions)
+    {
+        public bool IsAddRetry(IMethodSymbol method)
+            => method.Name == "AddRetry" && SymbolEqualityComparer.Default.Equals(method.ContainingType, retryExtensions);
+
+        public bool IsAddTimeout(IMethodSymbol method)
+            => method.Name == "AddTimeout" && SymbolEqualityComparer.Default.Equals(method.ContainingType, timeoutExtensions);
+
+        /// <summary>Polly's own builder extensions (AddRetry, AddCircuitBreaker...) only add strategies.</summary>
+        public static bool IsPollyBuilderMethod(IMethodSymbol method)
+            => method.ContainingNamespace is { Name: "Polly", ContainingNamespace.IsGlobalNamespace: true };
+    }
+}
