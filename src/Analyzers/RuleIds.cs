@@ -14,6 +14,9 @@ public static class RuleIds
     /// <summary>SLU302: a blocking wait with neither a timeout nor a cancellation token.</summary>
     public const string BlockingWaitWithoutTimeout = "SLU302";
 
+    /// <summary>SLU303: a network or database call with no CancellationToken in a member with no token and no timeout.</summary>
+    public const string NoDeadline = "SLU303";
+
     /// <summary>SLU304: a Polly retry with no timeout added after it, so no single attempt is bounded.</summary>
     public const string RetryWithoutAttemptTimeout = "SLU304";
 }

@@ -1,0 +1,157 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Formatting;
+using Microsoft.CodeAnalysis.Operations;
+using Sluice.Analyzers;
+using Sluice.Analyzers.Reliability;
+
+namespace Sluice.CodeFixes.Reliability;
+
+/// <summary>
+/// Fixes SLU303 by giving the async method one deadline —
+/// <c>using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(n));</c> as its first statement — and passing
+/// <c>deadline.Token</c> to every network or database call in it that had no token. The whole method is fixed at once:
+/// once it owns a token source the analyzer is silent for it, so a call left without the token would be missed.
+/// Offered only for an <c>async</c> method with a block body whose calls are all in that body (not in lambdas or local
+/// functions, which may run after the method has disposed the source).
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(NoDeadlineCodeFix))]
+[Shared]
+public sealed class NoDeadlineCodeFix : CodeFixProvider
+{
+    internal const string DeadlineKey = RuleIds.NoDeadline + ".Deadline";
+
+    /// <inheritdoc />
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.NoDeadline);
+
+    /// <inheritdoc />
+    public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(FixDocumentAsync);
+
+    /// <inheritdoc />
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var diagnostic = context.Diagnostics[0];
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || model is null || !TryGetSeconds(diagnostic, out var seconds)
+            || root.FindNode(context.Span, getInnermostNodeForTie: true).FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } method
+            || Rewrite(method, model, seconds, context.CancellationToken) is not { } rewritten)
+        {
+            return;
+        }
+
+        context.RegisterCodeFix(
+            CodeAction.Create(
+                $"Give '{method.Identifier.ValueText}' a {seconds.ToString(CultureInfo.InvariantCulture)} s deadline and pass its token",
+                _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(method, rewritten))),
+                DeadlineKey),
+            diagnostic);
+    }
+
+    private static async Task<Document?> FixDocumentAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
+    {
+        var root = await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var model = await document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+        {
+            return null;
+        }
+
+        // One rewrite per method, however many of its calls were reported.
+        var methods = diagnostics
+            .Select(d => (Method: root.FindNode(d.Location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<MethodDeclarationSyntax>(), Diagnostic: d))
+            .Where(m => m.Method is not null)
+            .GroupBy(m => m.Method!)
+            .ToDictionary(g => g.Key, g => g.First().Diagnostic);
+
+        return document.WithSyntaxRoot(root.ReplaceNodes(
+            methods.Keys,
+            (original, current) => TryGetSeconds(methods[original], out var seconds)
+                && Rewrite(original, model, seconds, context.CancellationToken) is { } rewritten
+                    ? rewritten
+                    : current));
+    }
+
+    private static bool TryGetSeconds(Diagnostic diagnostic, out int seconds)
+        => int.TryParse(diagnostic.Properties[NoDeadlineAnalyzer.SecondsProperty], NumberStyles.Integer, CultureInfo.InvariantCulture, out seconds);
+
+    private static MethodDeclarationSyntax? Rewrite(MethodDeclarationSyntax method, SemanticModel model, int seconds, CancellationToken cancellationToken)
+    {
+        if (!method.Modifiers.Any(SyntaxKind.AsyncKeyword)
+            || method.Body is not { } body
+            || DeadlineTypes.TryCreate(model.Compilation) is not { } types
+            || model.GetOperation(method, cancellationToken) is not { } operation)
+        {
+            return null;
+        }
+
+        var calls = types.CallsWithoutToken(ImmutableArray.Create(operation)).ToList();
+        if (calls.Count == 0 || calls.Any(call => call.Syntax.Ancestors().FirstOrDefault(IsFunction) != method))
+        {
+            return null;
+        }
+
+        var name = UniqueName(model, body, "deadline");
+        var token = SyntaxFactory.ParseExpression($"{name}.Token");
+        var byNode = calls.ToDictionary(call => (InvocationExpressionSyntax)call.Syntax);
+        var newBody = body.ReplaceNodes(byNode.Keys, (original, current) => PassToken(current, byNode[original], types, token));
+
+        var source = SyntaxFactory.ObjectCreationExpression(
+            TimeoutSyntax.Type("System.Threading.CancellationTokenSource"),
+            SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(TimeoutSyntax.FromSeconds(seconds)))),
+            initializer: null);
+        var declaration = SyntaxFactory.LocalDeclarationStatement(
+                SyntaxFactory.VariableDeclaration(
+                    SyntaxFactory.IdentifierName("var"),
+                    SyntaxFactory.SingletonSeparatedList(SyntaxFactory.VariableDeclarator(name).WithInitializer(SyntaxFactory.EqualsValueClause(source)))))
+            .WithUsingKeyword(SyntaxFactory.Token(SyntaxKind.UsingKeyword))
+            .WithAdditionalAnnotations(Formatter.Annotation);
+        return method.WithBody(newBody.WithStatements(newBody.Statements.Insert(0, declaration)));
+    }
+
+    /// <summary>
+    /// Adds the token: by name when the method has a token parameter left at its default (it may not be last),
+    /// otherwise as the extra last argument of the overload that takes one.
+    /// </summary>
+    private static InvocationExpressionSyntax PassToken(InvocationExpressionSyntax invocation, IInvocationOperation call, DeadlineTypes types, ExpressionSyntax token)
+    {
+        var argument = call.TargetMethod.Parameters.FirstOrDefault(p => types.IsToken(p.Type)) is { } parameter
+            ? SyntaxFactory.Argument(SyntaxFactory.NameColon(parameter.Name), default, token)
+            : SyntaxFactory.Argument(token);
+
+        // A call that passed CancellationToken.None or default gets the deadline's token in its place.
+        var written = ((InvocationExpressionSyntax)call.Syntax).ArgumentList.Arguments;
+        var placeholder = call.Arguments.FirstOrDefault(a => types.IsToken(a.Value.Type) && a.ArgumentKind != ArgumentKind.DefaultValue)?.Syntax;
+        if (placeholder is ArgumentSyntax && written.IndexOf((ArgumentSyntax)placeholder) is var index and >= 0)
+        {
+            var arguments = invocation.ArgumentList.Arguments;
+            return invocation.WithArgumentList(invocation.ArgumentList.WithArguments(arguments.Replace(arguments[index], arguments[index].WithExpression(token))));
+        }
+
+        return invocation.WithArgumentList(invocation.ArgumentList.AddArguments(argument));
+    }
+
+    private static bool IsFunction(SyntaxNode node)
+        => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax;
+
+    private static string UniqueName(SemanticModel model, BlockSyntax body, string name)
+    {
+        var used = body.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => t.ValueText).ToImmutableHashSet();
+        var candidate = name;
+        for (var suffix = 2; used.Contains(candidate) || !model.LookupSymbols(body.SpanStart, name: candidate).IsEmpty; suffix++)
+        {
+            candidate = name + suffix.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return candidate;
+    }
+}
