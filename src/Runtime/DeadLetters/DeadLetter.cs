@@ -80,20 +80,7 @@ public sealed record DeadLetter
             Guard.InRange(p, 0, long.MaxValue, nameof(position));
         }
 
-        return new DeadLetter
-        {
-            Payload = SerializePayload(record, payloadTypeInfo),
-            ErrorType = exception.GetType().FullName ?? exception.GetType().Name,
-            ErrorMessage = exception.Message,
-            StackTrace = exception.ToString(),
-            Attempts = attempts,
-            Pipeline = pipeline,
-            Partition = partition,
-            Key = key,
-            Position = position,
-            Timestamp = DateTimeOffset.UtcNow,
-            Context = context,
-        };
+        return Create(SerializePayload(record, payloadTypeInfo), exception, attempts, pipeline, partition, key, position, context);
     }
 
     /// <summary>Deserializes <see cref="Payload"/> back into the record, for replay.</summary>
@@ -107,6 +94,21 @@ public sealed record DeadLetter
         Guard.NotNull(typeInfo);
         return JsonSerializer.Deserialize(Payload, typeInfo);
     }
+
+    internal static DeadLetter Create(string payload, Exception exception, int attempts, string? pipeline, string? partition, string? key, long? position, IReadOnlyDictionary<string, string>? context) => new()
+    {
+        Payload = payload,
+        ErrorType = exception.GetType().FullName ?? exception.GetType().Name,
+        ErrorMessage = exception.Message,
+        StackTrace = exception.ToString(),
+        Attempts = attempts,
+        Pipeline = pipeline,
+        Partition = partition,
+        Key = key,
+        Position = position,
+        Timestamp = DateTimeOffset.UtcNow,
+        Context = context,
+    };
 
     internal static string SerializePayload<T>(T record, JsonTypeInfo<T>? typeInfo)
     {
