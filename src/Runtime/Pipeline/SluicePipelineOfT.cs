@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
@@ -155,6 +156,8 @@ public sealed class SluicePipeline<T>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is <see langword="null"/>.</exception>
     /// <exception cref="InvalidOperationException">Checkpoints are configured but the pipeline has no name.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    /// <remarks>A lambda that would fit both overloads (one that ignores its first parameter) binds to this one.</remarks>
+    [OverloadResolutionPriority(1)]
     public Task<PipelineReport> RunAsync(Func<T, CancellationToken, ValueTask> handler, CancellationToken cancellationToken = default)
     {
         Guard.NotNull(handler);

@@ -309,6 +309,16 @@ public class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_lambda_that_fits_both_handlers_runs_once_per_record()
+    {
+        var calls = 0;
+        var report = await SluicePipeline.From(Enumerable.Range(0, 10)).WithBatchSize(5)
+            .RunAsync((_, _) => { Interlocked.Increment(ref calls); return ValueTask.CompletedTask; });
+        Assert.Equal(10, calls);
+        Assert.Equal(10, report.Succeeded);
+    }
+
+    [Fact]
     public async Task Builder_arguments_are_validated_by_name_with_allowed_ranges()
     {
         var pipeline = SluicePipeline.From(new[] { 1 });
