@@ -29,6 +29,7 @@ internal sealed class PipelineRun<T>
     private long _committed;
     private long _read;
     private long _skipped;
+    private bool _sourceExhausted;
 
     public PipelineRun(PipelineDefinition<T> definition)
     {
@@ -103,7 +104,9 @@ internal sealed class PipelineRun<T>
             failure.Throw();
         }
 
-        if (cancellationToken.IsCancellationRequested)
+        // A cancellation that arrives after the last record finished has nothing left to stop.
+        var finishedEverything = _sourceExhausted && _tracker.Watermark == _start + _read;
+        if (cancellationToken.IsCancellationRequested && !finishedEverything)
         {
             Log.PipelineCanceled(_definition.Logger, _definition.Name, _committed);
             throw new OperationCanceledException($"Pipeline '{_definition.Name}' was canceled; finished work up to position {_committed} is checkpointed.", cancellationToken);
@@ -133,6 +136,8 @@ internal sealed class PipelineRun<T>
                     await DispatchAsync(record, position++, token).ConfigureAwait(false);
                 }
             }
+
+            _sourceExhausted = true;
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {

@@ -292,6 +292,24 @@ public class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task A_cancellation_after_the_last_record_finished_still_returns_the_report()
+    {
+        using var cts = new CancellationTokenSource();
+        var report = await SluicePipeline.From(Enumerable.Range(0, 10))
+            .RunAsync((record, _) =>
+            {
+                if (record == 9)
+                {
+                    cts.Cancel();
+                }
+
+                return ValueTask.CompletedTask;
+            }, cts.Token);
+
+        Assert.Equal(10, report.Succeeded);
+    }
+
+    [Fact]
     public async Task A_stored_checkpoint_skips_the_records_before_it()
     {
         using var store = new FileCheckpointStore(_temp.Path);
