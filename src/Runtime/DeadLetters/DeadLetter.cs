@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Sluice.Utils;
+
+namespace Sluice;
+
+/// <summary>
+/// A record that could not be processed, kept with everything needed to understand and replay it.
+/// </summary>
+public sealed record DeadLetter
+{
+    /// <summary>Gets the record itself, serialized as JSON.</summary>
+    public required string Payload { get; init; }
+
+    /// <summary>Gets the full name of the exception type that made the record fail.</summary>
+    public required string ErrorType { get; init; }
+
+    /// <summary>Gets the exception's message.</summary>
+    public required string ErrorMessage { get; init; }
+
+    /// <summary>Gets the exception's stack trace (with inner exceptions), if it had one.</summary>
+    public string? StackTrace { get; init; }
+
+    /// <summary>Gets how many attempts were made before giving up.</summary>
+    public int Attempts { get; init; } = 1;
+
+    /// <summary>Gets the name of the pipeline the record went through, if any.</summary>
+    public string? Pipeline { get; init; }
+
+    /// <summary>Gets the partition that processed the record, if any.</summary>
+    public string? Partition { get; init; }
+
+    /// <summary>Gets the record's key (for example its partition key or primary key), if any.</summary>
+    public string? Key { get; init; }
+
+    /// <summary>Gets the record's 0-based position in its source, if known.</summary>
+    public long? Position { get; init; }
+
+    /// <summary>Gets when the record was dead-lettered.</summary>
+    public DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>Gets extra facts about the failure (tenant, batch id, upstream message id...).</summary>
+    public IReadOnlyDictionary<string, string>? Context { get; init; }
+
+    /// <summary>Creates a dead letter for <paramref name="record"/> that failed with <paramref name="exception"/>.</summary>
+    /// <typeparam name="T">The record type.</typeparam>
+    /// <param name="record">The record; it is serialized to JSON.</param>
+    /// <param name="exception">Why it failed.</param>
+    /// <param name="attempts">How many attempts were made: 1 or more.</param>
+    /// <param name="pipeline">The pipeline name, if any.</param>
+    /// <param name="partition">The partition, if any.</param>
+    /// <param name="key">The record's key, if any.</param>
+    /// <param name="position">The record's 0-based position in its source, if known: 0 or more.</param>
+    /// <param name="context">Extra facts to keep with it.</param>
+    /// <param name="payloadTypeInfo">
+    /// Source-generated JSON metadata for <typeparamref name="T"/>. Required in trimmed or native AOT apps;
+    /// otherwise reflection-based serialization is used.
+    /// </param>
+    /// <returns>The dead letter, time-stamped now (UTC).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="exception"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="attempts"/> is below 1 or <paramref name="position"/> is negative.</exception>
+    public static DeadLetter From<T>(
+        T record,
+        Exception exception,
+        int attempts = 1,
+        string? pipeline = null,
+        string? partition = null,
+        string? key = null,
+        long? position = null,
+        IReadOnlyDictionary<string, string>? context = null,
+        JsonTypeInfo<T>? payloadTypeInfo = null)
+    {
+        Guard.NotNull(exception);
+        Guard.InRange(attempts, 1, int.MaxValue);
+        if (position is { } p)
+        {
+            Guard.InRange(p, 0, long.MaxValue, nameof(position));
+        }
+
+        return Create(SerializePayload(record, payloadTypeInfo), exception, attempts, pipeline, partition, key, position, context);
+    }
+
+    /// <summary>Deserializes <see cref="Payload"/> back into the record, for replay.</summary>
+    /// <typeparam name="T">The record type.</typeparam>
+    /// <param name="typeInfo">Source-generated JSON metadata for <typeparamref name="T"/>.</param>
+    /// <returns>The record.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="typeInfo"/> is <see langword="null"/>.</exception>
+    /// <exception cref="JsonException">The payload is not a valid <typeparamref name="T"/>.</exception>
+    public T? PayloadAs<T>(JsonTypeInfo<T> typeInfo)
+    {
+        Guard.NotNull(typeInfo);
+        return JsonSerializer.Deserialize(Payload, typeInfo);
+    }
+
+    internal static DeadLetter Create(string payload, Exception exception, int attempts, string? pipeline, string? partition, string? key, long? position, IReadOnlyDictionary<string, string>? context) => new()
+    {
+        Payload = payload,
+        ErrorType = exception.GetType().FullName ?? exception.GetType().Name,
+        ErrorMessage = exception.Message,
+        StackTrace = exception.ToString(),
+        Attempts = attempts,
+        Pipeline = pipeline,
+        Partition = partition,
+        Key = key,
+        Position = position,
+        Timestamp = DateTimeOffset.UtcNow,
+        Context = context,
+    };
+
+    internal static string SerializePayload<T>(T record, JsonTypeInfo<T>? typeInfo)
+    {
+        if (typeInfo is not null)
+        {
+            return JsonSerializer.Serialize(record, typeInfo);
+        }
+
+        switch (record)
+        {
+            case null:
+                return "null";
+            case string text:
+                return JsonSerializer.Serialize(text, SluiceJsonContext.Default.String);
+        }
+
+        if (!JsonSerializer.IsReflectionEnabledByDefault)
+        {
+            throw new InvalidOperationException(
+                $"Cannot serialize a dead-lettered {typeof(T).FullName} because reflection-based JSON is disabled in this app; pass its source-generated JsonTypeInfo.");
+        }
+
+        try
+        {
+            return SerializeWithReflection(record);
+        }
+        catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException)
+        {
+            // A record that cannot be serialized must still be dead-lettered rather than lost:
+            // keep its text form, which is better than nothing to a human replaying it.
+            return JsonSerializer.Serialize(record.ToString() ?? string.Empty, SluiceJsonContext.Default.String);
+        }
+    }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only reached when the app keeps reflection-based JSON enabled; trimmed and AOT apps pass a JsonTypeInfo.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Only reached when the app keeps reflection-based JSON enabled; trimmed and AOT apps pass a JsonTypeInfo.")]
+    private static string SerializeWithReflection(object record)
+        => JsonSerializer.Serialize(record, record.GetType(), JsonSerializerOptions.Default);
+}

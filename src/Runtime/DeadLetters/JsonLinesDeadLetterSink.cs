@@ -1,0 +1,174 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Sluice.Utils;
+
+namespace Sluice;
+
+/// <summary>
+/// Appends dead letters to a JSON Lines file (one JSON object per line), flushed to disk before each write returns.
+/// The file is created readable and writable by its owner only (on Unix), rotated by size, and read back with
+/// <see cref="DeadLetters.ReadAsync(string, CancellationToken)"/>.
+/// </summary>
+/// <remarks>Safe to share between threads and pipelines of one process; writes are serialized.</remarks>
+public sealed class JsonLinesDeadLetterSink : IDeadLetterSink, IDisposable
+{
+    private const byte NewLine = (byte)'\n';
+
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly long _maxFileSizeBytes;
+    private readonly Func<DeadLetter, DeadLetter>? _redact;
+
+    /// <summary>Initializes a new instance writing to <paramref name="path"/>.</summary>
+    /// <param name="path">The file to append to; its directory is created when missing.</param>
+    /// <param name="options">Rotation and redaction settings; <see langword="null"/> uses the defaults.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="JsonLinesDeadLetterSinkOptions.MaxFileSizeBytes"/> is negative or below the minimum.</exception>
+    public JsonLinesDeadLetterSink(string path, JsonLinesDeadLetterSinkOptions? options = null)
+    {
+        Path = DurableFile.FullPath(path, nameof(path));
+        options ??= new JsonLinesDeadLetterSinkOptions();
+        if (options.MaxFileSizeBytes != 0)
+        {
+            Guard.InRange(options.MaxFileSizeBytes, JsonLinesDeadLetterSinkOptions.MinimumRotationSize, long.MaxValue, "options.MaxFileSizeBytes");
+        }
+
+        _maxFileSizeBytes = options.MaxFileSizeBytes;
+        _redact = options.Redact;
+    }
+
+    /// <summary>Gets the full path of the current file.</summary>
+    public string Path { get; }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentNullException"><paramref name="deadLetters"/> or one of its items is <see langword="null"/>.</exception>
+    public async ValueTask WriteAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(deadLetters);
+        if (deadLetters.Count == 0)
+        {
+            return;
+        }
+
+        var lines = Serialize(deadLetters);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // From here on the write is not cancelled: a half-written batch is worse than a late one.
+            var directory = System.IO.Path.GetDirectoryName(Path);
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            RotateIfFull(lines.WrittenCount);
+            using var stream = new FileStream(Path, DurableFile.CreateOptions(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read));
+            await SeparateFromTornLineAsync(stream).ConfigureAwait(false);
+            await stream.WriteAsync(lines.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+            stream.Flush(flushToDisk: true);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Releases the write lock.</summary>
+    public void Dispose() => _writeLock.Dispose();
+
+    private ArrayBufferWriter<byte> Serialize(IReadOnlyList<DeadLetter> deadLetters)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256 * deadLetters.Count);
+        using var writer = new Utf8JsonWriter(buffer);
+        for (var i = 0; i < deadLetters.Count; i++)
+        {
+            var deadLetter = deadLetters[i] ?? throw new ArgumentNullException(nameof(deadLetters), $"deadLetters[{i}] is null.");
+            if (_redact is not null)
+            {
+                deadLetter = _redact(deadLetter) ?? throw new InvalidOperationException("The redaction hook returned null.");
+            }
+
+            JsonSerializer.Serialize(writer, deadLetter, SluiceJsonContext.Default.DeadLetter);
+            writer.Flush();
+            writer.Reset();
+            buffer.Write([NewLine]);
+        }
+
+        return buffer;
+    }
+
+    private void RotateIfFull(int incomingBytes)
+    {
+        if (_maxFileSizeBytes == 0)
+        {
+            return;
+        }
+
+        var current = new FileInfo(Path);
+        if (!current.Exists || current.Length == 0 || current.Length + incomingBytes <= _maxFileSizeBytes)
+        {
+            return;
+        }
+
+        File.Move(Path, RotatedPath(Path, HighestRotation(Path) + 1));
+    }
+
+    internal static string RotatedPath(string path, int index) => path + "." + index.ToString(CultureInfo.InvariantCulture);
+
+    internal static int HighestRotation(string path)
+    {
+        var directory = System.IO.Path.GetDirectoryName(path)!;
+        var prefix = System.IO.Path.GetFileName(path) + ".";
+        var highest = 0;
+        if (!Directory.Exists(directory))
+        {
+            return 0;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(directory, prefix + "*"))
+        {
+            // The ".*" pattern also matches the unrotated file itself, so check the prefix by hand.
+            var name = System.IO.Path.GetFileName(file);
+            if (name.Length <= prefix.Length || !name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var suffix = name.AsSpan(prefix.Length);
+            if (int.TryParse(suffix, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index > highest)
+            {
+                highest = index;
+            }
+        }
+
+        return highest;
+    }
+
+    // A crash in the middle of an earlier write can leave a line without its newline. Starting on a
+    // fresh line keeps that damage to one line, which the reader then reports by number.
+    private static async ValueTask SeparateFromTornLineAsync(FileStream stream)
+    {
+        var length = stream.Length;
+        if (length > 0)
+        {
+            stream.Seek(length - 1, SeekOrigin.Begin);
+            var last = new byte[1];
+            var read = await stream.ReadAsync(last).ConfigureAwait(false);
+            stream.Seek(0, SeekOrigin.End);
+            if (read == 1 && last[0] != NewLine)
+            {
+                await stream.WriteAsync(new[] { NewLine }).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            stream.Seek(0, SeekOrigin.End);
+        }
+    }
+}

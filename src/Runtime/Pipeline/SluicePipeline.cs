@@ -1,0 +1,50 @@
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using Sluice.Utils;
+
+namespace Sluice;
+
+/// <summary>
+/// Entry point of the pipeline builder: <c>SluicePipeline.From(source).WithParallelism(4).PartitionBy(r =&gt; r.CustomerId)
+/// .WithResilience(pipeline).WithDeadLetters(sink).WithCheckpoints(store).RunAsync(handler)</c>.
+/// </summary>
+public static class SluicePipeline
+{
+    /// <summary>The name used when <see cref="SluicePipeline{T}.WithName(string)"/> is not called.</summary>
+    public const string DefaultName = "sluice";
+
+    /// <summary>The batch size used when <see cref="SluicePipeline{T}.WithBatchSize(int)"/> is not called.</summary>
+    public const int DefaultBatchSize = 100;
+
+    /// <summary>The largest accepted degree of parallelism.</summary>
+    public const int MaxParallelism = 1024;
+
+    /// <summary>
+    /// The partition name under which a pipeline commits its checkpoint. Positions are positions in the whole source,
+    /// so one low-watermark stays correct when parallelism or partitioning change between runs.
+    /// </summary>
+    public const string CheckpointPartition = "source";
+
+    /// <summary>Starts a pipeline over a synchronous source, enumerated once on a background task.</summary>
+    /// <typeparam name="T">The record type.</typeparam>
+    /// <param name="source">The records; their order defines their positions for checkpoints.</param>
+    /// <returns>A builder.</returns>
+    /// <exception cref="System.ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
+    public static SluicePipeline<T> From<T>(IEnumerable<T> source)
+    {
+        Guard.NotNull(source);
+        return new SluicePipeline<T>(asyncSource: null, source);
+    }
+
+    /// <summary>Starts a pipeline over an asynchronous source; it takes precedence for sources that are both.</summary>
+    /// <typeparam name="T">The record type.</typeparam>
+    /// <param name="source">The records; their order defines their positions for checkpoints.</param>
+    /// <returns>A builder.</returns>
+    /// <exception cref="System.ArgumentNullException"><paramref name="source"/> is <see langword="null"/>.</exception>
+    [OverloadResolutionPriority(1)]
+    public static SluicePipeline<T> From<T>(IAsyncEnumerable<T> source)
+    {
+        Guard.NotNull(source);
+        return new SluicePipeline<T>(source, syncSource: null);
+    }
+}

@@ -1,0 +1,12 @@
+using System.Collections.Generic;
+using System.Text.Json.Serialization;
+
+namespace Sluice.Utils;
+
+/// <summary>Source-generated JSON metadata for everything Sluice writes, so the package stays AOT-compatible.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(DeadLetter))]
+[JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(CheckpointFile))]
+internal sealed partial class SluiceJsonContext : JsonSerializerContext;
