@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
 using System.Globalization;
@@ -17,7 +18,8 @@ using Sluice.Analyzers.Reliability;
 namespace Sluice.CodeFixes.Reliability;
 
 /// <summary>
-/// Fixes SLU303 by giving the async method one deadline —
+/// Fixes SLU303. With the Sluice runtime referenced (offered first): every reported call of the method is wrapped in
+/// <c>SluiceResilience.WithTimeoutAsync(timeout, ct =&gt; call(..., ct))</c>. In plain .NET: the async method gets one deadline —
 /// <c>using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(n));</c> as its first statement — and passing
 /// <c>deadline.Token</c> to every network or database call in it that had no token. The whole method is fixed at once:
 /// once it owns a token source the analyzer is silent for it, so a call left without the token would be missed.
@@ -29,6 +31,7 @@ namespace Sluice.CodeFixes.Reliability;
 public sealed class NoDeadlineCodeFix : CodeFixProvider
 {
     internal const string DeadlineKey = RuleIds.NoDeadline + ".Deadline";
+    internal const string WithTimeoutKey = RuleIds.NoDeadline + ".WithTimeoutAsync";
 
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.NoDeadline);
@@ -43,18 +46,26 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
         var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
         if (root is null || model is null || !TryGetSeconds(diagnostic, out var seconds)
-            || root.FindNode(context.Span, getInnermostNodeForTie: true).FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } method
-            || Rewrite(method, model, seconds, context.CancellationToken) is not { } rewritten)
+            || root.FindNode(context.Span, getInnermostNodeForTie: true).FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } method)
         {
             return;
         }
 
-        context.RegisterCodeFix(
-            CodeAction.Create(
-                $"Give '{method.Identifier.ValueText}' a {seconds.ToString(CultureInfo.InvariantCulture)} s deadline and pass its token",
-                _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(method, rewritten))),
-                DeadlineKey),
-            diagnostic);
+        var name = method.Identifier.ValueText;
+        var secondsText = seconds.ToString(CultureInfo.InvariantCulture);
+        foreach (var (key, title) in new[]
+        {
+            (WithTimeoutKey, $"Bound each call in '{name}' with SluiceResilience.WithTimeoutAsync ({secondsText} s)"),
+            (DeadlineKey, $"Give '{name}' a {secondsText} s deadline and pass its token"),
+        })
+        {
+            if (Rewrite(key, method, model, seconds, context.CancellationToken) is { } rewritten)
+            {
+                context.RegisterCodeFix(
+                    CodeAction.Create(title, _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(method, rewritten))), key),
+                    diagnostic);
+            }
+        }
     }
 
     private static async Task<Document?> FixDocumentAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
@@ -76,7 +87,7 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
         return document.WithSyntaxRoot(root.ReplaceNodes(
             methods.Keys,
             (original, current) => TryGetSeconds(methods[original], out var seconds)
-                && Rewrite(original, model, seconds, context.CancellationToken) is { } rewritten
+                && Rewrite(context.CodeActionEquivalenceKey, original, model, seconds, context.CancellationToken) is { } rewritten
                     ? rewritten
                     : current));
     }
@@ -84,18 +95,31 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
     private static bool TryGetSeconds(Diagnostic diagnostic, out int seconds)
         => int.TryParse(diagnostic.Properties[NoDeadlineAnalyzer.SecondsProperty], NumberStyles.Integer, CultureInfo.InvariantCulture, out seconds);
 
-    private static MethodDeclarationSyntax? Rewrite(MethodDeclarationSyntax method, SemanticModel model, int seconds, CancellationToken cancellationToken)
+    private static MethodDeclarationSyntax? Rewrite(string? key, MethodDeclarationSyntax method, SemanticModel model, int seconds, CancellationToken cancellationToken)
     {
-        if (!method.Modifiers.Any(SyntaxKind.AsyncKeyword)
-            || method.Body is not { } body
-            || DeadlineTypes.TryCreate(model.Compilation) is not { } types
+        if (DeadlineTypes.TryCreate(model.Compilation) is not { } types
             || model.GetOperation(method, cancellationToken) is not { } operation)
         {
             return null;
         }
 
         var calls = types.CallsWithoutToken(ImmutableArray.Create(operation)).ToList();
-        if (calls.Count == 0 || calls.Any(call => call.Syntax.Ancestors().FirstOrDefault(IsFunction) != method))
+        if (calls.Count == 0)
+        {
+            return null;
+        }
+
+        return key == WithTimeoutKey
+            ? WrapEachCall(method, model, types, calls, seconds)
+            : AddDeadline(method, model, types, calls, seconds);
+    }
+
+    /// <summary>The plain .NET fix: one CancellationTokenSource with a timeout for the whole async method.</summary>
+    private static MethodDeclarationSyntax? AddDeadline(MethodDeclarationSyntax method, SemanticModel model, DeadlineTypes types, List<IInvocationOperation> calls, int seconds)
+    {
+        if (!method.Modifiers.Any(SyntaxKind.AsyncKeyword)
+            || method.Body is not { } body
+            || calls.Any(call => call.Syntax.Ancestors().FirstOrDefault(IsFunction) != method))
         {
             return null;
         }
@@ -116,6 +140,38 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
             .WithUsingKeyword(SyntaxFactory.Token(SyntaxKind.UsingKeyword))
             .WithAdditionalAnnotations(Formatter.Annotation);
         return method.WithBody(newBody.WithStatements(newBody.Statements.Insert(0, declaration)));
+    }
+
+    /// <summary>
+    /// The runtime fix: each call becomes <c>SluiceResilience.WithTimeoutAsync(timeout, ct =&gt; call(..., ct))</c>, which
+    /// returns the same Task, so it works in any method, awaited or not, and inside lambdas. Offered only when the runtime
+    /// is referenced and every reported call returns a Task (all or nothing: a call left out would go unreported).
+    /// </summary>
+    private static MethodDeclarationSyntax? WrapEachCall(MethodDeclarationSyntax method, SemanticModel model, DeadlineTypes types, List<IInvocationOperation> calls, int seconds)
+    {
+        var task = model.Compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
+        var genericTask = model.Compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
+        var helper = model.Compilation.GetTypeByMetadataName("Sluice.SluiceResilience");
+        if (helper is null || helper.GetMembers("WithTimeoutAsync").IsEmpty
+            || calls.Any(call => !SymbolEqualityComparer.Default.Equals(call.TargetMethod.ReturnType.OriginalDefinition, task)
+                && !SymbolEqualityComparer.Default.Equals(call.TargetMethod.ReturnType.OriginalDefinition, genericTask)))
+        {
+            return null;
+        }
+
+        var byNode = calls.ToDictionary(call => (InvocationExpressionSyntax)call.Syntax);
+        return method.ReplaceNodes(byNode.Keys, (original, current) =>
+        {
+            var token = UniqueName(model, original, "ct");
+            var lambda = SyntaxFactory.SimpleLambdaExpression(
+                SyntaxFactory.Parameter(SyntaxFactory.Identifier(token)),
+                PassToken(current.WithoutTrivia(), byNode[original], types, SyntaxFactory.IdentifierName(token)));
+            return SyntaxFactory.InvocationExpression(
+                    TimeoutSyntax.Member("Sluice.SluiceResilience", "WithTimeoutAsync"),
+                    SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList([SyntaxFactory.Argument(TimeoutSyntax.FromSeconds(seconds)), SyntaxFactory.Argument(lambda)])))
+                .WithTriviaFrom(current)
+                .WithAdditionalAnnotations(Formatter.Annotation);
+        });
     }
 
     /// <summary>
@@ -143,11 +199,11 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
     private static bool IsFunction(SyntaxNode node)
         => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax;
 
-    private static string UniqueName(SemanticModel model, BlockSyntax body, string name)
+    private static string UniqueName(SemanticModel model, SyntaxNode scope, string name)
     {
-        var used = body.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => t.ValueText).ToImmutableHashSet();
+        var used = scope.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => t.ValueText).ToImmutableHashSet();
         var candidate = name;
-        for (var suffix = 2; used.Contains(candidate) || !model.LookupSymbols(body.SpanStart, name: candidate).IsEmpty; suffix++)
+        for (var suffix = 2; used.Contains(candidate) || !model.LookupSymbols(scope.SpanStart, name: candidate).IsEmpty; suffix++)
         {
             candidate = name + suffix.ToString(CultureInfo.InvariantCulture);
         }

@@ -312,4 +312,77 @@ public class SLU303_NoDeadlineTests
                 """)
             .ExpectNoFix()
             .RunAsync();
+
+    // ---- Runtime fix ---------------------------------------------------------------------------
+
+    [Fact]
+    public Task With_the_runtime_the_first_fix_bounds_each_call_with_WithTimeoutAsync_even_outside_async_code()
+        => Verify.CodeFix<NoDeadlineAnalyzer, NoDeadlineCodeFix>()
+            .WithLibraries(Library.SluiceRuntime)
+            .WithSource("""
+                using System;
+                using System.Net.Http;
+                using System.Threading.Tasks;
+                using Sluice;
+
+                class Client(HttpClient http)
+                {
+                    Task<string> Fetch(string url, int ct)
+                    {
+                        Func<Task<HttpResponseMessage>> head = () => [|http.GetAsync(url)|];
+                        return [|http.GetStringAsync(url)|];
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Net.Http;
+                using System.Threading.Tasks;
+                using Sluice;
+
+                class Client(HttpClient http)
+                {
+                    Task<string> Fetch(string url, int ct)
+                    {
+                        Func<Task<HttpResponseMessage>> head = () => SluiceResilience.WithTimeoutAsync(TimeSpan.FromSeconds(100), ct2 => http.GetAsync(url, ct2));
+                        return SluiceResilience.WithTimeoutAsync(TimeSpan.FromSeconds(100), ct2 => http.GetStringAsync(url, ct2));
+                    }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task The_runtime_fix_is_not_offered_when_a_call_of_the_method_returns_a_ValueTask()
+        => Verify.CodeFix<NoDeadlineAnalyzer, NoDeadlineCodeFix>(NoDeadlineCodeFix.WithTimeoutKey)
+            .WithLibraries(Library.SluiceRuntime)
+            .WithSource("""
+                using System.Data.Common;
+                using System.Threading.Tasks;
+
+                class Repository
+                {
+                    async Task Begin(DbConnection connection)
+                    {
+                        await [|connection.OpenAsync()|];
+                        await using var transaction = await [|connection.BeginTransactionAsync()|];
+                    }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task The_runtime_fix_is_not_offered_without_the_runtime()
+        => Verify.CodeFix<NoDeadlineAnalyzer, NoDeadlineCodeFix>(NoDeadlineCodeFix.WithTimeoutKey)
+            .WithSource("""
+                using System.Net.Http;
+                using System.Threading.Tasks;
+
+                class Client(HttpClient http)
+                {
+                    async Task<string> Fetch(string url) => await [|http.GetStringAsync(url)|];
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
 }
