@@ -78,6 +78,18 @@ public class JsonLinesDeadLetterSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task Concurrent_writers_never_interleave_lines()
+    {
+        var path = _temp.File("concurrent.jsonl");
+        using var sink = new JsonLinesDeadLetterSink(path);
+        await Parallel.ForEachAsync(Enumerable.Range(0, 40), async (writer, token) =>
+            await sink.WriteAsync(Enumerable.Range(writer * 10, 10).Select(i => Letter(i)).ToList(), token));
+
+        var read = await global::Sluice.DeadLetters.ReadAsync(path).ToListAsync();
+        Assert.Equal(Enumerable.Range(0, 400).Select(i => (long?)i), read.Select(d => d.Position).Order());
+    }
+
+    [Fact]
     public async Task The_file_is_created_readable_by_its_owner_only()
     {
         if (OperatingSystem.IsWindows())
