@@ -47,8 +47,8 @@ public class RetryHelperTests
     public async Task Permanent_failures_are_not_retried()
     {
         var attempts = 0;
-        await Assert.ThrowsAsync<ArgumentException>(async () => await SluiceResilience.RetryAsync(
-            (Func<CancellationToken, Task<int>>)(_ => { attempts++; throw new ArgumentException("bad record"); }),
+        await Assert.ThrowsAsync<ArgumentException>(async () => await SluiceResilience.RetryAsync<int>(
+            _ => { attempts++; throw new ArgumentException("bad record"); },
             maxAttempts: 5));
         Assert.Equal(1, attempts);
     }
@@ -94,6 +94,15 @@ public class RetryHelperTests
         var calls = 0;
         await SluiceResilience.RetryAsync(_ => { calls++; return Task.CompletedTask; });
         await SluiceResilience.RetryAsync(_ => { calls++; return ValueTask.CompletedTask; });
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
+    public async Task Async_lambdas_bind_without_casts()
+    {
+        var calls = 0;
+        Assert.Equal(2, await SluiceResilience.RetryAsync(async token => { await Task.Yield(); return ++calls + 1; }));
+        await SluiceResilience.RetryAsync(async token => { await Task.Delay(0, token); calls++; }, maxAttempts: 2);
         Assert.Equal(2, calls);
     }
 
