@@ -78,6 +78,28 @@ public class JsonLinesDeadLetterSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task A_single_dead_letter_can_be_written_from_a_catch_block()
+    {
+        var path = _temp.File("single.jsonl");
+        using var sink = new JsonLinesDeadLetterSink(path);
+        var order = new Order(5, "x", 1);
+        try
+        {
+            throw new InvalidOperationException("boom");
+        }
+        catch (InvalidOperationException e)
+        {
+            await sink.WriteAsync(DeadLetter.From(order, e, pipeline: "import"));
+        }
+
+        var read = Assert.Single(await global::Sluice.DeadLetters.ReadAsync(path).ToListAsync());
+        Assert.Equal("import", read.Pipeline);
+        Assert.Equal("boom", read.ErrorMessage);
+        Assert.Equal("deadLetter", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await sink.WriteAsync((DeadLetter)null!))).ParamName);
+        Assert.Equal("sink", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await SluiceDeadLetterSinkExtensions.WriteAsync(null!, read))).ParamName);
+    }
+
+    [Fact]
     public async Task Concurrent_writers_never_interleave_lines()
     {
         var path = _temp.File("concurrent.jsonl");
