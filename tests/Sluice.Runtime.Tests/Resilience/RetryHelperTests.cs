@@ -224,6 +224,22 @@ public class DefaultPipelineTests
     }
 
     [Fact]
+    public async Task The_total_timeout_ends_retries_that_would_otherwise_go_on()
+    {
+        var options = FastOptions();
+        options.TotalTimeout = TimeSpan.FromMilliseconds(50);
+        options.MaxRetryAttempts = 100;
+        var pipeline = SluiceResilience.CreatePipeline(options);
+        var attempts = 0;
+        await Assert.ThrowsAsync<TimeoutRejectedException>(async () => await pipeline.ExecuteAsync(async token =>
+        {
+            attempts++;
+            await Task.Delay(Timeout.InfiniteTimeSpan, token);
+        }));
+        Assert.Equal(1, attempts);
+    }
+
+    [Fact]
     public async Task The_circuit_opens_after_repeated_transient_failures()
     {
         var options = FastOptions();
