@@ -37,6 +37,18 @@ public class DeadLetterTests
     }
 
     [Fact]
+    public void The_id_is_stable_for_the_same_record_of_the_same_pipeline_and_unique_otherwise()
+    {
+        var error = new FormatException();
+        Assert.Equal(DeadLetter.From(1, error, pipeline: "p", position: 3).Id, DeadLetter.From(1, new TimeoutException(), pipeline: "p", position: 3).Id);
+        Assert.NotEqual(DeadLetter.From(1, error, pipeline: "p", position: 3).Id, DeadLetter.From(1, error, pipeline: "p", position: 4).Id);
+        Assert.NotEqual(DeadLetter.From(1, error, pipeline: "p", position: 3).Id, DeadLetter.From(1, error, pipeline: "q", position: 3).Id);
+        Assert.Equal(DeadLetter.From(1, error, pipeline: "p", key: "k").Id, DeadLetter.From(2, error, pipeline: "p", key: "k").Id);
+        Assert.NotEqual(DeadLetter.From(1, error).Id, DeadLetter.From(1, error).Id);
+        Assert.False(string.IsNullOrEmpty(DeadLetter.From(1, error).Id));
+    }
+
+    [Fact]
     public void Strings_and_nulls_become_valid_json_payloads()
     {
         Assert.Equal("a \"quoted\" line", JsonSerializer.Deserialize<string>(DeadLetter.From("a \"quoted\" line", new FormatException()).Payload));
@@ -72,8 +84,8 @@ public class JsonLinesDeadLetterSinkTests : IDisposable
 
         var read = await global::Sluice.DeadLetters.ReadAsync(path).ToListAsync();
 
-        Assert.Equal(written.Select(d => (d.Payload, d.ErrorType, d.ErrorMessage, d.Position, d.Timestamp, d.StackTrace)),
-            read.Select(d => (d.Payload, d.ErrorType, d.ErrorMessage, d.Position, d.Timestamp, d.StackTrace)));
+        Assert.Equal(written.Select(d => (d.Id, d.Payload, d.ErrorType, d.ErrorMessage, d.Position, d.Timestamp, d.StackTrace)),
+            read.Select(d => (d.Id, d.Payload, d.ErrorType, d.ErrorMessage, d.Position, d.Timestamp, d.StackTrace)));
         Assert.Equal(5, File.ReadAllLines(path).Length);
     }
 
