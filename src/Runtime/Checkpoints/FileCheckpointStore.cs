@@ -3,6 +3,7 @@ using System.IO;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using Sluice.Checkpoints;
 using Sluice.Utils;
 
 namespace Sluice;
