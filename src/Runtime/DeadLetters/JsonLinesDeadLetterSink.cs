@@ -62,9 +62,9 @@ public sealed class JsonLinesDeadLetterSink : IDeadLetterSink, IDisposable
         {
             // From here on the write is not cancelled: a half-written batch is worse than a late one.
             var directory = System.IO.Path.GetDirectoryName(Path);
-            if (!string.IsNullOrEmpty(directory))
+            if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory))
             {
-                Directory.CreateDirectory(directory);
+                DurableFile.CreateOwnerOnlyDirectory(directory);
             }
 
             var rotated = RotateIfFull(lines.WrittenCount);

@@ -124,17 +124,18 @@ public class JsonLinesDeadLetterSinkTests : IDisposable
     }
 
     [Fact]
-    public async Task The_file_is_created_readable_by_its_owner_only()
+    public async Task The_file_and_a_folder_it_creates_are_accessible_to_their_owner_only()
     {
         if (OperatingSystem.IsWindows())
         {
             return;
         }
 
-        var path = _temp.File("private.jsonl");
+        var path = Path.Combine(_temp.Path, "new-folder", "private.jsonl");
         using var sink = new JsonLinesDeadLetterSink(path);
         await sink.WriteAsync([Letter(1)]);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
     }
 
     [Fact]
