@@ -1,6 +1,6 @@
 using System;
 
-namespace Sluice.Utils;
+namespace Sluice.Checkpoints;
 
 /// <summary>The JSON content of one checkpoint file; it names its owner so a misplaced file is detected.</summary>
 internal sealed class CheckpointFile

@@ -3,6 +3,7 @@ using System.IO;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using Sluice.Checkpoints;
 using Sluice.Utils;
 
 namespace Sluice;
@@ -10,7 +11,7 @@ namespace Sluice;
 /// <summary>
 /// Keeps checkpoints as small JSON files in one directory, one file per pipeline and partition. A commit writes a
 /// temporary file, flushes it to disk and renames it over the old one, so a crash leaves either the old or the new
-/// checkpoint, never a mix.
+/// checkpoint, never a mix; the directory is then flushed too, so the rename itself survives a power loss.
 /// </summary>
 public sealed class FileCheckpointStore : ICheckpointStore, IDisposable
 {
@@ -112,6 +113,7 @@ public sealed class FileCheckpointStore : ICheckpointStore, IDisposable
             }
 
             File.Move(temporary, path, overwrite: true);
+            DirectorySync.Flush(Directory);
         }
         catch
         {

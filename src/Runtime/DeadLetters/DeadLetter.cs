@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Sluice.Utils;
@@ -12,6 +13,14 @@ namespace Sluice;
 /// </summary>
 public sealed record DeadLetter
 {
+    /// <summary>
+    /// Gets the dead letter's identity. When the pipeline and the position (or else the key) are known it is derived from
+    /// them with <see cref="IdempotencyKey.For(string, string)"/>, so the same record failing again after a restart gets the
+    /// same id: append-only sinks may then hold it twice, and readers or keyed sinks deduplicate by it.
+    /// Otherwise it is a random unique id.
+    /// </summary>
+    public string? Id { get; init; }
+
     /// <summary>Gets the record itself, serialized as JSON.</summary>
     public required string Payload { get; init; }
 
@@ -97,6 +106,7 @@ public sealed record DeadLetter
 
     internal static DeadLetter Create(string payload, Exception exception, int attempts, string? pipeline, string? partition, string? key, long? position, IReadOnlyDictionary<string, string>? context) => new()
     {
+        Id = IdentityOf(pipeline, key, position),
         Payload = payload,
         ErrorType = exception.GetType().FullName ?? exception.GetType().Name,
         ErrorMessage = exception.Message,
@@ -109,6 +119,24 @@ public sealed record DeadLetter
         Timestamp = DateTimeOffset.UtcNow,
         Context = context,
     };
+
+    private static string IdentityOf(string? pipeline, string? key, long? position)
+    {
+        if (!string.IsNullOrWhiteSpace(pipeline))
+        {
+            if (position is { } p)
+            {
+                return IdempotencyKey.For(pipeline, "position:" + p.ToString(CultureInfo.InvariantCulture));
+            }
+
+            if (!string.IsNullOrWhiteSpace(key))
+            {
+                return IdempotencyKey.For(pipeline, "key:" + key);
+            }
+        }
+
+        return Guid.NewGuid().ToString("N");
+    }
 
     internal static string SerializePayload<T>(T record, JsonTypeInfo<T>? typeInfo)
     {

@@ -62,16 +62,25 @@ public sealed class JsonLinesDeadLetterSink : IDeadLetterSink, IDisposable
         {
             // From here on the write is not cancelled: a half-written batch is worse than a late one.
             var directory = System.IO.Path.GetDirectoryName(Path);
-            if (!string.IsNullOrEmpty(directory))
+            if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory))
             {
-                Directory.CreateDirectory(directory);
+                DurableFile.CreateOwnerOnlyDirectory(directory);
             }
 
-            RotateIfFull(lines.WrittenCount);
-            using var stream = new FileStream(Path, DurableFile.CreateOptions(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read));
-            await SeparateFromTornLineAsync(stream).ConfigureAwait(false);
-            await stream.WriteAsync(lines.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
-            stream.Flush(flushToDisk: true);
+            var rotated = RotateIfFull(lines.WrittenCount);
+            var created = !File.Exists(Path);
+            using (var stream = new FileStream(Path, DurableFile.CreateOptions(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read)))
+            {
+                await SeparateFromTornLineAsync(stream).ConfigureAwait(false);
+                await stream.WriteAsync(lines.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+
+            // A new or renamed file is only durable once its directory entry is.
+            if (created || rotated)
+            {
+                DirectorySync.Flush(System.IO.Path.GetDirectoryName(Path)!);
+            }
         }
         finally
         {
@@ -103,20 +112,21 @@ public sealed class JsonLinesDeadLetterSink : IDeadLetterSink, IDisposable
         return buffer;
     }
 
-    private void RotateIfFull(int incomingBytes)
+    private bool RotateIfFull(int incomingBytes)
     {
         if (_maxFileSizeBytes == 0)
         {
-            return;
+            return false;
         }
 
         var current = new FileInfo(Path);
         if (!current.Exists || current.Length == 0 || current.Length + incomingBytes <= _maxFileSizeBytes)
         {
-            return;
+            return false;
         }
 
         File.Move(Path, RotatedPath(Path, HighestRotation(Path) + 1));
+        return true;
     }
 
     internal static string RotatedPath(string path, int index) => path + "." + index.ToString(CultureInfo.InvariantCulture);

@@ -1,5 +1,6 @@
 using System;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Polly;
@@ -16,7 +17,8 @@ namespace Sluice;
 /// </summary>
 /// <remarks>
 /// Only transient failures are retried (see <see cref="IsTransient(Exception)"/>); permanent failures and
-/// cancellations requested by the caller are rethrown at once.
+/// cancellations requested by the caller are rethrown at once. An <c>async</c> lambda fits both the
+/// <see cref="Task"/> and the <see cref="ValueTask"/> overloads; C# 13 and later pick the <see cref="Task"/> one.
 /// </remarks>
 public static class SluiceResilience
 {
@@ -98,6 +100,7 @@ public static class SluiceResilience
     /// <returns>The result of the first successful attempt.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxAttempts"/> is outside 1 to <see cref="MaxAttemptsLimit"/>.</exception>
+    [OverloadResolutionPriority(1)]
     public static Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> operation, int maxAttempts = DefaultMaxAttempts, CancellationToken cancellationToken = default)
         => RetryAsync(operation, TransientFailureClassifier.IsTransient, maxAttempts, cancellationToken);
 
@@ -110,6 +113,7 @@ public static class SluiceResilience
     /// <returns>The result of the first successful attempt.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> or <paramref name="shouldRetry"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxAttempts"/> is outside 1 to <see cref="MaxAttemptsLimit"/>.</exception>
+    [OverloadResolutionPriority(1)]
     public static Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> operation, Func<Exception, bool> shouldRetry, int maxAttempts = DefaultMaxAttempts, CancellationToken cancellationToken = default)
     {
         Guard.NotNull(operation);
@@ -144,6 +148,7 @@ public static class SluiceResilience
     /// <returns>A task that completes when an attempt succeeds.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxAttempts"/> is outside 1 to <see cref="MaxAttemptsLimit"/>.</exception>
+    [OverloadResolutionPriority(1)]
     public static Task RetryAsync(Func<CancellationToken, Task> operation, int maxAttempts = DefaultMaxAttempts, CancellationToken cancellationToken = default)
         => RetryAsync(operation, TransientFailureClassifier.IsTransient, maxAttempts, cancellationToken);
 
@@ -155,6 +160,7 @@ public static class SluiceResilience
     /// <returns>A task that completes when an attempt succeeds.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> or <paramref name="shouldRetry"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxAttempts"/> is outside 1 to <see cref="MaxAttemptsLimit"/>.</exception>
+    [OverloadResolutionPriority(1)]
     public static Task RetryAsync(Func<CancellationToken, Task> operation, Func<Exception, bool> shouldRetry, int maxAttempts = DefaultMaxAttempts, CancellationToken cancellationToken = default)
     {
         Guard.NotNull(operation);

@@ -49,6 +49,7 @@ internal static class TransientFailureClassifier
             case DriveNotFoundException:
             case EndOfStreamException:
             case InvalidDataException:
+            case CorruptFileException:
                 return false;
             case IOException:
                 return true;

@@ -145,8 +145,6 @@ public static class SluiceBatchingExtensions
             cancellationToken.ThrowIfCancellationRequested();
             yield return batch;
         }
-
-        await Task.CompletedTask.ConfigureAwait(false);
     }
 
     private static async IAsyncEnumerable<T[]> KeysetBatchesAsync<T, TKey>(IQueryable<T> source, Expression<Func<T, TKey>> keySelector, int size, [EnumeratorCancellation] CancellationToken cancellationToken)

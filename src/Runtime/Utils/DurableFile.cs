@@ -21,6 +21,18 @@ internal static class DurableFile
         return options;
     }
 
+    public static void CreateOwnerOnlyDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, OwnerReadWrite | UnixFileMode.UserExecute);
+        }
+    }
+
     public static string FullPath(string path, string parameterName)
     {
         Guard.NotNullOrWhiteSpace(path, parameterName);

@@ -107,3 +107,18 @@ public class FileCheckpointStoreTests : IDisposable
         Assert.Equal("position", position.ParamName);
     }
 }
+
+public class DirectorySyncTests
+{
+    [Fact]
+    public void A_directory_can_be_flushed_and_a_missing_one_is_reported()
+    {
+        using var temp = new TempDirectory();
+        Sluice.Utils.DirectorySync.Flush(temp.Path);
+        if (!OperatingSystem.IsWindows())
+        {
+            var error = Assert.Throws<IOException>(() => Sluice.Utils.DirectorySync.Flush(Path.Combine(temp.Path, "missing")));
+            Assert.Contains("missing", error.Message, StringComparison.Ordinal);
+        }
+    }
+}

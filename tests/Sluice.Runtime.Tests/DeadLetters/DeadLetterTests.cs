@@ -37,6 +37,18 @@ public class DeadLetterTests
     }
 
     [Fact]
+    public void The_id_is_stable_for_the_same_record_of_the_same_pipeline_and_unique_otherwise()
+    {
+        var error = new FormatException();
+        Assert.Equal(DeadLetter.From(1, error, pipeline: "p", position: 3).Id, DeadLetter.From(1, new TimeoutException(), pipeline: "p", position: 3).Id);
+        Assert.NotEqual(DeadLetter.From(1, error, pipeline: "p", position: 3).Id, DeadLetter.From(1, error, pipeline: "p", position: 4).Id);
+        Assert.NotEqual(DeadLetter.From(1, error, pipeline: "p", position: 3).Id, DeadLetter.From(1, error, pipeline: "q", position: 3).Id);
+        Assert.Equal(DeadLetter.From(1, error, pipeline: "p", key: "k").Id, DeadLetter.From(2, error, pipeline: "p", key: "k").Id);
+        Assert.NotEqual(DeadLetter.From(1, error).Id, DeadLetter.From(1, error).Id);
+        Assert.False(string.IsNullOrEmpty(DeadLetter.From(1, error).Id));
+    }
+
+    [Fact]
     public void Strings_and_nulls_become_valid_json_payloads()
     {
         Assert.Equal("a \"quoted\" line", JsonSerializer.Deserialize<string>(DeadLetter.From("a \"quoted\" line", new FormatException()).Payload));
@@ -72,23 +84,58 @@ public class JsonLinesDeadLetterSinkTests : IDisposable
 
         var read = await global::Sluice.DeadLetters.ReadAsync(path).ToListAsync();
 
-        Assert.Equal(written.Select(d => (d.Payload, d.ErrorType, d.ErrorMessage, d.Position, d.Timestamp, d.StackTrace)),
-            read.Select(d => (d.Payload, d.ErrorType, d.ErrorMessage, d.Position, d.Timestamp, d.StackTrace)));
+        Assert.Equal(written.Select(d => (d.Id, d.Payload, d.ErrorType, d.ErrorMessage, d.Position, d.Timestamp, d.StackTrace)),
+            read.Select(d => (d.Id, d.Payload, d.ErrorType, d.ErrorMessage, d.Position, d.Timestamp, d.StackTrace)));
         Assert.Equal(5, File.ReadAllLines(path).Length);
     }
 
     [Fact]
-    public async Task The_file_is_created_readable_by_its_owner_only()
+    public async Task A_single_dead_letter_can_be_written_from_a_catch_block()
+    {
+        var path = _temp.File("single.jsonl");
+        using var sink = new JsonLinesDeadLetterSink(path);
+        var order = new Order(5, "x", 1);
+        try
+        {
+            throw new InvalidOperationException("boom");
+        }
+        catch (InvalidOperationException e)
+        {
+            await sink.WriteAsync(DeadLetter.From(order, e, pipeline: "import"));
+        }
+
+        var read = Assert.Single(await global::Sluice.DeadLetters.ReadAsync(path).ToListAsync());
+        Assert.Equal("import", read.Pipeline);
+        Assert.Equal("boom", read.ErrorMessage);
+        Assert.Equal("deadLetter", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await sink.WriteAsync((DeadLetter)null!))).ParamName);
+        Assert.Equal("sink", (await Assert.ThrowsAsync<ArgumentNullException>(async () => await SluiceDeadLetterSinkExtensions.WriteAsync(null!, read))).ParamName);
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_never_interleave_lines()
+    {
+        var path = _temp.File("concurrent.jsonl");
+        using var sink = new JsonLinesDeadLetterSink(path);
+        await Parallel.ForEachAsync(Enumerable.Range(0, 40), async (writer, token) =>
+            await sink.WriteAsync(Enumerable.Range(writer * 10, 10).Select(i => Letter(i)).ToList(), token));
+
+        var read = await global::Sluice.DeadLetters.ReadAsync(path).ToListAsync();
+        Assert.Equal(Enumerable.Range(0, 400).Select(i => (long?)i), read.Select(d => d.Position).Order());
+    }
+
+    [Fact]
+    public async Task The_file_and_a_folder_it_creates_are_accessible_to_their_owner_only()
     {
         if (OperatingSystem.IsWindows())
         {
             return;
         }
 
-        var path = _temp.File("private.jsonl");
+        var path = Path.Combine(_temp.Path, "new-folder", "private.jsonl");
         using var sink = new JsonLinesDeadLetterSink(path);
         await sink.WriteAsync([Letter(1)]);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(path)!));
     }
 
     [Fact]

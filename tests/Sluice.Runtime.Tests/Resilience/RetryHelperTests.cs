@@ -47,8 +47,8 @@ public class RetryHelperTests
     public async Task Permanent_failures_are_not_retried()
     {
         var attempts = 0;
-        await Assert.ThrowsAsync<ArgumentException>(async () => await SluiceResilience.RetryAsync(
-            (Func<CancellationToken, Task<int>>)(_ => { attempts++; throw new ArgumentException("bad record"); }),
+        await Assert.ThrowsAsync<ArgumentException>(async () => await SluiceResilience.RetryAsync<int>(
+            _ => { attempts++; throw new ArgumentException("bad record"); },
             maxAttempts: 5));
         Assert.Equal(1, attempts);
     }
@@ -94,6 +94,15 @@ public class RetryHelperTests
         var calls = 0;
         await SluiceResilience.RetryAsync(_ => { calls++; return Task.CompletedTask; });
         await SluiceResilience.RetryAsync(_ => { calls++; return ValueTask.CompletedTask; });
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
+    public async Task Async_lambdas_bind_without_casts()
+    {
+        var calls = 0;
+        Assert.Equal(2, await SluiceResilience.RetryAsync(async token => { await Task.Yield(); return ++calls + 1; }));
+        await SluiceResilience.RetryAsync(async token => { await Task.Delay(0, token); calls++; }, maxAttempts: 2);
         Assert.Equal(2, calls);
     }
 
@@ -212,6 +221,22 @@ public class DefaultPipelineTests
             return attempts;
         });
         Assert.Equal(3, result);
+    }
+
+    [Fact]
+    public async Task The_total_timeout_ends_retries_that_would_otherwise_go_on()
+    {
+        var options = FastOptions();
+        options.TotalTimeout = TimeSpan.FromMilliseconds(50);
+        options.MaxRetryAttempts = 100;
+        var pipeline = SluiceResilience.CreatePipeline(options);
+        var attempts = 0;
+        await Assert.ThrowsAsync<TimeoutRejectedException>(async () => await pipeline.ExecuteAsync(async token =>
+        {
+            attempts++;
+            await Task.Delay(Timeout.InfiniteTimeSpan, token);
+        }));
+        Assert.Equal(1, attempts);
     }
 
     [Fact]

@@ -46,6 +46,7 @@ public class TransientClassifierTests
         new HttpRequestException(HttpRequestError.SecureConnectionError, "tls"),
         new FileNotFoundException(),
         new DirectoryNotFoundException(),
+        new CorruptFileException("checkpoint.json", null, "not json"),
         new FakeDbException(transient: false),
         new InvalidOperationException("unknown"),
         new FormatException(),
