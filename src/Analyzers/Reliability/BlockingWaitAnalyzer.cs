@@ -53,6 +53,9 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
         ("System.Collections.Concurrent.BlockingCollection`1", "Take", "an item that never arrives"),
     ];
 
+    /// <summary>The method names of <see cref="Waits"/>: a string check rejects almost every invocation before any symbol work.</summary>
+    private static readonly ImmutableHashSet<string> WaitNames = Waits.Select(w => w.Method).ToImmutableHashSet(StringComparer.Ordinal);
+
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
 
@@ -90,7 +93,7 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod;
-        if (!waits.TryGetValue((method.ContainingType.OriginalDefinition, method.Name), out var waitingFor))
+        if (!WaitNames.Contains(method.Name) || !waits.TryGetValue((method.ContainingType.OriginalDefinition, method.Name), out var waitingFor))
         {
             return;
         }

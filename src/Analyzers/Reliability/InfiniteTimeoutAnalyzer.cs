@@ -106,7 +106,15 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeArgument(OperationAnalysisContext context, TimeoutTypes types)
     {
         var argument = (IArgumentOperation)context.Operation;
-        if (argument.Parameter is not { ContainingSymbol: IMethodSymbol method } parameter || argument.ArgumentKind == ArgumentKind.DefaultValue)
+
+        // Arguments are everywhere: only 0, -1, a field (Timeout.InfiniteTimeSpan) or a call (TimeSpan.FromMilliseconds)
+        // can be an infinite timeout, and checking that needs no symbols.
+        var value = argument.Value.WalkDownConversion();
+        var mayBeInfinite = value.ConstantValue is { HasValue: true, Value: int or long }
+            || value.Kind is OperationKind.FieldReference or OperationKind.Invocation;
+        if (!mayBeInfinite
+            || argument.ArgumentKind == ArgumentKind.DefaultValue
+            || argument.Parameter is not { ContainingSymbol: IMethodSymbol method } parameter)
         {
             return;
         }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -50,19 +51,35 @@ public sealed class NoDeadlineAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationBlockAction(block => AnalyzeMember(block, types));
+            // Most members make no network or database call: collect candidates per member and look at the member's
+            // tokens and timeouts only when there is one.
+            start.RegisterOperationBlockStartAction(block =>
+            {
+                var candidates = new ConcurrentQueue<IInvocationOperation>();
+                block.RegisterOperationAction(
+                    invocation =>
+                    {
+                        var call = (IInvocationOperation)invocation.Operation;
+                        if (types.IsCallWithoutToken(call))
+                        {
+                            candidates.Enqueue(call);
+                        }
+                    },
+                    OperationKind.Invocation);
+                block.RegisterOperationBlockEndAction(end => ReportMember(end, types, candidates));
+            });
         });
     }
 
-    private static void AnalyzeMember(OperationBlockAnalysisContext context, DeadlineTypes types)
+    private static void ReportMember(OperationBlockAnalysisContext context, DeadlineTypes types, ConcurrentQueue<IInvocationOperation> candidates)
     {
-        if (types.HasTokenOrDeadline(context.OwningSymbol, context.OperationBlocks))
+        if (candidates.IsEmpty || types.HasTokenOrDeadline(context.OwningSymbol, context.OperationBlocks))
         {
             return;
         }
 
         var member = context.OwningSymbol.Name;
-        foreach (var call in types.CallsWithoutToken(context.OperationBlocks))
+        foreach (var call in candidates.OrderBy(c => c.Syntax.SpanStart))
         {
             var seconds = DeadlineSeconds.Read(context.Options, call.Syntax.SyntaxTree);
             var properties = ImmutableDictionary<string, string?>.Empty
@@ -160,7 +177,11 @@ internal sealed class DeadlineTypes
         => blocks
             .SelectMany(block => block.DescendantsAndSelf())
             .OfType<IInvocationOperation>()
-            .Where(invocation => IsNetworkOrDatabase(invocation.TargetMethod) && TakesToken(invocation) && !ReceivesToken(invocation));
+            .Where(IsCallWithoutToken);
+
+    /// <summary>A network or database call that takes a CancellationToken but receives none that can fire.</summary>
+    public bool IsCallWithoutToken(IInvocationOperation invocation)
+        => IsNetworkOrDatabase(invocation.TargetMethod) && TakesToken(invocation) && !ReceivesToken(invocation);
 
     public bool IsToken(ITypeSymbol? type) => SymbolEqualityComparer.Default.Equals(type, _cancellationToken);
 
