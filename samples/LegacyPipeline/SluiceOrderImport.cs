@@ -1,0 +1,63 @@
+using System.Globalization;
+using Sluice;
+
+namespace LegacyPipeline;
+
+/// <summary>
+/// The same import on the Sluice runtime: records stream through a pipeline, a record that fails goes to a dead-letter
+/// file with its error instead of vanishing, and a checkpoint records how far the run got so a restart resumes there.
+/// </summary>
+public sealed class SluiceOrderImport
+{
+    public const string PipelineName = "order-import";
+
+    public static async Task<PipelineReport> RunAsync(string csvPath, string ledgerPath, string deadLetterPath, string checkpointDirectory, CancellationToken cancellationToken = default)
+    {
+        var settings = ImportSettings.Load(Path.ChangeExtension(csvPath, ".settings"));
+        using var deadLetters = new JsonLinesDeadLetterSink(deadLetterPath);
+        using var checkpoints = new FileCheckpointStore(checkpointDirectory);
+        await using var ledger = new StreamWriter(ledgerPath, append: false);
+        using var ledgerLock = new SemaphoreSlim(1, 1);
+
+        return await SluicePipeline.From(SluiceFile.ReadLinesAsync(csvPath, cancellationToken).Skip(1))
+            .WithName(PipelineName)
+            .WithParallelism(4)
+            .WithDeadLetters(deadLetters)
+            .WithCheckpoints(checkpoints)
+            .RunAsync(
+                async (line, token) =>
+                {
+                    var order = Order.Parse(line);
+                    var entry = order.ToLedgerLine(settings.LedgerCurrency);
+                    if (!await ledgerLock.WaitAsync(TimeSpan.FromSeconds(30), token))
+                    {
+                        throw new TimeoutException("The ledger writer was busy for 30 seconds.");
+                    }
+
+                    try
+                    {
+                        await ledger.WriteLineAsync(entry.AsMemory(), token);
+                    }
+                    finally
+                    {
+                        ledgerLock.Release();
+                    }
+                },
+                cancellationToken);
+    }
+
+    /// <summary>The dead letters of the run, read back as a replay would read them.</summary>
+    public static async Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(string deadLetterPath)
+    {
+        var letters = new List<DeadLetter>();
+        await foreach (var letter in DeadLetters.ReadAllAsync(deadLetterPath))
+        {
+            letters.Add(letter);
+        }
+
+        return letters;
+    }
+
+    public static string Describe(DeadLetter letter)
+        => string.Create(CultureInfo.InvariantCulture, $"line {letter.Position + 2}: {letter.ErrorType.Split('.')[^1]}: {letter.ErrorMessage}  record: {letter.Payload}");
+}
