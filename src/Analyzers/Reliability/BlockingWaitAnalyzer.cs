@@ -18,9 +18,6 @@ namespace Sluice.Analyzers.Reliability;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
 {
-    /// <summary>Diagnostic property: the timeout the fix writes, in seconds.</summary>
-    internal const string SecondsProperty = "Seconds";
-
     internal static readonly IntOption TimeoutSeconds = new(
         RuleIds.BlockingWaitWithoutTimeout, "timeout_seconds", defaultValue: 100, min: 1, max: 2_000_000,
         "The timeout (seconds) the fix passes to the wait.");
@@ -111,8 +108,7 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
         }
 
         var seconds = TimeoutSeconds.Read(context.Options, invocation.Syntax.SyntaxTree);
-        var properties = ImmutableDictionary<string, string?>.Empty
-            .Add(SecondsProperty, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var properties = DiagnosticProperties.WithSeconds(seconds);
         context.ReportDiagnostic(Diagnostic.Create(
             Rule,
             invocation.Syntax.GetLocation(),

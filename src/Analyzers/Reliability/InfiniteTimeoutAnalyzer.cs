@@ -19,9 +19,6 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
     /// <summary>Diagnostic property: what the timeout bounds (see <see cref="Kinds"/>).</summary>
     internal const string KindProperty = "Kind";
 
-    /// <summary>Diagnostic property: the finite timeout the fix writes, in seconds.</summary>
-    internal const string SecondsProperty = "Seconds";
-
     /// <summary>Diagnostic property: the unit of the value being replaced (see <see cref="Units"/>).</summary>
     internal const string UnitProperty = "Unit";
 
@@ -188,10 +185,9 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
             ?? DefaultTimeoutSeconds.ReadIfSet(context.Options, tree)
             ?? seconds.Read(context.Options, tree);
 
-        var properties = ImmutableDictionary<string, string?>.Empty
+        var properties = DiagnosticProperties.WithSeconds(configured)
             .Add(KindProperty, kind)
-            .Add(UnitProperty, unit)
-            .Add(SecondsProperty, configured.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            .Add(UnitProperty, unit);
         context.ReportDiagnostic(Diagnostic.Create(Rule, location.GetLocation(), properties, what, value.Syntax.ToString(), consequence));
     }
 

@@ -18,9 +18,6 @@ namespace Sluice.Analyzers.Reliability;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class NoDeadlineAnalyzer : DiagnosticAnalyzer
 {
-    /// <summary>Diagnostic property: the deadline the fix creates, in seconds.</summary>
-    internal const string SecondsProperty = "Seconds";
-
     internal static readonly IntOption DeadlineSeconds = new(
         RuleIds.NoDeadline, "deadline_seconds", defaultValue: 100, min: 1, max: 2_000_000,
         "The deadline (seconds) the fix gives the member's calls.");
@@ -82,8 +79,7 @@ public sealed class NoDeadlineAnalyzer : DiagnosticAnalyzer
         foreach (var call in candidates.OrderBy(c => c.Syntax.SpanStart))
         {
             var seconds = DeadlineSeconds.Read(context.Options, call.Syntax.SyntaxTree);
-            var properties = ImmutableDictionary<string, string?>.Empty
-                .Add(SecondsProperty, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var properties = DiagnosticProperties.WithSeconds(seconds);
             context.ReportDiagnostic(Diagnostic.Create(
                 Rule,
                 call.Syntax.GetLocation(),

@@ -15,9 +15,6 @@ namespace Sluice.Analyzers.Reliability;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class RetryWithoutAttemptTimeoutAnalyzer : DiagnosticAnalyzer
 {
-    /// <summary>Diagnostic property: the per-attempt timeout the fix adds, in seconds.</summary>
-    internal const string SecondsProperty = "Seconds";
-
     internal static readonly IntOption AttemptTimeoutSeconds = new(
         RuleIds.RetryWithoutAttemptTimeout, "attempt_timeout_seconds", defaultValue: 10, min: 1, max: 2_000_000,
         "The per-attempt timeout (seconds) the fix adds after the retry.");
@@ -87,8 +84,7 @@ public sealed class RetryWithoutAttemptTimeoutAnalyzer : DiagnosticAnalyzer
             ? " (the timeout added before it bounds only the total time)"
             : "";
         var seconds = AttemptTimeoutSeconds.Read(context.Options, retry.Syntax.SyntaxTree);
-        var properties = ImmutableDictionary<string, string?>.Empty
-            .Add(SecondsProperty, seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var properties = DiagnosticProperties.WithSeconds(seconds);
         context.ReportDiagnostic(Diagnostic.Create(Rule, retry.Syntax.GetLocation(), properties, outerTimeout));
     }
 

@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
-using System.Globalization;
 using System.Linq;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
@@ -13,6 +12,7 @@ using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers;
+using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Reliability;
 using Sluice.CodeFixes.Infrastructure;
 
@@ -47,7 +47,7 @@ public sealed class BlockingWaitCodeFix : CodeFixProvider
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
         var diagnostic = context.Diagnostics[0];
-        if (!int.TryParse(diagnostic.Properties[BlockingWaitAnalyzer.SecondsProperty], NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
+        if (!DiagnosticProperties.TryGetSeconds(diagnostic, out var seconds))
         {
             return;
         }

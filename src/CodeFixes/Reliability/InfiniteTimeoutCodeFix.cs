@@ -9,6 +9,7 @@ using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers;
+using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Reliability;
 
 namespace Sluice.CodeFixes.Reliability;
@@ -37,7 +38,7 @@ public sealed class InfiniteTimeoutCodeFix : CodeFixProvider
         var diagnostic = context.Diagnostics[0];
         var properties = diagnostic.Properties;
         if (properties[InfiniteTimeoutAnalyzer.KindProperty] == InfiniteTimeoutAnalyzer.Kinds.Delay
-            || !int.TryParse(properties[InfiniteTimeoutAnalyzer.SecondsProperty], NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
+            || !DiagnosticProperties.TryGetSeconds(diagnostic, out var seconds)
             || properties[InfiniteTimeoutAnalyzer.UnitProperty] is not { } unit)
         {
             return;

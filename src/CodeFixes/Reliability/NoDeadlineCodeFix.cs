@@ -13,6 +13,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers;
+using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Reliability;
 
 namespace Sluice.CodeFixes.Reliability;
@@ -45,7 +46,7 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
         var diagnostic = context.Diagnostics[0];
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
         var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null || !TryGetSeconds(diagnostic, out var seconds)
+        if (root is null || model is null || !DiagnosticProperties.TryGetSeconds(diagnostic, out var seconds)
             || root.FindNode(context.Span, getInnermostNodeForTie: true).FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } method)
         {
             return;
@@ -86,14 +87,11 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
 
         return document.WithSyntaxRoot(root.ReplaceNodes(
             methods.Keys,
-            (original, current) => TryGetSeconds(methods[original], out var seconds)
+            (original, current) => DiagnosticProperties.TryGetSeconds(methods[original], out var seconds)
                 && Rewrite(context.CodeActionEquivalenceKey, original, model, seconds, context.CancellationToken) is { } rewritten
                     ? rewritten
                     : current));
     }
-
-    private static bool TryGetSeconds(Diagnostic diagnostic, out int seconds)
-        => int.TryParse(diagnostic.Properties[NoDeadlineAnalyzer.SecondsProperty], NumberStyles.Integer, CultureInfo.InvariantCulture, out seconds);
 
     private static MethodDeclarationSyntax? Rewrite(string? key, MethodDeclarationSyntax method, SemanticModel model, int seconds, CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Sluice.Analyzers;
-using Sluice.Analyzers.Reliability;
+using Sluice.Analyzers.Infrastructure;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Reliability;
@@ -36,7 +36,7 @@ public sealed class RetryWithoutAttemptTimeoutCodeFix : CodeFixProvider
     {
         var diagnostic = context.Diagnostics[0];
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (!int.TryParse(diagnostic.Properties[RetryWithoutAttemptTimeoutAnalyzer.SecondsProperty], NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds)
+        if (!DiagnosticProperties.TryGetSeconds(diagnostic, out var seconds)
             || root?.FindNode(context.Span, getInnermostNodeForTie: true) is not InvocationExpressionSyntax retry)
         {
             return;
