@@ -20,4 +20,21 @@ public static class SluiceDeadLetterSinkExtensions
         Guard.NotNull(deadLetter);
         return sink.WriteAsync([deadLetter], cancellationToken);
     }
+
+    /// <summary>
+    /// Stores one dead letter from synchronous code, blocking until it is durable. For loops that cannot await (legacy
+    /// synchronous jobs); prefer <see cref="WriteAsync(IDeadLetterSink, DeadLetter, CancellationToken)"/> where you can.
+    /// </summary>
+    /// <param name="sink">The sink.</param>
+    /// <param name="deadLetter">The dead letter, e.g. from <see cref="DeadLetter.From{T}"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="sink"/> or <paramref name="deadLetter"/> is <see langword="null"/>.</exception>
+    public static void Write(this IDeadLetterSink sink, DeadLetter deadLetter)
+    {
+        var write = WriteAsync(sink, deadLetter, CancellationToken.None);
+        if (!write.IsCompletedSuccessfully)
+        {
+            // The embedded sinks never capture a synchronization context, so blocking here cannot deadlock on one.
+            write.AsTask().GetAwaiter().GetResult();
+        }
+    }
 }
