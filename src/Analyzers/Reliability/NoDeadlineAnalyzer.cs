@@ -48,45 +48,45 @@ public sealed class NoDeadlineAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            // Most members make no network or database call: collect candidates per member and look at the member's
-            // tokens and timeouts only when there is one.
-            start.RegisterOperationBlockStartAction(block =>
-            {
-                var candidates = new ConcurrentQueue<IInvocationOperation>();
-                block.RegisterOperationAction(
-                    invocation =>
+            // Most members make no network or database call: a member's tokens and timeouts are looked at only when
+            // one of its calls is a candidate, and once per member.
+            var memberHasTokenOrDeadline = new ConcurrentDictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
+            start.RegisterOperationAction(
+                operationContext =>
+                {
+                    var call = (IInvocationOperation)operationContext.Operation;
+                    if (!types.IsCallWithoutToken(call))
                     {
-                        var call = (IInvocationOperation)invocation.Operation;
-                        if (types.IsCallWithoutToken(call))
-                        {
-                            candidates.Enqueue(call);
-                        }
-                    },
-                    OperationKind.Invocation);
-                block.RegisterOperationBlockEndAction(end => ReportMember(end, types, candidates));
-            });
+                        return;
+                    }
+
+                    var member = operationContext.ContainingSymbol;
+                    var body = Root(call);
+                    if (memberHasTokenOrDeadline.GetOrAdd(member, m => types.HasTokenOrDeadline(m, ImmutableArray.Create(body))))
+                    {
+                        return;
+                    }
+
+                    var seconds = DeadlineSeconds.Read(operationContext.Options, call.Syntax.SyntaxTree);
+                    operationContext.ReportDiagnostic(Diagnostic.Create(
+                        Rule,
+                        call.Syntax.GetLocation(),
+                        DiagnosticProperties.WithSeconds(seconds),
+                        $"{call.TargetMethod.ContainingType.Name}.{call.TargetMethod.Name}",
+                        member.Name));
+                },
+                OperationKind.Invocation);
         });
     }
 
-    private static void ReportMember(OperationBlockAnalysisContext context, DeadlineTypes types, ConcurrentQueue<IInvocationOperation> candidates)
+    private static IOperation Root(IOperation operation)
     {
-        if (candidates.IsEmpty || types.HasTokenOrDeadline(context.OwningSymbol, context.OperationBlocks))
+        while (operation.Parent is { } parent)
         {
-            return;
+            operation = parent;
         }
 
-        var member = context.OwningSymbol.Name;
-        foreach (var call in candidates.OrderBy(c => c.Syntax.SpanStart))
-        {
-            var seconds = DeadlineSeconds.Read(context.Options, call.Syntax.SyntaxTree);
-            var properties = DiagnosticProperties.WithSeconds(seconds);
-            context.ReportDiagnostic(Diagnostic.Create(
-                Rule,
-                call.Syntax.GetLocation(),
-                properties,
-                $"{call.TargetMethod.ContainingType.Name}.{call.TargetMethod.Name}",
-                member));
-        }
+        return operation;
     }
 }
 
