@@ -8,6 +8,9 @@ public static class RuleIds
     /// <summary>SLU201: a catch that neither rethrows, throws, logs the exception object nor passes it on.</summary>
     public const string SwallowedException = "SLU201";
 
+    /// <summary>SLU202: a per-record catch that logs the failure and moves on, so the record is lost.</summary>
+    public const string RecordDropped = "SLU202";
+
     /// <summary>SLU301: an HTTP, command or wait timeout set to infinite.</summary>
     public const string InfiniteTimeout = "SLU301";
 

@@ -33,6 +33,12 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
         defaultValue: "",
         "The text a justification comment must start with (after // or /*), e.g. 'justified:'. Empty: any comment.");
 
+    internal static readonly StringOption AllowedMethods = new(
+        RuleIds.SwallowedException,
+        "allowed_methods",
+        defaultValue: "",
+        "Comma-separated methods whose catches are exempt, e.g. Try-pattern methods that report failure by returning false: 'TryParseOrder, OrderParser.TryRead, TryLoad*'.");
+
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
         RuleIds.SwallowedException,
         title: "Exception swallowed",
@@ -66,9 +72,33 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeCatch(OperationAnalysisContext context, ExceptionTypes types)
     {
         var catchClause = (ICatchClauseOperation)context.Operation;
-        if (catchClause.Syntax is not CatchClauseSyntax syntax)
+        if (catchClause.Syntax is not CatchClauseSyntax syntax
+            || SwallowReason(catchClause, types) is not { } reason
+            || IsJustified(syntax, context)
+            || IsAllowedMethod(context))
         {
             return;
+        }
+
+        context.ReportDiagnostic(Diagnostic.Create(Rule, Location(syntax), Describe(syntax), Reasons.Message(reason)));
+    }
+
+    /// <summary>The catch keyword and its declaration: <c>catch (Exception ex)</c>, without the filter and the block.</summary>
+    internal static Location Location(CatchClauseSyntax syntax)
+        => Microsoft.CodeAnalysis.Location.Create(
+            syntax.SyntaxTree,
+            TextSpan.FromBounds(syntax.CatchKeyword.SpanStart, syntax.Declaration?.Span.End ?? syntax.CatchKeyword.Span.End));
+
+    /// <summary>
+    /// Why the catch swallows its exception (one of <see cref="Reasons"/>), or null when it does not: it rethrows,
+    /// throws, ends the process, passes the exception on, handles a specific type with real code, or is tied to a
+    /// requested cancellation. SLU202 uses this to leave SLU201's catches to SLU201.
+    /// </summary>
+    internal static string? SwallowReason(ICatchClauseOperation catchClause, ExceptionTypes types)
+    {
+        if (catchClause.Syntax is not CatchClauseSyntax syntax)
+        {
+            return null;
         }
 
         var caughtType = syntax.Declaration is null ? null : catchClause.ExceptionType;
@@ -78,45 +108,53 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
         // A specific exception type handled with real code (a fallback value, a default) is a decision, not a swallow.
         if (!isBroad && !isEmpty)
         {
-            return;
+            return null;
         }
 
-        if (catchClause.Filter is { } filter && ChecksCancellation(filter, types))
+        if (IsTiedToCancellation(catchClause, types))
         {
-            return;
+            return null;
         }
 
-        string reason;
         if (caughtType is not null && types.IsCancellation(caughtType))
         {
-            // Caught while honouring a token: the normal way to stop. With no token, only a timeout can land here.
-            if (PassesCancellationToken(catchClause, types))
-            {
-                return;
-            }
-
-            reason = Reasons.CancellationWithoutToken;
+            // With no token anywhere, only a timeout can land here.
+            return Reasons.CancellationWithoutToken;
         }
-        else
+
+        var exceptionUse = ReadExceptionUse(catchClause);
+        if (exceptionUse == ExceptionUse.Observed || Throws(catchClause.Handler))
         {
-            var exceptionUse = ReadExceptionUse(catchClause);
-            if (exceptionUse == ExceptionUse.Observed || Throws(catchClause.Handler))
-            {
-                return;
-            }
-
-            reason = isEmpty ? Reasons.Empty : exceptionUse == ExceptionUse.MessageOnly ? Reasons.MessageOnly : Reasons.NotObserved;
+            return null;
         }
 
-        if (IsJustified(syntax, context))
+        return isEmpty ? Reasons.Empty : exceptionUse == ExceptionUse.MessageOnly ? Reasons.MessageOnly : Reasons.NotObserved;
+    }
+
+    /// <summary>
+    /// A filter such as <c>when (token.IsCancellationRequested)</c>, or (for an OperationCanceledException catch) a try
+    /// block that hands a CancellationToken to some call: the catch is part of stopping on request.
+    /// </summary>
+    internal static bool IsTiedToCancellation(ICatchClauseOperation catchClause, ExceptionTypes types)
+        => (catchClause.Filter is { } filter && ChecksCancellation(filter, types))
+            || (catchClause.ExceptionType is { } caught && types.IsCancellation(caught) && PassesCancellationToken(catchClause, types));
+
+    private static bool IsAllowedMethod(OperationAnalysisContext context)
+    {
+        var allowed = AllowedMethods.Read(context.Options, context.Operation.Syntax.SyntaxTree);
+        if (allowed.Length == 0)
         {
-            return;
+            return false;
         }
 
-        var location = Location.Create(
-            syntax.SyntaxTree,
-            TextSpan.FromBounds(syntax.CatchKeyword.SpanStart, syntax.Declaration?.Span.End ?? syntax.CatchKeyword.Span.End));
-        context.ReportDiagnostic(Diagnostic.Create(Rule, location, Describe(syntax), Reasons.Message(reason)));
+        var member = context.ContainingSymbol;
+        var names = new[] { member.Name, $"{member.ContainingType?.Name}.{member.Name}" };
+        return allowed.Split(',')
+            .Select(entry => entry.Trim())
+            .Where(entry => entry.Length > 0)
+            .Any(entry => entry.EndsWith("*", StringComparison.Ordinal)
+                ? names.Any(name => name.StartsWith(entry.Substring(0, entry.Length - 1), StringComparison.Ordinal))
+                : names.Contains(entry, StringComparer.Ordinal));
     }
 
     private static string Describe(CatchClauseSyntax syntax)

@@ -74,7 +74,7 @@ public sealed class BlockingWaitCodeFix : CodeFixProvider
                 CodeAction.Create(title, _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(replaced, replacement))), key),
                 diagnostic);
 
-        if (statement is not null && IsInAsyncCode(invocation) && AwaitForm(model, operation, invocation, seconds, tokenExpression, what, statement) is { } awaited)
+        if (statement is not null && AsyncContext.CanAwait(invocation) && AwaitForm(model, operation, invocation, seconds, tokenExpression, what, statement) is { } awaited)
         {
             Register($"Await {AwaitedName(method)} with a {seconds} s timeout", statement, awaited, AwaitKey);
         }
@@ -210,27 +210,4 @@ public sealed class BlockingWaitCodeFix : CodeFixProvider
 
     private static string AwaitedName(IMethodSymbol method)
         => method.Name == "WaitAll" ? "Task.WhenAll(...).WaitAsync" : $"{method.ContainingType.Name}.WaitAsync";
-
-    /// <summary>In an async method, lambda or local function, and not inside a lock (where await is not allowed).</summary>
-    private static bool IsInAsyncCode(SyntaxNode node)
-    {
-        foreach (var ancestor in node.Ancestors())
-        {
-            switch (ancestor)
-            {
-                case LockStatementSyntax:
-                    return false;
-                case AnonymousFunctionExpressionSyntax function:
-                    return function.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword);
-                case LocalFunctionStatementSyntax local:
-                    return local.Modifiers.Any(SyntaxKind.AsyncKeyword);
-                case MethodDeclarationSyntax declared:
-                    return declared.Modifiers.Any(SyntaxKind.AsyncKeyword);
-                case MemberDeclarationSyntax:
-                    return false;
-            }
-        }
-
-        return false;
-    }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Composition;
 using System.Linq;
@@ -7,24 +6,28 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Formatting;
-using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Reliability;
 
 /// <summary>
-/// Fixes SLU201 by making the failure observable again: rethrow it (<c>throw;</c>, offered first so
-/// <c>dotnet format</c> applies it), or, when an <c>ILogger</c> is in scope, log the exception object and rethrow.
-/// Exits that dropped the failure (<c>return</c>, <c>continue</c>, <c>break</c> out of the catch) become <c>throw;</c>.
+/// Fixes SLU201 by making the failure observable again, offered in this order (<c>dotnet format</c> applies the first):
+/// <list type="number">
+/// <item>with the Sluice runtime referenced and the catch inside a <c>foreach</c> over records: dead-letter the record
+/// with the exception (to the <c>IDeadLetterSink</c> in scope, or to a new sink field), and go on with the next record;</item>
+/// <item>rethrow it (<c>throw;</c>);</item>
+/// <item>when an <c>ILogger</c> is in scope: log the exception object and rethrow.</item>
+/// </list>
+/// Exits that dropped the failure (<c>return</c>, <c>continue</c>, <c>break</c> out of the catch) become <c>throw;</c>
+/// in the rethrowing fixes.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(SwallowedExceptionCodeFix))]
 [Shared]
 public sealed class SwallowedExceptionCodeFix : CodeFixProvider
 {
+    internal const string DeadLetterKey = RuleIds.SwallowedException + ".DeadLetter";
     internal const string RethrowKey = RuleIds.SwallowedException + ".Rethrow";
     internal const string LogAndRethrowKey = RuleIds.SwallowedException + ".LogAndRethrow";
 
@@ -34,75 +37,73 @@ public sealed class SwallowedExceptionCodeFix : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.SwallowedException);
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create<CatchClauseSyntax>(ApplyAsync);
 
     /// <inheritdoc />
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root?.FindNode(context.Span).FirstAncestorOrSelf<CatchClauseSyntax>() is not { } catchClause)
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (model is null || root?.FindNode(context.Span).FirstAncestorOrSelf<CatchClauseSyntax>() is not { } catchClause)
         {
             return;
         }
 
         var diagnostic = context.Diagnostics[0];
+        if (CatchRewrites.PlanDeadLetter(model, catchClause) is { } plan)
+        {
+            context.RegisterCodeFix(CodeAction.Create(plan.Title, token => CatchRewrites.DeadLetterAsync(context.Document, catchClause, plan, token), DeadLetterKey), diagnostic);
+        }
+
         context.RegisterCodeFix(
-            CodeAction.Create(
-                "Rethrow the exception (throw;)",
-                token => RewriteAsync(context.Document, catchClause, logger: null, token),
-                RethrowKey),
+            CodeAction.Create("Rethrow the exception (throw;)", token => RethrowAsync(context.Document, catchClause, logger: null, token), RethrowKey),
             diagnostic);
 
-        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (model is not null && FindLogger(model, catchClause) is { } logger)
+        if (FindLogger(model, catchClause) is { } logger)
         {
             context.RegisterCodeFix(
-                CodeAction.Create(
-                    $"Log the exception with '{logger.Name}' and rethrow",
-                    token => RewriteAsync(context.Document, catchClause, logger, token),
-                    LogAndRethrowKey),
+                CodeAction.Create($"Log the exception with '{logger.Name}' and rethrow", token => RethrowAsync(context.Document, catchClause, logger, token), LogAndRethrowKey),
                 diagnostic);
         }
     }
 
-    private static async Task<Document> RewriteAsync(Document document, CatchClauseSyntax catchClause, ISymbol? logger, CancellationToken cancellationToken)
+    /// <summary>Applies the fix <paramref name="key"/> to one catch, against the document as it is now (for Fix All).</summary>
+    private static async Task<Document?> ApplyAsync(Document document, CatchClauseSyntax catchClause, string? key, CancellationToken cancellationToken)
+    {
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (model is null)
+        {
+            return null;
+        }
+
+        return key switch
+        {
+            DeadLetterKey => CatchRewrites.PlanDeadLetter(model, catchClause) is { } plan
+                ? await CatchRewrites.DeadLetterAsync(document, catchClause, plan, cancellationToken).ConfigureAwait(false)
+                : null,
+            LogAndRethrowKey => FindLogger(model, catchClause) is { } logger
+                ? await RethrowAsync(document, catchClause, logger, cancellationToken).ConfigureAwait(false)
+                : null,
+            _ => await RethrowAsync(document, catchClause, logger: null, cancellationToken).ConfigureAwait(false),
+        };
+    }
+
+    /// <summary>Rethrows, after logging the exception object with <paramref name="logger"/> when one is given.</summary>
+    internal static async Task<Document> RethrowAsync(Document document, CatchClauseSyntax catchClause, ISymbol? logger, CancellationToken cancellationToken)
     {
         var root = (CompilationUnitSyntax)(await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false))!;
         var model = (await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false))!;
-        var block = catchClause.Block;
 
-        var statements = new List<StatementSyntax>();
         var newCatch = catchClause;
+        StatementSyntax[] prefix = [];
         if (logger is not null)
         {
-            var (declaration, exceptionName) = EnsureExceptionVariable(model, catchClause);
-            if (catchClause.Declaration is null)
-            {
-                // 'catch' keeps its line break after the new declaration: catch (Exception ex)⏎{
-                declaration = declaration.WithTrailingTrivia(catchClause.CatchKeyword.TrailingTrivia);
-                newCatch = newCatch.WithCatchKeyword(catchClause.CatchKeyword.WithTrailingTrivia(SyntaxFactory.Space));
-            }
-
-            newCatch = newCatch.WithDeclaration(declaration);
-            var message = $"{EnclosingMemberName(model, catchClause)} failed";
-            statements.Add(SyntaxFactory.ParseStatement($"{logger.Name}.LogError({exceptionName}, \"{message}\");")
-                .WithLeadingTrivia(SyntaxFactory.ElasticMarker)
-                .WithTrailingTrivia(SyntaxFactory.ElasticMarker)
-                .WithAdditionalAnnotations(Formatter.Annotation));
+            (newCatch, var exception) = CatchRewrites.WithNamedException(model, catchClause);
+            var message = $"{CatchRewrites.EnclosingMemberName(model, catchClause)} failed";
+            prefix = [CatchRewrites.Statement($"{logger.Name}.LogError({exception}, \"{message}\");")];
         }
 
-        var exits = DroppingExits(block);
-        var rewrittenBlock = block.ReplaceNodes(exits, (original, _) => Rethrow().WithTriviaFrom(original));
-        statements.AddRange(rewrittenBlock.Statements);
-        if (EndIsReachable(model, block))
-        {
-            statements.Add(Rethrow());
-        }
-
-        newCatch = newCatch.WithBlock(rewrittenBlock.WithStatements(SyntaxFactory.List(statements))
-            .WithAdditionalAnnotations(Formatter.Annotation));
-        var newRoot = root.ReplaceNode(catchClause, newCatch);
-
+        var newRoot = root.ReplaceNode(catchClause, newCatch.WithBlock(CatchRewrites.Rethrowing(model, catchClause.Block, prefix)));
         if (logger is not null && !UsingDirectives.IsImported(model, catchClause.SpanStart, LoggingNamespace))
         {
             newRoot = UsingDirectives.Add(newRoot, LoggingNamespace);
@@ -111,98 +112,8 @@ public sealed class SwallowedExceptionCodeFix : CodeFixProvider
         return document.WithSyntaxRoot(newRoot);
     }
 
-    private static ThrowStatementSyntax Rethrow()
-        => SyntaxFactory.ThrowStatement().WithAdditionalAnnotations(Formatter.Annotation);
-
-    private static bool EndIsReachable(SemanticModel model, BlockSyntax block)
-        => block.Statements.Count == 0
-            || model.AnalyzeControlFlow(block.Statements.First(), block.Statements.Last()) is not { Succeeded: true, EndPointIsReachable: false };
-
-    /// <summary>
-    /// The statements that leave the catch and so drop the failure: every <c>return</c> and <c>yield break</c>, and the
-    /// <c>break</c>/<c>continue</c> that target a loop or switch outside the catch. Lambdas, local functions and nested
-    /// handlers are left alone: their exits belong to other code.
-    /// </summary>
-    private static List<StatementSyntax> DroppingExits(BlockSyntax block)
-    {
-        var found = new List<StatementSyntax>();
-        Visit(block, insideLoop: false, insideSwitch: false);
-        return found;
-
-        void Visit(SyntaxNode node, bool insideLoop, bool insideSwitch)
-        {
-            foreach (var child in node.ChildNodes())
-            {
-                switch (child)
-                {
-                    case AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or CatchClauseSyntax or FinallyClauseSyntax:
-                        continue;
-                    case ReturnStatementSyntax:
-                    case YieldStatementSyntax yield when yield.IsKind(SyntaxKind.YieldBreakStatement):
-                    case BreakStatementSyntax when !insideLoop && !insideSwitch:
-                    case ContinueStatementSyntax when !insideLoop:
-                        found.Add((StatementSyntax)child);
-                        continue;
-                    case ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax:
-                        Visit(child, insideLoop: true, insideSwitch);
-                        continue;
-                    case SwitchStatementSyntax:
-                        Visit(child, insideLoop, insideSwitch: true);
-                        continue;
-                    default:
-                        Visit(child, insideLoop, insideSwitch);
-                        continue;
-                }
-            }
-        }
-    }
-
-    /// <summary>Gives the catch a named exception variable (adding <c>(Exception ex)</c> to a bare <c>catch</c>).</summary>
-    private static (CatchDeclarationSyntax Declaration, string Name) EnsureExceptionVariable(SemanticModel model, CatchClauseSyntax catchClause)
-    {
-        if (catchClause.Declaration is { Identifier.ValueText: { Length: > 0 } existing } declared)
-        {
-            return (declared, existing);
-        }
-
-        var name = UniqueName(model, catchClause, "ex", "exception");
-        var type = catchClause.Declaration?.Type
-            ?? SyntaxFactory.ParseTypeName("System.Exception").WithAdditionalAnnotations(Simplifier.Annotation);
-        var declaration = SyntaxFactory.CatchDeclaration(type, SyntaxFactory.Identifier(name));
-        if (catchClause.Declaration is { } typeOnly)
-        {
-            declaration = declaration.WithTriviaFrom(typeOnly);
-        }
-
-        return (declaration, name);
-    }
-
-    private static string UniqueName(SemanticModel model, CatchClauseSyntax catchClause, params string[] candidates)
-    {
-        var declaredInside = new HashSet<string>(catchClause.Block.DescendantTokens()
-            .Where(token => token.IsKind(SyntaxKind.IdentifierToken))
-            .Select(token => token.ValueText));
-        bool IsFree(string name) => !declaredInside.Contains(name) && model.LookupSymbols(catchClause.Block.SpanStart, name: name).IsEmpty;
-
-        foreach (var candidate in candidates)
-        {
-            if (IsFree(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        for (var suffix = 2; ; suffix++)
-        {
-            if (IsFree(candidates[0] + suffix))
-            {
-                return candidates[0] + suffix;
-            }
-        }
-    }
-
     /// <summary>An <c>ILogger</c> (or <c>ILogger&lt;T&gt;</c>) parameter, local, field or property usable inside the catch.</summary>
-    private static ISymbol? FindLogger(SemanticModel model, CatchClauseSyntax catchClause)
+    internal static ISymbol? FindLogger(SemanticModel model, CatchClauseSyntax catchClause)
     {
         var iLogger = model.Compilation.GetTypeByMetadataName(LoggingNamespace + ".ILogger");
         if (iLogger is null || model.Compilation.GetTypeByMetadataName(LoggingNamespace + ".LoggerExtensions") is null)
@@ -214,29 +125,5 @@ public sealed class SwallowedExceptionCodeFix : CodeFixProvider
             model,
             catchClause.Block.SpanStart,
             type => SymbolEqualityComparer.Default.Equals(type, iLogger) || type.AllInterfaces.Contains(iLogger, SymbolEqualityComparer.Default));
-    }
-
-    private static string EnclosingMemberName(SemanticModel model, SyntaxNode node)
-    {
-        for (var symbol = model.GetEnclosingSymbol(node.SpanStart); symbol is not null; symbol = symbol.ContainingSymbol)
-        {
-            switch (symbol)
-            {
-                case IMethodSymbol { MethodKind: MethodKind.AnonymousFunction }:
-                    continue;
-                case IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor } constructor:
-                    return constructor.ContainingType.Name;
-                case IMethodSymbol { AssociatedSymbol: { } property }:
-                    return property.Name;
-                case IMethodSymbol { Name: "<Main>$" }:
-                    return "Program";
-                case IMethodSymbol method:
-                    return method.Name;
-                default:
-                    return symbol.Name.Length > 0 ? symbol.Name : "Operation";
-            }
-        }
-
-        return "Operation";
     }
 }

@@ -444,4 +444,93 @@ public class SLU201_SwallowedExceptionFixTests
                 }
                 """)
             .RunAsync();
+
+    // ---- dead-letter the record (runtime) --------------------------------------------------------
+
+    [Fact]
+    public Task With_the_runtime_the_first_fix_dead_letters_the_record_of_the_loop_and_keeps_going()
+        => Verify.CodeFix<SwallowedExceptionAnalyzer, SwallowedExceptionCodeFix>()
+            .WithLibraries(Library.SluiceRuntime)
+            .WithSource("""
+                using System;
+                using System.Collections.Generic;
+
+                class Import
+                {
+                    int Run(IEnumerable<string> lines)
+                    {
+                        var saved = 0;
+                        foreach (var line in lines)
+                        {
+                            try
+                            {
+                                saved += int.Parse(line);
+                            }
+                            [|catch|]
+                            {
+                                continue;
+                            }
+                        }
+
+                        return saved;
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Collections.Generic;
+                using Sluice;
+
+                class Import
+                {
+                    private static readonly IDeadLetterSink DeadLetterSink = new JsonLinesDeadLetterSink("dead-letters/Import.jsonl");
+
+                    int Run(IEnumerable<string> lines)
+                    {
+                        var saved = 0;
+                        foreach (var line in lines)
+                        {
+                            try
+                            {
+                                saved += int.Parse(line);
+                            }
+                            catch (Exception ex)
+                            {
+                                DeadLetterSink.Write(DeadLetter.From(line, ex));
+                                continue;
+                            }
+                        }
+
+                        return saved;
+                    }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task The_dead_letter_fix_is_not_offered_outside_a_record_loop_or_without_the_runtime()
+        => Verify.CodeFix<SwallowedExceptionAnalyzer, SwallowedExceptionCodeFix>(SwallowedExceptionCodeFix.DeadLetterKey)
+            .WithLibraries(Library.SluiceRuntime)
+            .WithSource("""
+                using System;
+
+                class Job
+                {
+                    void Run()
+                    {
+                        try { Step(); }
+                        [|catch (Exception)|] { }
+
+                        for (var i = 0; i < 3; i++)
+                        {
+                            try { Step(); }
+                            [|catch (Exception)|] { }
+                        }
+                    }
+
+                    void Step() { }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
 }

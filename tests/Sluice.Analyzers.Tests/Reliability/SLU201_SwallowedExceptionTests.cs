@@ -460,4 +460,45 @@ public class SLU201_SwallowedExceptionTests
             """)
             .WithEditorConfig("dotnet_diagnostic.SLU201.severity = none")
             .RunAsync();
+
+    private const string TryPattern = """
+        using System;
+
+        static class OrderParser
+        {
+            /// <summary>Parses an order id; returns false when the text is not one.</summary>
+            public static bool TryParseOrder(string text, out long id)
+            {
+                try
+                {
+                    id = long.Parse(text);
+                    return true;
+                }
+                MARK_START catch (Exception) MARK_END
+                {
+                    id = 0;
+                    return false;
+                }
+            }
+        }
+        """;
+
+    [Fact]
+    public Task A_Try_pattern_method_is_still_reported_because_the_failure_is_invisible()
+        => Analyzer(TryPattern.Replace("MARK_START ", "[|").Replace(" MARK_END", "|]")).RunAsync();
+
+    [Theory]
+    [InlineData("TryParseOrder")]
+    [InlineData("OrderParser.TryParseOrder")]
+    [InlineData("Load, TryParse*")]
+    public Task allowed_methods_exempts_the_listed_methods(string allowed)
+        => Analyzer(TryPattern.Replace("MARK_START ", "").Replace(" MARK_END", ""))
+            .WithEditorConfig($"sluice.SLU201.allowed_methods = {allowed}")
+            .RunAsync();
+
+    [Fact]
+    public Task allowed_methods_does_not_exempt_other_methods()
+        => Analyzer(TryPattern.Replace("MARK_START ", "[|").Replace(" MARK_END", "|]"))
+            .WithEditorConfig("sluice.SLU201.allowed_methods = TryParseCustomer, Parse*")
+            .RunAsync();
 }

@@ -1,0 +1,68 @@
+using System.Collections.Immutable;
+using System.Composition;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Sluice.Analyzers;
+using Sluice.CodeFixes.Infrastructure;
+
+namespace Sluice.CodeFixes.Reliability;
+
+/// <summary>
+/// Fixes SLU202, offered in this order (<c>dotnet format</c> applies the first):
+/// <list type="number">
+/// <item>with the Sluice runtime referenced and a <c>foreach</c> record: dead-letter the record with the exception (to the
+/// <c>IDeadLetterSink</c> in scope, or to a new sink field) before the loop goes on — nothing is lost and the job keeps going;</item>
+/// <item>rethrow after logging (<c>continue</c> becomes <c>throw;</c>): the job stops at the first bad record instead of losing it.</item>
+/// </list>
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RecordDroppedCodeFix))]
+[Shared]
+public sealed class RecordDroppedCodeFix : CodeFixProvider
+{
+    internal const string DeadLetterKey = RuleIds.RecordDropped + ".DeadLetter";
+    internal const string RethrowKey = RuleIds.RecordDropped + ".Rethrow";
+
+    /// <inheritdoc />
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.RecordDropped);
+
+    /// <inheritdoc />
+    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create<CatchClauseSyntax>(ApplyAsync);
+
+    /// <inheritdoc />
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (model is null || root?.FindNode(context.Span).FirstAncestorOrSelf<CatchClauseSyntax>() is not { } catchClause)
+        {
+            return;
+        }
+
+        var diagnostic = context.Diagnostics[0];
+        if (CatchRewrites.PlanDeadLetter(model, catchClause) is { } plan)
+        {
+            context.RegisterCodeFix(CodeAction.Create(plan.Title, token => CatchRewrites.DeadLetterAsync(context.Document, catchClause, plan, token), DeadLetterKey), diagnostic);
+        }
+
+        context.RegisterCodeFix(
+            CodeAction.Create("Rethrow after logging (throw;)", token => SwallowedExceptionCodeFix.RethrowAsync(context.Document, catchClause, logger: null, token), RethrowKey),
+            diagnostic);
+    }
+
+    private static async Task<Document?> ApplyAsync(Document document, CatchClauseSyntax catchClause, string? key, CancellationToken cancellationToken)
+    {
+        if (key != DeadLetterKey)
+        {
+            return await SwallowedExceptionCodeFix.RethrowAsync(document, catchClause, logger: null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        return model is not null && CatchRewrites.PlanDeadLetter(model, catchClause) is { } plan
+            ? await CatchRewrites.DeadLetterAsync(document, catchClause, plan, cancellationToken).ConfigureAwait(false)
+            : null;
+    }
+}
