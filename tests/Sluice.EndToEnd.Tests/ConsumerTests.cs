@@ -53,6 +53,31 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
         }
         """;
 
+    private const string RecordsSource = """
+        namespace Consumer;
+
+        public static class Records
+        {
+            public static int Load(string[] lines)
+            {
+                var loaded = 0;
+                foreach (var line in lines)
+                {
+                    try
+                    {
+                        loaded += int.Parse(line, System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                    catch (System.FormatException ex)
+                    {
+                        System.Console.Error.WriteLine(ex);
+                    }
+                }
+
+                return loaded;
+            }
+        }
+        """;
+
     [Fact]
     public void Packing_the_solution_produces_exactly_the_analyzer_and_runtime_packages()
     {
@@ -91,6 +116,7 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
             (File: "Import.cs", Id: "SLU201", Position: PositionOf(ImportSource, "catch (System.Exception)"), Message: "'catch (System.Exception)' swallows the exception"),
             (File: "Client.cs", Id: "SLU301", Position: PositionOf(ClientSource, "Timeout = "), Message: "HttpClient.Timeout is infinite (Timeout.InfiniteTimeSpan)"),
             (File: "Client.cs", Id: "SLU302", Position: PositionOf(ClientSource, "gate.Wait()"), Message: "SemaphoreSlim.Wait() blocks with no timeout"),
+            (File: "Records.cs", Id: "SLU202", Position: PositionOf(RecordsSource, "catch (System.FormatException ex)"), Message: "'catch (System.FormatException ex)' logs the failure and moves on to the next record, so 'line' is lost"),
         };
 
         var build = await DotNetCli.RunAsync(project, environment, "build", "-nodeReuse:false");
@@ -108,7 +134,7 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
         }
 
         var format = await DotNetCli.RunAsync(
-            project, environment, "format", "analyzers", "Consumer.csproj", "--diagnostics", "SLU201", "SLU301", "SLU302", "--severity", "warn");
+            project, environment, "format", "analyzers", "Consumer.csproj", "--diagnostics", "SLU201", "SLU202", "SLU301", "SLU302", "--severity", "warn");
         Assert.True(format.ExitCode == 0, format.ToString());
 
         var import = await File.ReadAllTextAsync(Path.Combine(project, "Import.cs"));
@@ -118,6 +144,10 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
         Assert.Contains("Timeout = TimeSpan.FromSeconds(100)", client, StringComparison.Ordinal);
         Assert.Contains("if (!gate.Wait(TimeSpan.FromSeconds(100)))", client, StringComparison.Ordinal);
         Assert.Contains("throw new TimeoutException(\"SemaphoreSlim.Wait did not complete within 100 seconds.\");", client, StringComparison.Ordinal);
+
+        var records = await File.ReadAllTextAsync(Path.Combine(project, "Records.cs"));
+        Assert.Contains("System.Console.Error.WriteLine(ex);", records, StringComparison.Ordinal);
+        Assert.Contains("throw;", records, StringComparison.Ordinal);
 
         var rebuilt = await DotNetCli.RunAsync(project, environment, "build", "--no-incremental", "-warnaserror", "-nodeReuse:false");
         Assert.True(rebuilt.ExitCode == 0, "The fixed project must build cleanly with warnings as errors.\n" + rebuilt);
@@ -163,6 +193,7 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
             """);
         File.WriteAllText(Path.Combine(project, "Import.cs"), ImportSource);
         File.WriteAllText(Path.Combine(project, "Client.cs"), ClientSource);
+        File.WriteAllText(Path.Combine(project, "Records.cs"), RecordsSource);
         return project;
     }
 
