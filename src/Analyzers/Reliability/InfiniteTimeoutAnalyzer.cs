@@ -69,7 +69,8 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
                 start.RegisterOperationAction(c => AnalyzeAssignment(c, types), OperationKind.SimpleAssignment);
             }
 
-            start.RegisterOperationAction(c => AnalyzeArgument(c, types), OperationKind.Argument);
+            // One callback per call rather than per argument: arguments are the most common operation there is.
+            start.RegisterOperationAction(c => AnalyzeArguments(c, types), OperationKind.Invocation, OperationKind.ObjectCreation);
         });
     }
 
@@ -100,9 +101,22 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void AnalyzeArgument(OperationAnalysisContext context, TimeoutTypes types)
+    private static void AnalyzeArguments(OperationAnalysisContext context, TimeoutTypes types)
     {
-        var argument = (IArgumentOperation)context.Operation;
+        var arguments = context.Operation switch
+        {
+            IInvocationOperation invocation => invocation.Arguments,
+            IObjectCreationOperation creation => creation.Arguments,
+            _ => ImmutableArray<IArgumentOperation>.Empty,
+        };
+        foreach (var argument in arguments)
+        {
+            AnalyzeArgument(context, argument, types);
+        }
+    }
+
+    private static void AnalyzeArgument(OperationAnalysisContext context, IArgumentOperation argument, TimeoutTypes types)
+    {
 
         // Arguments are everywhere: only 0, -1, a field (Timeout.InfiniteTimeSpan) or a call (TimeSpan.FromMilliseconds)
         // can be an infinite timeout, and checking that needs no symbols.

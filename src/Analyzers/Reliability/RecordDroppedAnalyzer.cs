@@ -64,7 +64,7 @@ public sealed class RecordDroppedAnalyzer : DiagnosticAnalyzer
             || SwallowedExceptionAnalyzer.SwallowReason(catchClause, types) is not null
             || SwallowedExceptionAnalyzer.IsTiedToCancellation(catchClause, types)
             || !Logs(catchClause.Handler)
-            || Throws(catchClause.Handler)
+            || SwallowedExceptionAnalyzer.Throws(catchClause.Handler)
             || !GoesOn(catchClause, loop.Operation)
             || KeepsTheFailure(catchClause, loop.Record))
         {
@@ -140,9 +140,6 @@ public sealed class RecordDroppedAnalyzer : DiagnosticAnalyzer
             || type is { Name: "Console" or "Debug" or "Trace", ContainingNamespace.Name: "System" or "Diagnostics" }
             || (method.Name is "Write" or "WriteLine" && type is { Name: "TextWriter" });
     }
-
-    private static bool Throws(IOperation handler)
-        => handler.Descendants().Any(operation => operation is IThrowOperation);
 
     /// <summary>The handler lets the loop go on: its end is reachable, or it continues this loop.</summary>
     private static bool GoesOn(ICatchClauseOperation catchClause, ILoopOperation loop)

@@ -161,7 +161,7 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
         => syntax.Declaration is null ? "catch" : "catch " + Regex.Replace(syntax.Declaration.ToString(), @"\s+", " ");
 
     /// <summary>A throw, or ending the process (Environment.Exit/FailFast): either way the failure is not silent.</summary>
-    private static bool Throws(IOperation handler)
+    internal static bool Throws(IOperation handler)
         => Descendants(handler).Any(operation => operation switch
         {
             IThrowOperation => true,

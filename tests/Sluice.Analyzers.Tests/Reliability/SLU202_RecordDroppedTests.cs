@@ -95,6 +95,34 @@ public class SLU202_RecordDroppedTests
                 "'catch (InvalidOperationException ex)' logs the failure and moves on to the next record, so 'message' is lost: nothing rethrows, retries or dead-letters it")
             .RunAsync();
 
+    [Fact]
+    public Task A_throw_inside_a_lambda_in_the_catch_does_not_keep_the_record()
+        => Analyzer("""
+            using System;
+            using System.Collections.Generic;
+            using Microsoft.Extensions.Logging;
+
+            class Import(ILogger logger)
+            {
+                Action? rethrowLater;
+
+                void Run(IEnumerable<string> lines)
+                {
+                    foreach (var line in lines)
+                    {
+                        try { Save(line); }
+                        [|catch (FormatException ex)|]
+                        {
+                            logger.LogError(ex, "Bad row");
+                            rethrowLater = () => throw new InvalidOperationException("bad row", ex);
+                        }
+                    }
+                }
+
+                void Save(string line) { }
+            }
+            """).RunAsync();
+
     // ---- Near misses ---------------------------------------------------------------------------
 
     [Theory]
