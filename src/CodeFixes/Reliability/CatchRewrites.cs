@@ -3,6 +3,8 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
@@ -116,6 +118,26 @@ internal static class CatchRewrites
             ? SymbolsInScope.FindUsable(model, position, type => SymbolEqualityComparer.Default.Equals(type, tokenType))
             : null;
         return new DeadLetterPlan(record, sink, owner, canAwait, token);
+    }
+
+    /// <summary>Offers the dead-letter fix for the catch under <paramref name="key"/>, when it applies.</summary>
+    public static void RegisterDeadLetter(CodeFixContext context, SemanticModel model, CatchClauseSyntax catchClause, string key)
+    {
+        if (PlanDeadLetter(model, catchClause) is { } plan)
+        {
+            context.RegisterCodeFix(
+                CodeAction.Create(plan.Title, token => DeadLetterAsync(context.Document, catchClause, plan, token), key),
+                context.Diagnostics[0]);
+        }
+    }
+
+    /// <summary>The dead-letter fix against the document as it is now (for Fix All), or null when it does not apply.</summary>
+    public static async Task<Document?> TryDeadLetterAsync(Document document, CatchClauseSyntax catchClause, CancellationToken cancellationToken)
+    {
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        return model is not null && PlanDeadLetter(model, catchClause) is { } plan
+            ? await DeadLetterAsync(document, catchClause, plan, cancellationToken).ConfigureAwait(false)
+            : null;
     }
 
     /// <summary>

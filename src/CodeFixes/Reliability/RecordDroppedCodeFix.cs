@@ -42,27 +42,14 @@ public sealed class RecordDroppedCodeFix : CodeFixProvider
             return;
         }
 
-        var diagnostic = context.Diagnostics[0];
-        if (CatchRewrites.PlanDeadLetter(model, catchClause) is { } plan)
-        {
-            context.RegisterCodeFix(CodeAction.Create(plan.Title, token => CatchRewrites.DeadLetterAsync(context.Document, catchClause, plan, token), DeadLetterKey), diagnostic);
-        }
-
+        CatchRewrites.RegisterDeadLetter(context, model, catchClause, DeadLetterKey);
         context.RegisterCodeFix(
             CodeAction.Create("Rethrow after logging (throw;)", token => SwallowedExceptionCodeFix.RethrowAsync(context.Document, catchClause, logger: null, token), RethrowKey),
-            diagnostic);
+            context.Diagnostics[0]);
     }
 
     private static async Task<Document?> ApplyAsync(Document document, CatchClauseSyntax catchClause, string? key, CancellationToken cancellationToken)
-    {
-        if (key != DeadLetterKey)
-        {
-            return await SwallowedExceptionCodeFix.RethrowAsync(document, catchClause, logger: null, cancellationToken).ConfigureAwait(false);
-        }
-
-        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        return model is not null && CatchRewrites.PlanDeadLetter(model, catchClause) is { } plan
-            ? await CatchRewrites.DeadLetterAsync(document, catchClause, plan, cancellationToken).ConfigureAwait(false)
-            : null;
-    }
+        => key == DeadLetterKey
+            ? await CatchRewrites.TryDeadLetterAsync(document, catchClause, cancellationToken).ConfigureAwait(false)
+            : await SwallowedExceptionCodeFix.RethrowAsync(document, catchClause, logger: null, cancellationToken).ConfigureAwait(false);
 }

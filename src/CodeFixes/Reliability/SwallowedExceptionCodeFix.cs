@@ -50,10 +50,7 @@ public sealed class SwallowedExceptionCodeFix : CodeFixProvider
         }
 
         var diagnostic = context.Diagnostics[0];
-        if (CatchRewrites.PlanDeadLetter(model, catchClause) is { } plan)
-        {
-            context.RegisterCodeFix(CodeAction.Create(plan.Title, token => CatchRewrites.DeadLetterAsync(context.Document, catchClause, plan, token), DeadLetterKey), diagnostic);
-        }
+        CatchRewrites.RegisterDeadLetter(context, model, catchClause, DeadLetterKey);
 
         context.RegisterCodeFix(
             CodeAction.Create("Rethrow the exception (throw;)", token => RethrowAsync(context.Document, catchClause, logger: null, token), RethrowKey),
@@ -78,9 +75,7 @@ public sealed class SwallowedExceptionCodeFix : CodeFixProvider
 
         return key switch
         {
-            DeadLetterKey => CatchRewrites.PlanDeadLetter(model, catchClause) is { } plan
-                ? await CatchRewrites.DeadLetterAsync(document, catchClause, plan, cancellationToken).ConfigureAwait(false)
-                : null,
+            DeadLetterKey => await CatchRewrites.TryDeadLetterAsync(document, catchClause, cancellationToken).ConfigureAwait(false),
             LogAndRethrowKey => FindLogger(model, catchClause) is { } logger
                 ? await RethrowAsync(document, catchClause, logger, cancellationToken).ConfigureAwait(false)
                 : null,
