@@ -61,7 +61,7 @@ public sealed class NoDeadlineAnalyzer : DiagnosticAnalyzer
                     }
 
                     var member = operationContext.ContainingSymbol;
-                    var body = Root(call);
+                    var body = call.Root();
                     if (memberHasTokenOrDeadline.GetOrAdd(member, m => types.HasTokenOrDeadline(m, ImmutableArray.Create(body))))
                     {
                         return;
@@ -77,16 +77,6 @@ public sealed class NoDeadlineAnalyzer : DiagnosticAnalyzer
                 },
                 OperationKind.Invocation);
         });
-    }
-
-    private static IOperation Root(IOperation operation)
-    {
-        while (operation.Parent is { } parent)
-        {
-            operation = parent;
-        }
-
-        return operation;
     }
 }
 

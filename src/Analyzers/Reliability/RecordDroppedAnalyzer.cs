@@ -205,13 +205,7 @@ public sealed class RecordDroppedAnalyzer : DiagnosticAnalyzer
             case IFieldReferenceOperation or IPropertyReferenceOperation or IParameterReferenceOperation:
                 return true;
             case ILocalReferenceOperation local:
-                var root = within;
-                while (root.Parent is { } parent)
-                {
-                    root = parent;
-                }
-
-                return root.Descendants().OfType<IReturnOperation>()
+                return within.Root().Descendants().OfType<IReturnOperation>()
                     .Any(r => r.ReturnedValue is { } value && value.DescendantsAndSelf().Any(v => References(v, local.Local)));
             default:
                 return false;

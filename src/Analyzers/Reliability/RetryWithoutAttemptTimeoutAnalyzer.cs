@@ -141,14 +141,8 @@ public sealed class RetryWithoutAttemptTimeoutAnalyzer : DiagnosticAnalyzer
     /// </summary>
     private static bool HasTimeoutOrEscapesLater(ISymbol builder, IInvocationOperation retry, PollyMethods polly)
     {
-        IOperation root = retry;
-        while (root.Parent is { } parent)
-        {
-            root = parent;
-        }
-
         var built = false;
-        foreach (var reference in root.Descendants())
+        foreach (var reference in retry.Root().Descendants())
         {
             ISymbol? referenced = reference switch
             {

@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
+using Sluice.Analyzers.Infrastructure;
 
 namespace Sluice.Analyzers.Reliability;
 
@@ -114,18 +115,5 @@ internal sealed class TimeoutTypes
         }
 
         return false;
-    }
-}
-
-internal static class OperationExtensions
-{
-    public static IOperation WalkDownConversion(this IOperation operation)
-    {
-        while (operation is IConversionOperation conversion)
-        {
-            operation = conversion.Operand;
-        }
-
-        return operation;
     }
 }

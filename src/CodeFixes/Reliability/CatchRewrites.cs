@@ -52,7 +52,7 @@ internal static class CatchRewrites
             return (catchClause, existing);
         }
 
-        var name = UniqueLocalName(model, catchClause, "ex", "exception");
+        var name = LocalNames.Unique(model, catchClause.Block, "ex", "exception");
         if (catchClause.Declaration is { } typeOnly)
         {
             return (catchClause.WithDeclaration(SyntaxFactory.CatchDeclaration(typeOnly.Type, SyntaxFactory.Identifier(name)).WithTriviaFrom(typeOnly)), name);
@@ -256,30 +256,6 @@ internal static class CatchRewrites
                         Visit(child, insideLoop, insideSwitch);
                         continue;
                 }
-            }
-        }
-    }
-
-    private static string UniqueLocalName(SemanticModel model, CatchClauseSyntax catchClause, params string[] candidates)
-    {
-        var declaredInside = new HashSet<string>(catchClause.Block.DescendantTokens()
-            .Where(token => token.IsKind(SyntaxKind.IdentifierToken))
-            .Select(token => token.ValueText));
-        bool IsFree(string name) => !declaredInside.Contains(name) && model.LookupSymbols(catchClause.Block.SpanStart, name: name).IsEmpty;
-
-        foreach (var candidate in candidates)
-        {
-            if (IsFree(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        for (var suffix = 2; ; suffix++)
-        {
-            if (IsFree(candidates[0] + suffix))
-            {
-                return candidates[0] + suffix;
             }
         }
     }

@@ -15,6 +15,7 @@ using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Reliability;
+using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Reliability;
 
@@ -122,7 +123,7 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
             return null;
         }
 
-        var name = UniqueName(model, body, "deadline");
+        var name = LocalNames.Unique(model, body, "deadline");
         var token = SyntaxFactory.ParseExpression($"{name}.Token");
         var byNode = calls.ToDictionary(call => (InvocationExpressionSyntax)call.Syntax);
         var newBody = body.ReplaceNodes(byNode.Keys, (original, current) => PassToken(current, byNode[original], types, token));
@@ -160,7 +161,7 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
         var byNode = calls.ToDictionary(call => (InvocationExpressionSyntax)call.Syntax);
         return method.ReplaceNodes(byNode.Keys, (original, current) =>
         {
-            var token = UniqueName(model, original, "ct");
+            var token = LocalNames.Unique(model, original, "ct");
             var lambda = SyntaxFactory.SimpleLambdaExpression(
                 SyntaxFactory.Parameter(SyntaxFactory.Identifier(token)),
                 PassToken(current.WithoutTrivia(), byNode[original], types, SyntaxFactory.IdentifierName(token)));
@@ -196,16 +197,4 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
 
     private static bool IsFunction(SyntaxNode node)
         => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax;
-
-    private static string UniqueName(SemanticModel model, SyntaxNode scope, string name)
-    {
-        var used = scope.DescendantTokens().Where(t => t.IsKind(SyntaxKind.IdentifierToken)).Select(t => t.ValueText).ToImmutableHashSet();
-        var candidate = name;
-        for (var suffix = 2; used.Contains(candidate) || !model.LookupSymbols(scope.SpanStart, name: candidate).IsEmpty; suffix++)
-        {
-            candidate = name + suffix.ToString(CultureInfo.InvariantCulture);
-        }
-
-        return candidate;
-    }
 }
