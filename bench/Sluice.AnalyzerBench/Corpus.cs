@@ -20,11 +20,16 @@ internal static class Corpus
                 using System;
                 using System.Collections.Generic;
                 using System.Data.Common;
+                using System.IO;
                 using System.Linq;
                 using System.Net.Http;
+                using System.Text.Json;
                 using System.Threading;
                 using System.Threading.Tasks;
+                using Dapper;
+                using Microsoft.EntityFrameworkCore;
                 using Microsoft.Extensions.Logging;
+                using Pipelines.Data;
                 using Polly;
                 using Polly.Retry;
                 """);
@@ -32,7 +37,7 @@ internal static class Corpus
             text.AppendLine();
             text.AppendLine($"public sealed record Record{file}(long Id, string Customer, decimal Amount);");
             text.AppendLine();
-            text.AppendLine($"public sealed class Job{file}(HttpClient http, ILogger<Job{file}> logger, SemaphoreSlim gate)");
+            text.AppendLine($"public sealed class Job{file}(HttpClient http, ILogger<Job{file}> logger, SemaphoreSlim gate, OrdersDb db, DbConnection connection)");
             text.AppendLine("{");
             for (var method = 0; method < methodsPerFile; method++)
             {
@@ -43,8 +48,30 @@ internal static class Corpus
             sources.Add(text.ToString());
         }
 
+        sources.Add(DataModel);
         return sources;
     }
+
+    // The EF Core model the memory templates query: one context for the whole corpus, as in a real service.
+    private const string DataModel = """
+        using System;
+        using Microsoft.EntityFrameworkCore;
+
+        namespace Pipelines.Data;
+
+        public sealed class OrderRow
+        {
+            public long Id { get; set; }
+            public string Customer { get; set; } = "";
+            public decimal Amount { get; set; }
+            public DateTime CreatedAt { get; set; }
+        }
+
+        public sealed class OrdersDb(DbContextOptions<OrdersDb> options) : DbContext(options)
+        {
+            public DbSet<OrderRow> Orders => Set<OrderRow>();
+        }
+        """;
 
     private static readonly string[] Templates =
     [
@@ -160,6 +187,111 @@ internal static class Corpus
                         await deadLetter(record, ex);
                     }
                 }
+            }
+        """,
+        """
+            public async Task<decimal> NAMEAsync(DateTime since, CancellationToken token)
+            {
+                var total = 0m;
+                var orders = await db.Orders.Where(o => o.CreatedAt >= since).ToListAsync(token);
+                foreach (var order in orders)
+                {
+                    total += order.Amount;
+                }
+
+                return total;
+            }
+        """,
+        """
+            public async Task<List<OrderRow>> NAMEAsync(string customer, CancellationToken token)
+                => await db.Orders.Where(o => o.Customer == customer).OrderBy(o => o.Id).Take(100).ToListAsync(token);
+        """,
+        """
+            public async Task<int> NAMEAsync(IAsyncEnumerable<REC> source, CancellationToken token)
+            {
+                var saved = 0;
+                await foreach (var record in source.WithCancellation(token))
+                {
+                    db.Orders.Add(new OrderRow { Id = record.Id, Customer = record.Customer, Amount = record.Amount });
+                    if (++saved % 500 == 0)
+                    {
+                        await db.SaveChangesAsync(token);
+                        db.ChangeTracker.Clear();
+                    }
+                }
+
+                await db.SaveChangesAsync(token);
+                return saved;
+            }
+        """,
+        """
+            public long NAME(string path)
+            {
+                long count = 0;
+                foreach (var line in File.ReadAllLines(path))
+                {
+                    if (line.Length > 0)
+                    {
+                        count++;
+                    }
+                }
+
+                return count;
+            }
+        """,
+        """
+            public IEnumerable<string> NAME(string path)
+                => File.ReadLines(path).Where(l => !l.StartsWith('#'));
+        """,
+        """
+            public async Task<decimal> NAMEAsync(CancellationToken token)
+            {
+                var rows = await connection.QueryAsync<REC>(new CommandDefinition("select id, customer, amount from orders where id = @id", new { id = 1 }, cancellationToken: token));
+                return rows.Sum(r => r.Amount);
+            }
+        """,
+        """
+            public async Task<int> NAMEAsync(Stream json, CancellationToken token)
+            {
+                var records = await JsonSerializer.DeserializeAsync<List<REC>>(json, cancellationToken: token);
+                return records?.Count ?? 0;
+            }
+        """,
+        """
+            public async Task<string> NAMEAsync(string url, CancellationToken token)
+            {
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        return await http.GetStringAsync(url, token);
+                    }
+                    catch (HttpRequestException ex) when (attempt < 3)
+                    {
+                        logger.LogWarning(ex, "Attempt {Attempt} failed", attempt);
+                        await Task.Delay(TimeSpan.FromSeconds(attempt), token);
+                    }
+                }
+            }
+        """,
+        """
+            public async Task NAMEAsync(IReadOnlyList<REC> records, CancellationToken token)
+            {
+                await Task.WhenAll(records.Select(r => http.PutAsync($"https://example.invalid/orders/{r.Id}", new StringContent(r.Customer), token)));
+            }
+        """,
+        """
+            public async Task NAMEAsync(REC record, CancellationToken token)
+            {
+                var pipeline = new ResiliencePipelineBuilder()
+                    .AddRetry(new RetryStrategyOptions { MaxRetryAttempts = 4, Delay = TimeSpan.FromSeconds(2) })
+                    .AddTimeout(TimeSpan.FromSeconds(10))
+                    .Build();
+                await pipeline.ExecuteAsync(async ct =>
+                {
+                    using var response = await http.PostAsync("https://example.invalid/payments", new StringContent(record.Customer), ct);
+                    response.EnsureSuccessStatusCode();
+                }, token);
             }
         """,
     ];
