@@ -22,6 +22,9 @@ public static class RuleIds
 
     /// <summary>SLU304: a Polly retry with no timeout added after it, so no single attempt is bounded.</summary>
     public const string RetryWithoutAttemptTimeout = "SLU304";
+
+    /// <summary>SLU501: Task.WhenAll over a Select of async calls on a collection of unknown size.</summary>
+    public const string UnboundedFanOut = "SLU501";
 }
 
 /// <summary>The categories of the catalog, as shown in the IDE and in .editorconfig category settings.</summary>
