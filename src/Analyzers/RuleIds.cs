@@ -22,6 +22,12 @@ public static class RuleIds
 
     /// <summary>SLU304: a Polly retry with no timeout added after it, so no single attempt is bounded.</summary>
     public const string RetryWithoutAttemptTimeout = "SLU304";
+
+    /// <summary>SLU401: an insert, increment, POST/PATCH or append inside code that a retry runs again.</summary>
+    public const string NonIdempotentWriteInRetry = "SLU401";
+
+    /// <summary>SLU501: Task.WhenAll over a Select of async calls on a collection of unknown size.</summary>
+    public const string UnboundedFanOut = "SLU501";
 }
 
 /// <summary>The categories of the catalog, as shown in the IDE and in .editorconfig category settings.</summary>

@@ -1,0 +1,182 @@
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using Sluice.Analyzers.Infrastructure;
+
+namespace Sluice.Analyzers.Concurrency;
+
+/// <summary>
+/// The shape SLU501 looks for — <c>Task.WhenAll(source.Select(selector))</c>, with an optional <c>ToList()</c> or
+/// <c>ToArray()</c> after the Select and an optional local holding the tasks — taken apart for the analyzer and the fix.
+/// </summary>
+internal sealed class FanOut
+{
+    private FanOut(IInvocationOperation whenAll, IInvocationOperation select, IVariableDeclaratorOperation? tasksLocal, bool materialized)
+    {
+        WhenAll = whenAll;
+        Select = select;
+        TasksLocal = tasksLocal;
+        Materialized = materialized;
+    }
+
+    /// <summary>The <c>Task.WhenAll</c> call.</summary>
+    public IInvocationOperation WhenAll { get; }
+
+    /// <summary>The <c>Enumerable.Select</c> call that starts one task per item.</summary>
+    public IInvocationOperation Select { get; }
+
+    /// <summary>The declaration of the local that holds the tasks, when WhenAll gets a local.</summary>
+    public IVariableDeclaratorOperation? TasksLocal { get; }
+
+    /// <summary>True when the tasks are started by <c>ToList()</c>/<c>ToArray()</c> before WhenAll.</summary>
+    public bool Materialized { get; }
+
+    /// <summary>The collection the Select runs over.</summary>
+    public IOperation Source => Select.Arguments[0].Value;
+
+    /// <summary>The selector: an anonymous function or a method group, or null for a delegate from elsewhere.</summary>
+    public IOperation? Selector => Select.Arguments[1].Value.WalkDownConversion() is IDelegateCreationOperation creation
+        ? creation.Target
+        : null;
+
+    /// <summary>Takes a <c>Task.WhenAll</c> call apart; null when its argument is not a Select of tasks.</summary>
+    public static FanOut? Find(IInvocationOperation whenAll, FanOutTypes types)
+    {
+        if (!types.IsWhenAll(whenAll.TargetMethod)
+            || whenAll.Arguments.Length != 1
+            || whenAll.Arguments[0].ArgumentKind != ArgumentKind.Explicit)
+        {
+            // Task.WhenAll(a, b, c) is a fixed list of tasks.
+            return null;
+        }
+
+        var value = whenAll.Arguments[0].Value.WalkDownConversion();
+        IVariableDeclaratorOperation? declarator = null;
+        if (value is ILocalReferenceOperation local)
+        {
+            declarator = LocalValues.OnlyDeclarator(local.Local, whenAll.Root());
+            if (declarator?.Initializer is not { } initializer)
+            {
+                return null;
+            }
+
+            value = initializer.Value.WalkDownConversion();
+        }
+
+        var materialized = false;
+        if (value is IInvocationOperation { Arguments.Length: 1 } toCollection
+            && (types.IsEnumerableMethod(toCollection.TargetMethod, "ToList") || types.IsEnumerableMethod(toCollection.TargetMethod, "ToArray")))
+        {
+            value = toCollection.Arguments[0].Value.WalkDownConversion();
+            materialized = true;
+        }
+
+        return value is IInvocationOperation { Arguments.Length: 2 } select && types.IsEnumerableMethod(select.TargetMethod, "Select")
+            ? new FanOut(whenAll, select, declarator, materialized)
+            : null;
+    }
+
+    /// <summary>
+    /// True when the selector starts asynchronous work: an async lambda that awaits, a lambda that returns the task of a
+    /// call (not <c>Task.FromResult</c> or <c>Task.CompletedTask</c>), or a method group. Anything else is left alone.
+    /// </summary>
+    public bool StartsAsyncWork(FanOutTypes types)
+    {
+        switch (Selector)
+        {
+            case IMethodReferenceOperation method:
+                return !types.IsCompletedTaskFactory(method.Method);
+            case IAnonymousFunctionOperation function when function.Symbol.IsAsync:
+                return OwnOperations(function.Body).Any(operation => operation is IAwaitOperation);
+            case IAnonymousFunctionOperation function:
+                var returns = OwnOperations(function.Body).OfType<IReturnOperation>().ToList();
+                return returns.Count > 0
+                    && returns.All(r => r.ReturnedValue?.WalkDownConversion() is IInvocationOperation call && !types.IsCompletedTaskFactory(call.TargetMethod));
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>The operations of a body, without those of the lambdas and local functions inside it.</summary>
+    public static System.Collections.Generic.IEnumerable<IOperation> OwnOperations(IOperation body)
+    {
+        foreach (var child in body.ChildOperations)
+        {
+            yield return child;
+            if (child is IAnonymousFunctionOperation or ILocalFunctionOperation)
+            {
+                continue;
+            }
+
+            foreach (var descendant in OwnOperations(child))
+            {
+                yield return descendant;
+            }
+        }
+    }
+}
+
+/// <summary>Where a local gets its value.</summary>
+internal static class LocalValues
+{
+    /// <summary>
+    /// The declarator of <paramref name="local"/> when that is the only place it is written (no later assignment,
+    /// increment, or ref/out use), so its initializer is its value everywhere; otherwise null.
+    /// </summary>
+    public static IVariableDeclaratorOperation? OnlyDeclarator(ILocalSymbol local, IOperation root)
+    {
+        IVariableDeclaratorOperation? declarator = null;
+        foreach (var operation in root.Descendants())
+        {
+            switch (operation)
+            {
+                case IVariableDeclaratorOperation d when SymbolEqualityComparer.Default.Equals(d.Symbol, local):
+                    declarator = d;
+                    break;
+                case ILocalReferenceOperation reference when SymbolEqualityComparer.Default.Equals(reference.Local, local) && IsWritten(reference):
+                    return null;
+            }
+        }
+
+        return declarator;
+    }
+
+    private static bool IsWritten(ILocalReferenceOperation reference)
+        => reference.Parent switch
+        {
+            IAssignmentOperation assignment => assignment.Target == reference,
+            IIncrementOrDecrementOperation => true,
+            IArgumentOperation argument => argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out,
+            _ => false,
+        };
+}
+
+/// <summary>The types SLU501 and its fix need, resolved once per compilation.</summary>
+internal sealed class FanOutTypes
+{
+    private readonly INamedTypeSymbol _task;
+    private readonly INamedTypeSymbol _enumerable;
+
+    private FanOutTypes(INamedTypeSymbol task, INamedTypeSymbol enumerable)
+    {
+        _task = task;
+        _enumerable = enumerable;
+    }
+
+    public static FanOutTypes? TryCreate(Compilation compilation)
+        => compilation.GetTypeByMetadataName("System.Threading.Tasks.Task") is { } task
+            && compilation.GetTypeByMetadataName("System.Linq.Enumerable") is { } enumerable
+                ? new FanOutTypes(task, enumerable)
+                : null;
+
+    public bool IsWhenAll(IMethodSymbol method)
+        => method.Name == "WhenAll" && SymbolEqualityComparer.Default.Equals(method.ContainingType, _task);
+
+    public bool IsEnumerableMethod(IMethodSymbol method, string name)
+        => method.Name == name && SymbolEqualityComparer.Default.Equals((method.ReducedFrom ?? method).ContainingType, _enumerable);
+
+    /// <summary>Task.FromResult, FromException, FromCanceled: tasks that are already complete.</summary>
+    public bool IsCompletedTaskFactory(IMethodSymbol method)
+        => method.Name is "FromResult" or "FromException" or "FromCanceled"
+            && SymbolEqualityComparer.Default.Equals(method.ContainingType.OriginalDefinition, _task);
+}

@@ -1,0 +1,69 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Sluice.Analyzers.Infrastructure;
+
+namespace Sluice.Analyzers.Idempotency;
+
+/// <summary>
+/// SLU401: finds a non-idempotent write — an EF Core add that is saved, a SQL INSERT without conflict handling, an
+/// UPDATE that increments a column, an HTTP POST/PATCH without an Idempotency-Key, a file append — inside code that a
+/// retry runs again (a Polly <c>Execute</c>/<c>ExecuteAsync</c> callback, <c>SluiceResilience.Retry</c>/<c>RetryAsync</c>).
+/// When an attempt fails after the write reached the other side (a lost acknowledgement, a timeout on the response),
+/// the retry writes it again: a duplicate payment, a double increment, a repeated line.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class NonIdempotentWriteInRetryAnalyzer : DiagnosticAnalyzer
+{
+    internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
+        RuleIds.NonIdempotentWriteInRetry,
+        title: "Non-idempotent write inside a retry",
+        messageFormat: "'{0}' runs again on every retry of {1}; make it idempotent ({2})",
+        RuleCategories.Idempotency,
+        DiagnosticSeverity.Warning,
+        description: "A retry repeats everything in the retried code, including writes that already reached the other side "
+            + "before the attempt failed. An insert, an increment, a POST or an append then happens twice. Make the write "
+            + "idempotent: an upsert, an absolute SET, an Idempotency-Key header, a whole-file write.");
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            var retries = RetryScopes.TryCreate(start.Compilation);
+            if (retries is null)
+            {
+                return;
+            }
+
+            var writes = new NonIdempotentWrites(start.Compilation);
+            start.RegisterOperationAction(
+                c =>
+                {
+                    // Classifying is a name check first; only a recognized write walks up to look for a retry.
+                    if (writes.Classify(c.Operation) is not { } write
+                        || retries.Enclosing(c.Operation) is not { } scope
+                        || !writes.IsConfirmedIn(write, scope))
+                    {
+                        return;
+                    }
+
+                    c.ReportDiagnostic(Diagnostic.Create(
+                        Rule,
+                        c.Operation.Syntax.GetLocation(),
+                        ImmutableDictionary<string, string?>.Empty.Add(WriteKinds.Property, write.Kind),
+                        write.What,
+                        scope.RetryName,
+                        WriteKinds.Remedy(write.Kind)));
+                },
+                OperationKind.Invocation,
+                OperationKind.ObjectCreation,
+                OperationKind.SimpleAssignment);
+        });
+    }
+}
