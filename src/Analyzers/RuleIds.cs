@@ -25,6 +25,9 @@ public static class RuleIds
 
     /// <summary>SLU103: a buffered Dapper query over SQL that bounds nothing.</summary>
     public const string BufferedDapperQuery = "SLU103";
+
+    /// <summary>SLU107: a loop over a stream that only adds every item to a collection that outlives it.</summary>
+    public const string StreamAccumulated = "SLU107";
 }
 
 /// <summary>The categories of the catalog, as shown in the IDE and in .editorconfig category settings.</summary>
