@@ -28,6 +28,9 @@ public static class RuleIds
 
     /// <summary>SLU107: a loop over a stream that only adds every item to a collection that outlives it.</summary>
     public const string StreamAccumulated = "SLU107";
+
+    /// <summary>SLU108: EF Core entities tracked in a loop over a stream with one SaveChanges after the loop.</summary>
+    public const string UnitOfWorkGrows = "SLU108";
 }
 
 /// <summary>The categories of the catalog, as shown in the IDE and in .editorconfig category settings.</summary>
