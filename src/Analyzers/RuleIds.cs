@@ -31,6 +31,9 @@ public static class RuleIds
 
     /// <summary>SLU108: EF Core entities tracked in a loop over a stream with one SaveChanges after the loop.</summary>
     public const string UnitOfWorkGrows = "SLU108";
+
+    /// <summary>SLU104: a whole result set loaded into a DataTable or DataSet.</summary>
+    public const string DataTableFill = "SLU104";
 }
 
 /// <summary>The categories of the catalog, as shown in the IDE and in .editorconfig category settings.</summary>
