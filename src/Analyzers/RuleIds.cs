@@ -23,6 +23,18 @@ public static class RuleIds
     /// <summary>SLU304: a Polly retry with no timeout added after it, so no single attempt is bounded.</summary>
     public const string RetryWithoutAttemptTimeout = "SLU304";
 
+    /// <summary>SLU103: a buffered Dapper query over SQL that bounds nothing.</summary>
+    public const string BufferedDapperQuery = "SLU103";
+
+    /// <summary>SLU107: a loop over a stream that only adds every item to a collection that outlives it.</summary>
+    public const string StreamAccumulated = "SLU107";
+
+    /// <summary>SLU108: EF Core entities tracked in a loop over a stream with one SaveChanges after the loop.</summary>
+    public const string UnitOfWorkGrows = "SLU108";
+
+    /// <summary>SLU104: a whole result set loaded into a DataTable or DataSet.</summary>
+    public const string DataTableFill = "SLU104";
+
     /// <summary>SLU401: an insert, increment, POST/PATCH or append inside code that a retry runs again.</summary>
     public const string NonIdempotentWriteInRetry = "SLU401";
 

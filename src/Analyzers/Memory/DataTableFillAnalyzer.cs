@@ -1,0 +1,87 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using Sluice.Analyzers.Infrastructure;
+
+namespace Sluice.Analyzers.Memory;
+
+/// <summary>
+/// SLU104: finds a whole result set loaded into memory through ADO.NET's disconnected classes: a data adapter's
+/// <c>Fill</c> (DbDataAdapter and every provider's adapter), <c>DataTable.Load</c> and <c>DataSet.Load</c>. The
+/// <c>Fill(startRecord, maxRecords, ...)</c> overloads are bounded and stay silent, as does <c>FillSchema</c>.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class DataTableFillAnalyzer : DiagnosticAnalyzer
+{
+    internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
+        RuleIds.DataTableFill,
+        title: "Whole result set loaded into a DataTable/DataSet",
+        messageFormat: "{0} loads the whole result set into a {1} in memory; read the rows with a DbDataReader and process them as they arrive",
+        RuleCategories.Memory,
+        DiagnosticSeverity.Info,
+        description: "A DataTable or DataSet holds every row of the result, boxed and change-tracked, before the first is "
+            + "processed. For a result that grows with the data, read it with a DbDataReader row by row, or page the query.");
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            var dataAdapter = start.Compilation.GetTypeByMetadataName("System.Data.Common.DataAdapter");
+            var dataTable = start.Compilation.GetTypeByMetadataName("System.Data.DataTable");
+            var dataSet = start.Compilation.GetTypeByMetadataName("System.Data.DataSet");
+            if (dataAdapter is null || dataTable is null || dataSet is null)
+            {
+                return;
+            }
+
+            start.RegisterOperationAction(
+                c =>
+                {
+                    var call = (IInvocationOperation)c.Operation;
+                    var method = call.TargetMethod;
+                    string? what = null;
+                    string? into = null;
+                    if (method.Name == "Fill" && Derives(method.ContainingType, dataAdapter)
+                        && !method.Parameters.Any(p => p.Name == "maxRecords"))
+                    {
+                        what = $"{call.Instance?.Type?.Name ?? method.ContainingType.Name}.Fill";
+                        into = method.Parameters.Any(p => SymbolEqualityComparer.Default.Equals(p.Type, dataTable) || p.Type is IArrayTypeSymbol { ElementType: var element } && SymbolEqualityComparer.Default.Equals(element, dataTable))
+                            ? "DataTable"
+                            : "DataSet";
+                    }
+                    else if (method.Name == "Load" && (Derives(method.ContainingType, dataTable) || Derives(method.ContainingType, dataSet)))
+                    {
+                        into = Derives(method.ContainingType, dataTable) ? "DataTable" : "DataSet";
+                        what = $"{into}.Load";
+                    }
+
+                    if (what is not null)
+                    {
+                        c.ReportDiagnostic(Diagnostic.Create(Rule, call.Syntax.GetLocation(), what, into));
+                    }
+                },
+                OperationKind.Invocation);
+        });
+    }
+
+    private static bool Derives(ITypeSymbol? type, INamedTypeSymbol wanted)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current, wanted))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

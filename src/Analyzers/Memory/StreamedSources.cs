@@ -1,0 +1,151 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using Sluice.Analyzers.Infrastructure;
+
+namespace Sluice.Analyzers.Memory;
+
+/// <summary>
+/// The loops SLU107 and SLU108 treat as running over an unbounded source, resolved once per compilation: a
+/// <c>foreach</c>/<c>await foreach</c> over an <c>IQueryable&lt;T&gt;</c> (EF Core queries and DbSets), an
+/// <c>IAsyncEnumerable&lt;T&gt;</c> or <c>File.ReadLines</c>, and a <c>while (reader.Read())</c> /
+/// <c>while (await reader.ReadAsync(...))</c> loop over a DbDataReader or IDataReader. A source limited by Take, TakeLast or
+/// TakeWhile is bounded. Anything else — an in-memory list or array, a parameter of IEnumerable type — is not a stream
+/// as far as these rules know.
+/// </summary>
+internal sealed class StreamedSources
+{
+    private readonly INamedTypeSymbol? _queryable;
+    private readonly INamedTypeSymbol? _asyncEnumerable;
+    private readonly INamedTypeSymbol? _file;
+    private readonly INamedTypeSymbol? _dbDataReader;
+    private readonly INamedTypeSymbol? _dataReader;
+
+    public StreamedSources(Compilation compilation)
+    {
+        _queryable = compilation.GetTypeByMetadataName("System.Linq.IQueryable`1");
+        _asyncEnumerable = compilation.GetTypeByMetadataName("System.Collections.Generic.IAsyncEnumerable`1");
+        _file = compilation.GetTypeByMetadataName("System.IO.File");
+        _dbDataReader = compilation.GetTypeByMetadataName("System.Data.Common.DbDataReader");
+        _dataReader = compilation.GetTypeByMetadataName("System.Data.IDataReader");
+    }
+
+    /// <summary>What the loop streams, for a message ("the query", "the async stream", "File.ReadLines", "the data reader"), or null when it is not an unbounded stream.</summary>
+    public string? Describe(ILoopOperation loop)
+        => loop switch
+        {
+            IForEachLoopOperation forEach => DescribeCollection(forEach.Collection),
+            IWhileLoopOperation { ConditionIsTop: true, ConditionIsUntil: false, Condition: { } condition } when IsReaderRead(condition) => "the data reader",
+            _ => null,
+        };
+
+    /// <summary>The source is a query (IQueryable) rather than an async stream, a file or a reader.</summary>
+    public bool IsQueryable(ITypeSymbol? type) => Implements(type, _queryable);
+
+    /// <summary>The source is an IAsyncEnumerable.</summary>
+    public bool IsAsyncEnumerable(ITypeSymbol? type) => Implements(type, _asyncEnumerable);
+
+    /// <summary>The collection of a foreach without the conversion and without <c>WithCancellation</c>/<c>ConfigureAwait</c>.</summary>
+    public static IOperation SourceOf(IForEachLoopOperation loop)
+    {
+        var source = loop.Collection.WalkDownConversion();
+        while (source is IInvocationOperation { TargetMethod.Name: "WithCancellation" or "ConfigureAwait" } configured
+            && Receiver(configured) is { } inner)
+        {
+            source = inner;
+        }
+
+        return source;
+    }
+
+    private string? DescribeCollection(IOperation collection)
+    {
+        var source = collection.WalkDownConversion();
+        var top = source;
+        while (source is IInvocationOperation call)
+        {
+            var method = call.TargetMethod;
+            if (method.Name is "Take" or "TakeLast" or "TakeWhile")
+            {
+                return null;
+            }
+
+            if (method.Name is "ReadLines" or "ReadLinesAsync" && SymbolEqualityComparer.Default.Equals(method.ContainingType, _file))
+            {
+                return "File.ReadLines";
+            }
+
+            if (method.Name is "WithCancellation" or "ConfigureAwait")
+            {
+                top = Receiver(call) ?? top;
+            }
+
+            source = Receiver(call);
+        }
+
+        var type = top.Type;
+        if (Implements(type, _queryable))
+        {
+            return "the query";
+        }
+
+        return Implements(type, _asyncEnumerable) ? "the async stream" : null;
+    }
+
+    private bool IsReaderRead(IOperation condition)
+    {
+        var operation = condition.WalkDownConversion();
+        if (operation is IAwaitOperation awaited)
+        {
+            operation = awaited.Operation.WalkDownConversion();
+            if (operation is IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } configured })
+            {
+                operation = configured.WalkDownConversion();
+            }
+
+            return operation is IInvocationOperation { TargetMethod.Name: "ReadAsync", Instance: { } asyncReader }
+                && IsOrDerives(asyncReader.Type, _dbDataReader);
+        }
+
+        return operation is IInvocationOperation { TargetMethod.Name: "Read", Arguments.Length: 0, Instance: { } reader }
+            && (IsOrDerives(reader.Type, _dbDataReader) || Implements(reader.Type, _dataReader));
+    }
+
+    private static IOperation? Receiver(IInvocationOperation call)
+        => (call.Instance ?? (call.TargetMethod.IsExtensionMethod && call.Arguments.Length > 0 ? call.Arguments[0].Value : null))?.WalkDownConversion();
+
+    private static bool IsOrDerives(ITypeSymbol? type, INamedTypeSymbol? wanted)
+    {
+        for (var current = type; current is not null && wanted is not null; current = current.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current, wanted))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Implements(ITypeSymbol? type, INamedTypeSymbol? wanted)
+    {
+        if (type is null || wanted is null)
+        {
+            return false;
+        }
+
+        if (SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, wanted))
+        {
+            return true;
+        }
+
+        foreach (var candidate in type.AllInterfaces)
+        {
+            if (SymbolEqualityComparer.Default.Equals(candidate.OriginalDefinition, wanted))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
