@@ -22,6 +22,9 @@ public static class RuleIds
 
     /// <summary>SLU304: a Polly retry with no timeout added after it, so no single attempt is bounded.</summary>
     public const string RetryWithoutAttemptTimeout = "SLU304";
+
+    /// <summary>SLU101: an EF Core query with no bound materialized whole (ToList, ToArray, ToListAsync...).</summary>
+    public const string UnboundedQueryMaterialized = "SLU101";
 }
 
 /// <summary>The categories of the catalog, as shown in the IDE and in .editorconfig category settings.</summary>
