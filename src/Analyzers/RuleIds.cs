@@ -25,6 +25,9 @@ public static class RuleIds
 
     /// <summary>SLU101: an EF Core query with no bound materialized whole (ToList, ToArray, ToListAsync...).</summary>
     public const string UnboundedQueryMaterialized = "SLU101";
+
+    /// <summary>SLU102: a text file read whole (ReadAllLines, ReadAllText) and then used one line at a time.</summary>
+    public const string WholeFileRead = "SLU102";
 }
 
 /// <summary>The categories of the catalog, as shown in the IDE and in .editorconfig category settings.</summary>
