@@ -28,6 +28,9 @@ public static class RuleIds
 
     /// <summary>SLU102: a text file read whole (ReadAllLines, ReadAllText) and then used one line at a time.</summary>
     public const string WholeFileRead = "SLU102";
+
+    /// <summary>SLU105: a whole JSON array deserialized into a list or array instead of streamed.</summary>
+    public const string WholeJsonArrayDeserialized = "SLU105";
 }
 
 /// <summary>The categories of the catalog, as shown in the IDE and in .editorconfig category settings.</summary>

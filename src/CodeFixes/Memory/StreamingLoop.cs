@@ -88,11 +88,11 @@ internal sealed class StreamingLoop
         return root.ReplaceNode(unit, unit.WithMembers(members));
     }
 
-    /// <summary>The loop over <paramref name="stream"/> as an <c>await foreach</c>, or a plain one when <paramref name="await"/> is false.</summary>
-    public CommonForEachStatementSyntax Over(ExpressionSyntax stream, bool await)
+    /// <summary>The loop over <paramref name="stream"/> as an <c>await foreach</c>, or a plain one when <paramref name="awaitEach"/> is false.</summary>
+    public CommonForEachStatementSyntax Over(ExpressionSyntax stream, bool awaitEach)
     {
         var loop = Loop.WithExpression(stream.WithTriviaFrom(Loop.Expression));
-        if (await)
+        if (awaitEach)
         {
             var leading = loop.GetLeadingTrivia();
             loop = loop.WithoutLeadingTrivia().WithAwaitKeyword(SyntaxFactory.Token(leading, SyntaxKind.AwaitKeyword, SyntaxFactory.TriviaList(SyntaxFactory.Space)));

@@ -129,7 +129,7 @@ public sealed class WholeFileReadCodeFix : CodeFixProvider
                 configureAwait.WithoutTrivia());
         }
 
-        var newRoot = (CompilationUnitSyntax)loop.ReplaceIn(root, loop.Over(stream, await: true).WithAdditionalAnnotations(Formatter.Annotation));
+        var newRoot = (CompilationUnitSyntax)loop.ReplaceIn(root, loop.Over(stream, awaitEach: true).WithAdditionalAnnotations(Formatter.Annotation));
         if (configureAwait is not null && !UsingDirectives.IsImported(model, invocation.SpanStart, "System.Threading.Tasks"))
         {
             newRoot = UsingDirectives.Add(newRoot, "System.Threading.Tasks");
