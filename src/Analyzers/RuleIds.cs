@@ -31,6 +31,9 @@ public static class RuleIds
 
     /// <summary>SLU105: a whole JSON array deserialized into a list or array instead of streamed.</summary>
     public const string WholeJsonArrayDeserialized = "SLU105";
+
+    /// <summary>SLU106: a distributed Spark DataFrame collected whole onto the driver.</summary>
+    public const string DatasetCollectedOnDriver = "SLU106";
 }
 
 /// <summary>The categories of the catalog, as shown in the IDE and in .editorconfig category settings.</summary>
