@@ -5,6 +5,30 @@ namespace Sluice.Analyzers;
 /// </summary>
 public static class RuleIds
 {
+    /// <summary>SLU101: an EF Core query with no bound materialized whole (ToList, ToArray, ToListAsync...).</summary>
+    public const string UnboundedQueryMaterialized = "SLU101";
+
+    /// <summary>SLU102: a text file read whole (ReadAllLines, ReadAllText) and then used one line at a time.</summary>
+    public const string WholeFileRead = "SLU102";
+
+    /// <summary>SLU103: a buffered Dapper query over SQL that bounds nothing.</summary>
+    public const string BufferedDapperQuery = "SLU103";
+
+    /// <summary>SLU104: a whole result set loaded into a DataTable or DataSet.</summary>
+    public const string DataTableFill = "SLU104";
+
+    /// <summary>SLU105: a whole JSON array deserialized into a list or array instead of streamed.</summary>
+    public const string WholeJsonArrayDeserialized = "SLU105";
+
+    /// <summary>SLU106: a distributed Spark DataFrame collected whole onto the driver.</summary>
+    public const string DatasetCollectedOnDriver = "SLU106";
+
+    /// <summary>SLU107: a loop over a stream that only adds every item to a collection that outlives it.</summary>
+    public const string StreamAccumulated = "SLU107";
+
+    /// <summary>SLU108: EF Core entities tracked in a loop over a stream with one SaveChanges after the loop.</summary>
+    public const string UnitOfWorkGrows = "SLU108";
+
     /// <summary>SLU201: a catch that neither rethrows, throws, logs the exception object nor passes it on.</summary>
     public const string SwallowedException = "SLU201";
 
@@ -22,18 +46,6 @@ public static class RuleIds
 
     /// <summary>SLU304: a Polly retry with no timeout added after it, so no single attempt is bounded.</summary>
     public const string RetryWithoutAttemptTimeout = "SLU304";
-
-    /// <summary>SLU103: a buffered Dapper query over SQL that bounds nothing.</summary>
-    public const string BufferedDapperQuery = "SLU103";
-
-    /// <summary>SLU107: a loop over a stream that only adds every item to a collection that outlives it.</summary>
-    public const string StreamAccumulated = "SLU107";
-
-    /// <summary>SLU108: EF Core entities tracked in a loop over a stream with one SaveChanges after the loop.</summary>
-    public const string UnitOfWorkGrows = "SLU108";
-
-    /// <summary>SLU104: a whole result set loaded into a DataTable or DataSet.</summary>
-    public const string DataTableFill = "SLU104";
 
     /// <summary>SLU401: an insert, increment, POST/PATCH or append inside code that a retry runs again.</summary>
     public const string NonIdempotentWriteInRetry = "SLU401";
