@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -34,6 +35,13 @@ public sealed class StreamAccumulatedAnalyzer : DiagnosticAnalyzer
         "System.Collections.Concurrent.ConcurrentStack`1",
         "System.Collections.Concurrent.ConcurrentDictionary`2",
     ];
+
+    /// <summary>The diagnostic property with the batch size for the fix.</summary>
+    internal const string BatchSizeProperty = "BatchSize";
+
+    internal static readonly IntOption BatchSize = new(
+        RuleIds.StreamAccumulated, "batch_size", defaultValue: 1000, min: 1, max: 1_000_000,
+        "The number of items per batch in the fix's InBatches(n).");
 
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
         RuleIds.StreamAccumulated,
@@ -81,11 +89,14 @@ public sealed class StreamAccumulatedAnalyzer : DiagnosticAnalyzer
         }
 
         var reported = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        ImmutableDictionary<string, string?>? properties = null;
         foreach (var (target, operation) in accumulations)
         {
             if (reported.Add(target) && OutlivesLoop(target, loop))
             {
-                context.ReportDiagnostic(Diagnostic.Create(Rule, operation.Syntax.GetLocation(), target.Name, source));
+                properties ??= ImmutableDictionary<string, string?>.Empty.Add(
+                    BatchSizeProperty, BatchSize.Read(context.Options, loop.Syntax.SyntaxTree).ToString(CultureInfo.InvariantCulture));
+                context.ReportDiagnostic(Diagnostic.Create(Rule, operation.Syntax.GetLocation(), properties, target.Name, source));
             }
         }
     }
