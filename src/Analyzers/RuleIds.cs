@@ -22,6 +22,18 @@ public static class RuleIds
 
     /// <summary>SLU304: a Polly retry with no timeout added after it, so no single attempt is bounded.</summary>
     public const string RetryWithoutAttemptTimeout = "SLU304";
+
+    /// <summary>SLU402: a for/while/do loop that retries a try block by hand, with a sleep or an attempt counter.</summary>
+    public const string HandRolledRetry = "SLU402";
+
+    /// <summary>SLU403: a retry that handles every exception, permanent failures included.</summary>
+    public const string RetryHandlesEveryException = "SLU403";
+
+    /// <summary>SLU404: a Polly retry with a constant or linear delay and no jitter.</summary>
+    public const string RetryWithoutJitter = "SLU404";
+
+    /// <summary>SLU405: a retry with no attempt limit.</summary>
+    public const string UnboundedRetry = "SLU405";
 }
 
 /// <summary>The categories of the catalog, as shown in the IDE and in .editorconfig category settings.</summary>
