@@ -377,7 +377,8 @@ internal static class RetryLoops
         => filter.DescendantsAndSelf().Any(o => o switch
         {
             ILocalReferenceOperation local => !SymbolEqualityComparer.Default.Equals(local.Local, counter),
-            IParameterReferenceOperation or IInstanceReferenceOperation or IInvocationOperation or IIsTypeOperation or IIsPatternOperation => true,
+            IParameterReferenceOperation or IInstanceReferenceOperation or IInvocationOperation or IIsTypeOperation or IIsPatternOperation
+                or IFieldReferenceOperation { Field.IsConst: false } or IPropertyReferenceOperation => true,
             _ => false,
         });
 
