@@ -50,6 +50,18 @@ public static class RuleIds
     /// <summary>SLU401: an insert, increment, POST/PATCH or append inside code that a retry runs again.</summary>
     public const string NonIdempotentWriteInRetry = "SLU401";
 
+    /// <summary>SLU402: a for/while/do loop that retries a try block by hand, with a sleep or an attempt counter.</summary>
+    public const string HandRolledRetry = "SLU402";
+
+    /// <summary>SLU403: a retry that handles every exception, permanent failures included.</summary>
+    public const string RetryHandlesEveryException = "SLU403";
+
+    /// <summary>SLU404: a Polly retry with a constant or linear delay and no jitter.</summary>
+    public const string RetryWithoutJitter = "SLU404";
+
+    /// <summary>SLU405: a retry with no attempt limit.</summary>
+    public const string UnboundedRetry = "SLU405";
+
     /// <summary>SLU501: Task.WhenAll over a Select of async calls on a collection of unknown size.</summary>
     public const string UnboundedFanOut = "SLU501";
 }

@@ -1,0 +1,134 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Reliability;
+
+namespace Sluice.Analyzers.Idempotency;
+
+/// <summary>
+/// SLU403: finds retries that handle every exception, so permanent failures are retried too: a Polly
+/// <c>RetryStrategyOptions</c> with no <c>ShouldHandle</c> (Polly's default handles every exception but cancellation), a
+/// <c>ShouldHandle</c> built with <c>Handle&lt;Exception&gt;()</c>, and a hand-rolled retry loop (<see cref="RetryLoops"/>)
+/// whose retrying catch is a catch-all or <c>catch (Exception)</c> with no condition on the exception.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class RetryHandlesEveryExceptionAnalyzer : DiagnosticAnalyzer
+{
+    internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
+        RuleIds.RetryHandlesEveryException,
+        title: "Retry handles every exception",
+        messageFormat: "{0} retries every exception, so permanent failures (an ArgumentException, a validation error, a 400) are retried too; retry transient failures only",
+        RuleCategories.Idempotency,
+        DiagnosticSeverity.Info,
+        description: "Retrying a failure that cannot succeed wastes the retry budget, delays the real error, and repeats "
+            + "whatever side effects the failed attempt had. Retry only transient failures: timeouts, I/O and network "
+            + "errors, 5xx/408/429 responses, transient database errors.");
+
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (RetryTypes.TryCreate(start.Compilation) is not { } types)
+            {
+                return;
+            }
+
+            start.RegisterOperationAction(c => AnalyzeLoop(c, types), OperationKind.Loop);
+
+            if (PollyRetryOptions.TryCreate(start.Compilation) is { } polly)
+            {
+                start.RegisterOperationAction(c => AnalyzeCreation(c, polly), OperationKind.ObjectCreation);
+                if (polly.PredicateBuilder is not null)
+                {
+                    start.RegisterOperationAction(c => AnalyzeHandle(c, polly, types), OperationKind.Invocation);
+                }
+            }
+        });
+    }
+
+    private static void AnalyzeLoop(OperationAnalysisContext context, RetryTypes types)
+    {
+        var loop = (ILoopOperation)context.Operation;
+        if (loop.LoopKind is not (LoopKind.For or LoopKind.While)
+            || !RetryLoops.TryMatch(loop, types, out var shape)
+            || !shape!.CatchesEverything)
+        {
+            return;
+        }
+
+        foreach (var catchClause in shape.RetryingCatches)
+        {
+            if (catchClause.Syntax is CatchClauseSyntax syntax && CatchesEverything(catchClause, shape.AttemptCounter, types))
+            {
+                var written = syntax.Declaration is null ? "catch" : $"catch ({syntax.Declaration.Type})";
+                context.ReportDiagnostic(Diagnostic.Create(Rule, SwallowedExceptionAnalyzer.Location(syntax), $"This retry loop's '{written}'"));
+            }
+        }
+    }
+
+    /// <summary>A catch-all or broad catch whose filter, if any, looks at nothing but the attempt counter.</summary>
+    internal static bool CatchesEverything(ICatchClauseOperation catchClause, ILocalSymbol? counter, RetryTypes types)
+        => (catchClause.ExceptionDeclarationOrExpression is null && catchClause.Syntax is CatchClauseSyntax { Declaration: null }
+                || types.IsBroadException(catchClause.ExceptionType))
+            && (catchClause.Filter is null || !catchClause.Filter.DescendantsAndSelf().Any(o => o switch
+            {
+                ILocalReferenceOperation local => !SymbolEqualityComparer.Default.Equals(local.Local, counter),
+                IParameterReferenceOperation or IInstanceReferenceOperation or IInvocationOperation or IIsTypeOperation or IIsPatternOperation
+                    or IFieldReferenceOperation { Field.IsConst: false } or IPropertyReferenceOperation => true,
+                _ => false,
+            }));
+
+    private static void AnalyzeCreation(OperationAnalysisContext context, PollyRetryOptions polly)
+    {
+        var creation = (IObjectCreationOperation)context.Operation;
+        if (!polly.IsExactlyRetryOptions(creation.Type)
+            || PollyRetryOptions.Settings(creation) is not { } settings
+            || settings.ContainsKey("ShouldHandle"))
+        {
+            return;
+        }
+
+        context.ReportDiagnostic(Diagnostic.Create(Rule, PollyRetryOptions.CreationLocation(creation), "This retry (no ShouldHandle: Polly's default)"));
+    }
+
+    private static void AnalyzeHandle(OperationAnalysisContext context, PollyRetryOptions polly, RetryTypes types)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        if (!IsHandleEverything(invocation, polly, types) || !FeedsRetryShouldHandle(invocation, polly))
+        {
+            return;
+        }
+
+        context.ReportDiagnostic(Diagnostic.Create(Rule, invocation.Syntax.GetLocation(), $"'Handle<{invocation.TargetMethod.TypeArguments[0].Name}>()'"));
+    }
+
+    /// <summary><c>PredicateBuilder.Handle&lt;Exception&gt;()</c> (or <c>SystemException</c>) with no predicate.</summary>
+    internal static bool IsHandleEverything(IInvocationOperation invocation, PollyRetryOptions polly, RetryTypes types)
+        => invocation.TargetMethod is { Name: "Handle", Parameters.Length: 0, TypeArguments.Length: 1 } method
+            && SymbolEqualityComparer.Default.Equals(method.ContainingType.OriginalDefinition, polly.PredicateBuilder)
+            && types.IsBroadException(method.TypeArguments[0]);
+
+    /// <summary>True when the builder chain the call is part of is assigned to a retry options' <c>ShouldHandle</c>.</summary>
+    private static bool FeedsRetryShouldHandle(IOperation operation, PollyRetryOptions polly)
+    {
+        var current = operation;
+        while (current.Parent is IInvocationOperation { Instance: { } instance } next && instance == current
+            || current.Parent is IConversionOperation)
+        {
+            current = current.Parent!;
+        }
+
+        return current.Parent is ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Property.Name: "ShouldHandle" } property }
+            && polly.IsRetryOptionsProperty(property.Property);
+    }
+}

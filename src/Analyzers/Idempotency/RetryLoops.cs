@@ -1,0 +1,842 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+using Sluice.Analyzers.Infrastructure;
+
+namespace Sluice.Analyzers.Idempotency;
+
+/// <summary>The statement a hand-rolled retry loop is written with.</summary>
+internal enum RetryLoopKind
+{
+    /// <summary><c>for (...; ...; ...)</c>.</summary>
+    For,
+
+    /// <summary><c>while (...)</c>.</summary>
+    While,
+
+    /// <summary><c>do { ... } while (...);</c>.</summary>
+    DoWhile,
+}
+
+/// <summary>What happens when the last allowed attempt fails.</summary>
+internal enum RetryExhaustion
+{
+    /// <summary>Not known: no attempt limit, or one this helper cannot evaluate.</summary>
+    Unknown,
+
+    /// <summary>The last failure propagates unchanged: a <c>when</c> filter turns false, or the catch runs <c>throw;</c>.</summary>
+    Rethrow,
+
+    /// <summary>The catch (or the code after the try) throws an exception of its own.</summary>
+    Throw,
+
+    /// <summary>The loop condition turns false and the code after the loop runs, with the failure swallowed.</summary>
+    FallOut,
+}
+
+/// <summary>Where an attempt counter is compared to its limit.</summary>
+internal enum RetryLimitSite
+{
+    /// <summary>The loop's condition: <c>for (...; attempt &lt;= 3; ...)</c>, <c>while (attempt &lt; max)</c>.</summary>
+    LoopCondition,
+
+    /// <summary>A catch filter: <c>catch (IOException) when (attempt &lt; 3)</c>.</summary>
+    CatchFilter,
+
+    /// <summary>A throw guarded by the counter: <c>if (attempt == 3) throw;</c>.</summary>
+    GuardedThrow,
+}
+
+/// <summary>One comparison of the attempt counter with its limit.</summary>
+internal sealed class RetryLimitCheck
+{
+    internal RetryLimitCheck(IBinaryOperation comparison, RetryLimitSite site)
+    {
+        Comparison = comparison;
+        Site = site;
+    }
+
+    /// <summary>The comparison, e.g. <c>attempt &lt; 3</c>.</summary>
+    public IBinaryOperation Comparison { get; }
+
+    /// <summary>Where the comparison is.</summary>
+    public RetryLimitSite Site { get; }
+
+    /// <summary>The attempts in total (the first included) this check alone allows, when it can be computed.</summary>
+    public int? Attempts { get; internal set; }
+
+    /// <summary>What the loop does when this check stops it.</summary>
+    public RetryExhaustion OnLimit { get; internal set; }
+}
+
+/// <summary>
+/// A loop recognized by <see cref="RetryLoops.TryMatch"/>: a <c>for</c>, <c>while</c> or <c>do</c> loop whose body has a
+/// try statement that leaves the loop on success (return or break) and a catch that lets the loop run the try again,
+/// with a delay (<c>Thread.Sleep</c>, <c>Task.Delay</c>) or an attempt counter compared to a limit as evidence that
+/// the repetition is a retry.
+/// </summary>
+internal sealed class RetryLoopShape
+{
+    internal RetryLoopShape(
+        ILoopOperation loop,
+        RetryLoopKind kind,
+        IBlockOperation body,
+        ITryOperation @try,
+        ImmutableArray<ICatchClauseOperation> retryingCatches,
+        ImmutableArray<IOperation> successExits,
+        ImmutableArray<IInvocationOperation> delays,
+        ILocalSymbol? attemptCounter,
+        ImmutableArray<RetryLimitCheck> limitChecks,
+        ImmutableArray<IOperation> counterIncrements,
+        ImmutableArray<IOperation> otherStatements,
+        int? maxAttempts,
+        RetryExhaustion exhaustion,
+        bool isUnbounded,
+        bool catchesEverything)
+    {
+        Loop = loop;
+        Kind = kind;
+        Body = body;
+        Try = @try;
+        RetryingCatches = retryingCatches;
+        SuccessExits = successExits;
+        Delays = delays;
+        AttemptCounter = attemptCounter;
+        LimitChecks = limitChecks;
+        CounterIncrements = counterIncrements;
+        OtherStatements = otherStatements;
+        MaxAttempts = maxAttempts;
+        Exhaustion = exhaustion;
+        IsUnbounded = isUnbounded;
+        CatchesEverything = catchesEverything;
+    }
+
+    /// <summary>The loop.</summary>
+    public ILoopOperation Loop { get; }
+
+    /// <summary>Whether it is a <c>for</c>, <c>while</c> or <c>do</c> loop.</summary>
+    public RetryLoopKind Kind { get; }
+
+    /// <summary>The loop's body block.</summary>
+    public IBlockOperation Body { get; }
+
+    /// <summary>The try statement the loop repeats (a direct statement of <see cref="Body"/>).</summary>
+    public ITryOperation Try { get; }
+
+    /// <summary>The catches whose end is reachable (or that <c>continue</c>): a failure they catch leads to another attempt.</summary>
+    public ImmutableArray<ICatchClauseOperation> RetryingCatches { get; }
+
+    /// <summary>The returns and the breaks out of this loop inside the try body: how a successful attempt leaves.</summary>
+    public ImmutableArray<IOperation> SuccessExits { get; }
+
+    /// <summary>The <c>Thread.Sleep</c> / <c>Task.Delay</c> calls in the retrying catches or after the try in the body.</summary>
+    public ImmutableArray<IInvocationOperation> Delays { get; }
+
+    /// <summary>The local counting attempts, if any: incremented once per attempt and compared to a limit.</summary>
+    public ILocalSymbol? AttemptCounter { get; }
+
+    /// <summary>The comparisons of <see cref="AttemptCounter"/> with its limit (empty when there is no counter).</summary>
+    public ImmutableArray<RetryLimitCheck> LimitChecks { get; }
+
+    /// <summary>The operations that increment <see cref="AttemptCounter"/> inside the loop (statements or operands).</summary>
+    public ImmutableArray<IOperation> CounterIncrements { get; }
+
+    /// <summary>
+    /// The statements of the retrying catches and of the body outside the try that are not retry bookkeeping (a delay, a
+    /// log call, a counter increment, a counter-guarded throw): what a rewrite into a retry helper would have to keep.
+    /// </summary>
+    public ImmutableArray<IOperation> OtherStatements { get; }
+
+    /// <summary>
+    /// The attempts in total, the first included, when every limit is a constant and the counter starts at a constant:
+    /// <c>for (var attempt = 1; attempt &lt;= 3; attempt++)</c> and <c>for (var i = 0; i &lt; 3; i++)</c> make 3;
+    /// <c>catch when (attempt++ &lt; 3)</c> with the counter starting at 0 makes 4 (the filter sees 0, 1, 2 and retries,
+    /// then sees 3 and lets the fourth failure through). Null when unknown or unbounded.
+    /// </summary>
+    public int? MaxAttempts { get; }
+
+    /// <summary>What happens after the last allowed attempt fails (from the check that stops the loop first).</summary>
+    public RetryExhaustion Exhaustion { get; }
+
+    /// <summary>
+    /// True for <c>while (true)</c>, <c>for (;;)</c> or <c>do ... while (true)</c> with no attempt limit and no way for a
+    /// failed attempt to leave the loop (no throw, break, return or goto in the retrying catches or after the try).
+    /// </summary>
+    public bool IsUnbounded { get; }
+
+    /// <summary>
+    /// True when a retrying catch is a catch-all, <c>catch (Exception)</c> or <c>catch (SystemException)</c> whose filter,
+    /// if any, looks only at the attempt counter: permanent failures are retried too.
+    /// </summary>
+    public bool CatchesEverything { get; }
+}
+
+/// <summary>
+/// Recognizes hand-rolled retry loops. Shared by SLU402 (the loop itself), SLU403 (a loop that retries every exception),
+/// SLU405 (a loop with no attempt limit) and SLU401 (a write inside such a loop).
+/// </summary>
+/// <remarks>
+/// Precision first: a <c>foreach</c> is never a retry loop (it advances over a collection); a loop whose try uses the
+/// counter as an index moves on to other work; a loop already calling a Polly pipeline or <c>SluiceResilience</c> is
+/// not hand-rolled; a catch that always rethrows does not retry; a try with no return or break does not stop on success.
+/// </remarks>
+internal static class RetryLoops
+{
+    /// <summary>
+    /// Matches <paramref name="loop"/> against the hand-rolled retry shape. Cheap for the loops that are not: it looks for
+    /// a try statement among the body's statements before anything else.
+    /// </summary>
+    /// <param name="loop">Any loop operation; <c>foreach</c> never matches.</param>
+    /// <param name="types">The compilation's types.</param>
+    /// <param name="shape">The recognized shape, or null.</param>
+    /// <returns>True when the loop is a hand-rolled retry.</returns>
+    public static bool TryMatch(ILoopOperation loop, RetryTypes types, out RetryLoopShape? shape)
+    {
+        shape = null;
+        RetryLoopKind kind;
+        IOperation? condition;
+        var bottom = ImmutableArray<IOperation>.Empty;
+        switch (loop)
+        {
+            case IForLoopOperation forLoop:
+                kind = RetryLoopKind.For;
+                condition = forLoop.Condition;
+                bottom = forLoop.AtLoopBottom;
+                break;
+            case IWhileLoopOperation { ConditionIsUntil: false } whileLoop:
+                kind = whileLoop.ConditionIsTop ? RetryLoopKind.While : RetryLoopKind.DoWhile;
+                condition = whileLoop.Condition;
+                break;
+            default:
+                return false;
+        }
+
+        if (loop.Body is not IBlockOperation body)
+        {
+            return false;
+        }
+
+        ITryOperation? @try = null;
+        var tryIndex = -1;
+        for (var i = 0; i < body.Operations.Length; i++)
+        {
+            if (body.Operations[i] is ITryOperation candidate)
+            {
+                if (@try is not null)
+                {
+                    return false;
+                }
+
+                @try = candidate;
+                tryIndex = i;
+            }
+        }
+
+        if (@try is null || @try.Catches.IsEmpty || loop.SemanticModel is not { } model)
+        {
+            return false;
+        }
+
+        var successExits = SuccessExits(@try.Body, loop);
+        if (successExits.IsEmpty || UsesResilienceLibrary(loop, types))
+        {
+            return false;
+        }
+
+        var afterTry = body.Operations.Skip(tryIndex + 1).ToImmutableArray();
+        var beforeTry = body.Operations.Take(tryIndex).ToImmutableArray();
+        if (!afterTry.IsEmpty && !CanContinue(model, afterTry, loop))
+        {
+            return false;
+        }
+
+        var retrying = @try.Catches.Where(c => CanContinue(model, c, loop)).ToImmutableArray();
+        if (retrying.IsEmpty)
+        {
+            return false;
+        }
+
+        var counter = FindCounter(loop, condition, bottom, beforeTry, retrying, afterTry);
+        if (counter is not null && UsedAsIndex(@try.Body, counter))
+        {
+            return false;
+        }
+
+        var analysis = new CounterAnalysis(types, counter, loop);
+        analysis.Run(kind, condition, bottom, beforeTry, retrying, afterTry);
+
+        if (analysis.Delays.Count == 0 && analysis.Checks.Count == 0)
+        {
+            return false;
+        }
+
+        var (maxAttempts, exhaustion) = analysis.Evaluate();
+        var isUnbounded = analysis.Checks.Count == 0
+            && IsAlwaysTrue(condition)
+            && !retrying.Any(c => CanLeave(c.Handler, loop))
+            && !afterTry.Any(o => CanLeave(o, loop));
+        var catchesEverything = retrying.Any(c =>
+            (c.ExceptionDeclarationOrExpression is null || types.IsBroadException(c.ExceptionType))
+            && (c.Filter is null || !MentionsAnythingBut(c.Filter, counter)));
+
+        shape = new RetryLoopShape(
+            loop, kind, body, @try, retrying, successExits, analysis.Delays.ToImmutableArray(), analysis.Checks.Count == 0 ? null : counter,
+            analysis.Checks.ToImmutableArray(), analysis.Increments.ToImmutableArray(), analysis.Others.ToImmutableArray(),
+            maxAttempts, exhaustion, isUnbounded, catchesEverything);
+        return true;
+    }
+
+    /// <summary>
+    /// The nearest enclosing hand-rolled retry loop of <paramref name="operation"/> whose try body contains it (not in a
+    /// lambda or local function in between), or null.
+    /// </summary>
+    public static RetryLoopShape? EnclosingRetryLoop(IOperation operation, RetryTypes types)
+    {
+        for (var current = operation.Parent; current is not null; current = current.Parent)
+        {
+            if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
+            {
+                return null;
+            }
+
+            if (current is ILoopOperation loop
+                && TryMatch(loop, types, out var shape)
+                && shape!.Try.Body.Syntax.Span.Contains(operation.Syntax.Span))
+            {
+                return shape;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The operations in <paramref name="root"/> that run as part of it, not in lambdas or local functions.</summary>
+    internal static IEnumerable<IOperation> OwnDescendants(IOperation root)
+    {
+        var stack = new Stack<IOperation>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var current = stack.Pop();
+            yield return current;
+            foreach (var child in current.ChildOperations)
+            {
+                if (child is not (IAnonymousFunctionOperation or ILocalFunctionOperation))
+                {
+                    stack.Push(child);
+                }
+            }
+        }
+    }
+
+    /// <summary>True when <paramref name="operation"/> reads or writes <paramref name="local"/> anywhere inside it.</summary>
+    internal static bool References(IOperation operation, ILocalSymbol local)
+        => operation.DescendantsAndSelf().OfType<ILocalReferenceOperation>().Any(r => SymbolEqualityComparer.Default.Equals(r.Local, local));
+
+    private static ImmutableArray<IOperation> SuccessExits(IOperation tryBody, ILoopOperation loop)
+        => OwnDescendants(tryBody)
+            .Where(o => o is IReturnOperation { Kind: OperationKind.Return }
+                || (o is IBranchOperation { BranchKind: BranchKind.Break } branch && SymbolEqualityComparer.Default.Equals(branch.Target, loop.ExitLabel)))
+            .OrderBy(o => o.Syntax.SpanStart)
+            .ToImmutableArray();
+
+    private static bool UsesResilienceLibrary(ILoopOperation loop, RetryTypes types)
+        => (types.ResiliencePipeline is not null || types.SluiceResilience is not null)
+            && loop.Body.Descendants().OfType<IInvocationOperation>().Any(i => types.IsResilienceCall(i.TargetMethod));
+
+    /// <summary>True when control can reach the end of the catch's block, or it continues this loop.</summary>
+    private static bool CanContinue(SemanticModel model, ICatchClauseOperation catchClause, ILoopOperation loop)
+        => catchClause.Syntax is CatchClauseSyntax { Block: var block }
+            && (Reaches(model.AnalyzeControlFlow(block)) || ContinuesLoop(catchClause.Handler, loop));
+
+    private static bool CanContinue(SemanticModel model, ImmutableArray<IOperation> statements, ILoopOperation loop)
+        => statements[0].Syntax is StatementSyntax first && statements[statements.Length - 1].Syntax is StatementSyntax last
+            && (Reaches(model.AnalyzeControlFlow(first, last)) || statements.Any(s => ContinuesLoop(s, loop)));
+
+    private static bool Reaches(ControlFlowAnalysis? flow) => flow is { Succeeded: true, EndPointIsReachable: true };
+
+    private static bool ContinuesLoop(IOperation operation, ILoopOperation loop)
+        => OwnDescendants(operation).Any(o => o is IBranchOperation { BranchKind: BranchKind.Continue } branch
+            && SymbolEqualityComparer.Default.Equals(branch.Target, loop.ContinueLabel));
+
+    /// <summary>A throw, a return, a goto or a break out of this loop: a failed attempt can end the retrying.</summary>
+    private static bool CanLeave(IOperation operation, ILoopOperation loop)
+        => OwnDescendants(operation).Any(o => o is IThrowOperation or IReturnOperation { Kind: OperationKind.Return }
+            || (o is IBranchOperation branch
+                && (branch.BranchKind == BranchKind.GoTo
+                    || (branch.BranchKind == BranchKind.Break && SymbolEqualityComparer.Default.Equals(branch.Target, loop.ExitLabel)))));
+
+    private static bool IsAlwaysTrue(IOperation? condition)
+        => condition is null || condition.ConstantValue is { HasValue: true, Value: true };
+
+    /// <summary>True when the filter reads something besides the counter and constants (e.g. the exception).</summary>
+    private static bool MentionsAnythingBut(IOperation filter, ILocalSymbol? counter)
+        => filter.DescendantsAndSelf().Any(o => o switch
+        {
+            ILocalReferenceOperation local => !SymbolEqualityComparer.Default.Equals(local.Local, counter),
+            IParameterReferenceOperation or IInstanceReferenceOperation or IInvocationOperation or IIsTypeOperation or IIsPatternOperation
+                or IFieldReferenceOperation { Field.IsConst: false } or IPropertyReferenceOperation => true,
+            _ => false,
+        });
+
+    private static bool UsedAsIndex(IOperation tryBody, ILocalSymbol counter)
+        => OwnDescendants(tryBody).Any(o => o switch
+        {
+            IArrayElementReferenceOperation element => element.Indices.Any(i => References(i, counter)),
+            IPropertyReferenceOperation { Property.IsIndexer: true } indexer => indexer.Arguments.Any(a => References(a, counter)),
+            IInvocationOperation { TargetMethod.Name: "ElementAt" or "ElementAtOrDefault" } call => call.Arguments.Any(a => References(a, counter)),
+            _ => false,
+        });
+
+    /// <summary>
+    /// The local the loop counts attempts with: the for loop's own variable when its incrementor increments it, else the
+    /// local incremented in the loop (in a statement outside the try, a catch filter or the loop condition).
+    /// </summary>
+    private static ILocalSymbol? FindCounter(
+        ILoopOperation loop,
+        IOperation? condition,
+        ImmutableArray<IOperation> bottom,
+        ImmutableArray<IOperation> beforeTry,
+        ImmutableArray<ICatchClauseOperation> catches,
+        ImmutableArray<IOperation> afterTry)
+    {
+        var candidates = new List<IOperation>();
+        candidates.AddRange(bottom);
+        if (condition is not null)
+        {
+            candidates.Add(condition);
+        }
+
+        foreach (var catchClause in catches)
+        {
+            if (catchClause.Filter is { } filter)
+            {
+                candidates.Add(filter);
+            }
+
+            candidates.AddRange(catchClause.Handler.Operations);
+        }
+
+        candidates.AddRange(beforeTry);
+        candidates.AddRange(afterTry);
+
+        foreach (var candidate in candidates)
+        {
+            foreach (var operation in candidate.DescendantsAndSelf())
+            {
+                if (IncrementedLocal(operation) is { } local
+                    && (loop.Locals.Contains(local, SymbolEqualityComparer.Default) || !IsDeclaredInside(local, loop)))
+                {
+                    return local;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsDeclaredInside(ILocalSymbol local, ILoopOperation loop)
+        => local.DeclaringSyntaxReferences.Any(r => loop.Body.Syntax.Span.Contains(r.Span));
+
+    /// <summary>The local that <paramref name="operation"/> adds one to: <c>a++</c>, <c>++a</c>, <c>a += 1</c>, <c>a = a + 1</c>.</summary>
+    internal static ILocalSymbol? IncrementedLocal(IOperation operation)
+        => operation switch
+        {
+            IIncrementOrDecrementOperation { Kind: OperationKind.Increment, Target: ILocalReferenceOperation target } => target.Local,
+            ICompoundAssignmentOperation { OperatorKind: BinaryOperatorKind.Add, Target: ILocalReferenceOperation target, Value: var value }
+                when IsOne(value) => target.Local,
+            ISimpleAssignmentOperation { Target: ILocalReferenceOperation target, Value: IBinaryOperation { OperatorKind: BinaryOperatorKind.Add } sum }
+                when sum.LeftOperand.WalkDownConversion() is ILocalReferenceOperation left
+                    && SymbolEqualityComparer.Default.Equals(left.Local, target.Local)
+                    && IsOne(sum.RightOperand) => target.Local,
+            _ => null,
+        };
+
+    private static bool IsOne(IOperation value)
+        => value.WalkDownConversion().ConstantValue is { HasValue: true, Value: int one } && one == 1;
+
+    /// <summary>
+    /// Walks one iteration's failure path in execution order — the loop condition (at the top), the statements before the
+    /// try, the catch filter and block, the statements after the try, the for incrementors, the loop condition (at the
+    /// bottom) — recording the counter's increments and limit checks, the delays and the statements that are neither.
+    /// </summary>
+    private sealed class CounterAnalysis(RetryTypes types, ILocalSymbol? counter, ILoopOperation loop)
+    {
+        private readonly List<Step> _steps = [];
+        private bool _unknown;
+
+        public List<IInvocationOperation> Delays { get; } = [];
+
+        public List<RetryLimitCheck> Checks { get; } = [];
+
+        public List<IOperation> Increments { get; } = [];
+
+        public List<IOperation> Others { get; } = [];
+
+        public void Run(
+            RetryLoopKind kind,
+            IOperation? condition,
+            ImmutableArray<IOperation> bottom,
+            ImmutableArray<IOperation> beforeTry,
+            ImmutableArray<ICatchClauseOperation> catches,
+            ImmutableArray<IOperation> afterTry)
+        {
+            // With more than one retrying catch, the order of events depends on which one ran: count only when there is one.
+            _unknown = catches.Length != 1;
+            if (kind != RetryLoopKind.DoWhile && condition is not null)
+            {
+                Expression(condition, RetryLimitSite.LoopCondition, isTopCondition: true);
+            }
+
+            foreach (var statement in beforeTry)
+            {
+                Statement(statement, inCatch: false, beforeTry: true);
+            }
+
+            foreach (var catchClause in catches)
+            {
+                if (catchClause.Filter is { } filter)
+                {
+                    Expression(filter, RetryLimitSite.CatchFilter, isTopCondition: false);
+                }
+
+                foreach (var statement in catchClause.Handler.Operations)
+                {
+                    Statement(statement, inCatch: true, beforeTry: false);
+                }
+            }
+
+            foreach (var statement in afterTry)
+            {
+                Statement(statement, inCatch: false, beforeTry: false);
+            }
+
+            foreach (var increment in bottom)
+            {
+                if (counter is not null && IncrementedLocal(Unwrap(increment)) is { } local && SymbolEqualityComparer.Default.Equals(local, counter))
+                {
+                    AddIncrement(Unwrap(increment));
+                }
+                else if (counter is not null && References(increment, counter))
+                {
+                    _unknown = true;
+                }
+            }
+
+            if (kind == RetryLoopKind.DoWhile && condition is not null)
+            {
+                Expression(condition, RetryLimitSite.LoopCondition, isTopCondition: false);
+            }
+        }
+
+        /// <summary>
+        /// The attempts the loop makes and what it does after the last one: the check that stops it first wins. The counter
+        /// must start at a constant, change only by the recognized increments (one per iteration), and meet constant limits.
+        /// </summary>
+        public (int? Attempts, RetryExhaustion Exhaustion) Evaluate()
+        {
+            var increments = _steps.Count(s => s.Check is null);
+            if (_unknown || counter is null || Checks.Count == 0 || increments != 1
+                || InitialValue(loop, counter, increments) is not { } start)
+            {
+                return (null, RetryExhaustion.Unknown);
+            }
+
+            int? best = null;
+            var exhaustion = RetryExhaustion.Unknown;
+            var bestOrder = int.MaxValue;
+            for (var index = 0; index < _steps.Count; index++)
+            {
+                var step = _steps[index];
+                if (step.Check is null)
+                {
+                    continue;
+                }
+
+                if (step.Limit is not { } limit)
+                {
+                    return (null, RetryExhaustion.Unknown);
+                }
+
+                var before = _steps.Take(index).Count(s => s.Check is null);
+
+                // A condition at the top decides about the next attempt, after this iteration's increments.
+                var seen = step.IsTopCondition ? start + increments + before : start + before;
+                if (step.IsTopCondition && start + before >= limit)
+                {
+                    return (null, RetryExhaustion.Unknown);
+                }
+
+                var attempts = limit - seen + 1;
+                if (attempts < 1)
+                {
+                    return (null, RetryExhaustion.Unknown);
+                }
+
+                // The top condition is evaluated after the rest of the iteration, so it loses ties.
+                var order = step.IsTopCondition ? int.MaxValue - 1 : index;
+                var onLimit = step.Site switch
+                {
+                    RetryLimitSite.LoopCondition => RetryExhaustion.FallOut,
+                    RetryLimitSite.CatchFilter => RetryExhaustion.Rethrow,
+                    _ => step.Rethrows ? RetryExhaustion.Rethrow : RetryExhaustion.Throw,
+                };
+                step.Check.Attempts = attempts;
+                step.Check.OnLimit = onLimit;
+                if (best is null || attempts < best || (attempts == best && order < bestOrder))
+                {
+                    best = attempts;
+                    bestOrder = order;
+                    exhaustion = onLimit;
+                }
+            }
+
+            return (best, exhaustion);
+        }
+
+        private static IOperation Unwrap(IOperation operation)
+            => operation is IExpressionStatementOperation statement ? statement.Operation : operation;
+
+        private void AddIncrement(IOperation increment)
+        {
+            Increments.Add(increment);
+            _steps.Add(new Step(null, null, RetryLimitSite.LoopCondition, false, false));
+        }
+
+        private void Statement(IOperation statement, bool inCatch, bool beforeTry)
+        {
+            var expression = Unwrap(statement);
+            if (types.AsDelay(expression) is { } delay)
+            {
+                Delays.Add(delay);
+                if (counter is not null && References(statement, counter) && IncrementsCounter(statement))
+                {
+                    _unknown = true;
+                }
+
+                return;
+            }
+
+            if (counter is not null && IncrementedLocal(expression) is { } local && SymbolEqualityComparer.Default.Equals(local, counter))
+            {
+                AddIncrement(expression);
+                return;
+            }
+
+            // A continue of this loop only says out loud what the end of the catch does anyway.
+            if (expression is IBranchOperation { BranchKind: BranchKind.Continue } next && SymbolEqualityComparer.Default.Equals(next.Target, loop.ContinueLabel))
+            {
+                return;
+            }
+
+            if (IsLogging(expression))
+            {
+                if (counter is not null && IncrementsCounter(statement))
+                {
+                    _unknown = true;
+                }
+
+                return;
+            }
+
+            // if (attempt >= max) throw;   if (attempt == 3) { throw new ...; }
+            if (counter is not null && !beforeTry
+                && statement is IConditionalOperation { WhenFalse: null } guard
+                && SingleThrow(guard.WhenTrue) is { } thrown
+                && AsComparison(guard.Condition) is { } comparison)
+            {
+                AddCheck(comparison, RetryLimitSite.GuardedThrow, negate: true, isTopCondition: false, rethrows: inCatch && thrown.Exception is null);
+                return;
+            }
+
+            if (counter is not null && References(statement, counter) && IncrementsCounter(statement))
+            {
+                _unknown = true;
+            }
+
+            if (counter is not null && beforeTry && References(statement, counter))
+            {
+                _unknown = true;
+            }
+
+            Others.Add(statement);
+        }
+
+        private bool IsLogging(IOperation expression)
+        {
+            var operation = expression is IAwaitOperation awaited ? awaited.Operation : expression;
+            return operation.WalkDownConversion() is IInvocationOperation invocation && types.IsLogging(invocation);
+        }
+
+        private bool IncrementsCounter(IOperation operation)
+            => operation.DescendantsAndSelf().Any(o => IncrementedLocal(o) is { } local && SymbolEqualityComparer.Default.Equals(local, counter));
+
+        private static IThrowOperation? SingleThrow(IOperation operation)
+        {
+            if (operation is IBlockOperation { Operations.Length: 1 } block)
+            {
+                operation = block.Operations[0];
+            }
+
+            return Unwrap(operation) as IThrowOperation;
+        }
+
+        /// <summary>A loop condition or catch filter: its top-level <c>&amp;&amp;</c> parts, left to right.</summary>
+        private void Expression(IOperation expression, RetryLimitSite site, bool isTopCondition)
+        {
+            if (counter is null)
+            {
+                return;
+            }
+
+            if (expression is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } and)
+            {
+                Expression(and.LeftOperand, site, isTopCondition);
+                Expression(and.RightOperand, site, isTopCondition);
+                return;
+            }
+
+            if (AsComparison(expression) is { } comparison)
+            {
+                AddCheck(comparison, site, negate: false, isTopCondition, rethrows: site == RetryLimitSite.CatchFilter);
+                return;
+            }
+
+            if (References(expression, counter))
+            {
+                _unknown = true;
+            }
+
+            foreach (var operation in expression.DescendantsAndSelf())
+            {
+                if (IncrementedLocal(operation) is { } local && SymbolEqualityComparer.Default.Equals(local, counter))
+                {
+                    _unknown = true;
+                }
+            }
+        }
+
+        /// <summary>A comparison with the counter on one side: <c>attempt &lt; 3</c>, <c>3 &gt; attempt</c>, <c>attempt++ &lt; max</c>.</summary>
+        private IBinaryOperation? AsComparison(IOperation operation)
+            => operation is IBinaryOperation
+            {
+                OperatorKind: BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual or BinaryOperatorKind.GreaterThan
+                    or BinaryOperatorKind.GreaterThanOrEqual or BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals,
+            } comparison
+            && (IsCounter(comparison.LeftOperand) || IsCounter(comparison.RightOperand))
+                ? comparison
+                : null;
+
+        private bool IsCounter(IOperation operand)
+            => operand.WalkDownConversion() switch
+            {
+                ILocalReferenceOperation local => SymbolEqualityComparer.Default.Equals(local.Local, counter),
+                IIncrementOrDecrementOperation { Kind: OperationKind.Increment, Target: ILocalReferenceOperation local } => SymbolEqualityComparer.Default.Equals(local.Local, counter),
+                _ => false,
+            };
+
+        /// <summary>
+        /// Records a check as "retry while the counter is below M". <paramref name="negate"/>: the comparison says when to
+        /// stop (a guarded throw) rather than when to go on.
+        /// </summary>
+        private void AddCheck(IBinaryOperation comparison, RetryLimitSite site, bool negate, bool isTopCondition, bool rethrows)
+        {
+            var counterOnLeft = IsCounter(comparison.LeftOperand);
+            var counterSide = (counterOnLeft ? comparison.LeftOperand : comparison.RightOperand).WalkDownConversion();
+            var limitSide = counterOnLeft ? comparison.RightOperand : comparison.LeftOperand;
+            int? limit = limitSide.WalkDownConversion().ConstantValue is { HasValue: true, Value: int value } ? value : null;
+            var op = counterOnLeft ? comparison.OperatorKind : Flip(comparison.OperatorKind);
+
+            // Normalize to "go on while counter < bound".
+            int? bound = (op, negate) switch
+            {
+                (BinaryOperatorKind.LessThan, false) or (BinaryOperatorKind.GreaterThanOrEqual, true) => limit,
+                (BinaryOperatorKind.LessThanOrEqual, false) or (BinaryOperatorKind.GreaterThan, true) => limit + 1,
+                (BinaryOperatorKind.NotEquals, false) or (BinaryOperatorKind.Equals, true) => limit,
+                _ => null,
+            };
+            if (limit is not null && bound is null)
+            {
+                _unknown = true;
+            }
+
+            var check = new RetryLimitCheck(comparison, site);
+            Checks.Add(check);
+            var step = new Step(check, bound, site, isTopCondition, rethrows);
+            if (counterSide is IIncrementOrDecrementOperation increment)
+            {
+                if (increment.IsPostfix)
+                {
+                    _steps.Add(step);
+                    AddIncrement(increment);
+                }
+                else
+                {
+                    AddIncrement(increment);
+                    _steps.Add(step);
+                }
+            }
+            else
+            {
+                _steps.Add(step);
+            }
+
+            if (References(limitSide, counter!))
+            {
+                _unknown = true;
+            }
+        }
+
+        private static BinaryOperatorKind Flip(BinaryOperatorKind kind)
+            => kind switch
+            {
+                BinaryOperatorKind.LessThan => BinaryOperatorKind.GreaterThan,
+                BinaryOperatorKind.LessThanOrEqual => BinaryOperatorKind.GreaterThanOrEqual,
+                BinaryOperatorKind.GreaterThan => BinaryOperatorKind.LessThan,
+                BinaryOperatorKind.GreaterThanOrEqual => BinaryOperatorKind.LessThanOrEqual,
+                _ => kind,
+            };
+
+        /// <summary>
+        /// The counter's value before the loop: the constant it is declared with, provided nothing but the loop's own
+        /// increments writes it afterwards.
+        /// </summary>
+        private static int? InitialValue(ILoopOperation loop, ILocalSymbol counter, int increments)
+        {
+            if (counter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() is not VariableDeclaratorSyntax declarator
+                || declarator.Initializer is null
+                || loop.SemanticModel?.GetOperation(declarator.Initializer.Value) is not { } initializer
+                || initializer.WalkDownConversion().ConstantValue is not { HasValue: true, Value: int start })
+            {
+                return null;
+            }
+
+            var writes = loop.Root().Descendants().Count(o =>
+                o is ILocalReferenceOperation local
+                && SymbolEqualityComparer.Default.Equals(local.Local, counter)
+                && (o.Parent is IIncrementOrDecrementOperation or ICompoundAssignmentOperation
+                    || (o.Parent is IAssignmentOperation assignment && assignment.Target == o)
+                    || o.Parent is IArgumentOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out }));
+
+            // Outside the for statement, the declaration must come before the loop, so the loop starts from it.
+            var declaredBeforeLoop = loop.Locals.Contains(counter, SymbolEqualityComparer.Default) || declarator.Span.End <= loop.Syntax.SpanStart;
+            return writes == increments && declaredBeforeLoop ? start : null;
+        }
+
+        private readonly struct Step(RetryLimitCheck? check, int? limit, RetryLimitSite site, bool isTopCondition, bool rethrows)
+        {
+            public RetryLimitCheck? Check { get; } = check;
+
+            public int? Limit { get; } = limit;
+
+            public RetryLimitSite Site { get; } = site;
+
+            public bool IsTopCondition { get; } = isTopCondition;
+
+            public bool Rethrows { get; } = rethrows;
+        }
+    }
+}

@@ -1,0 +1,231 @@
+using Sluice.Analyzers.Idempotency;
+using Sluice.Analyzers.Tests.Harness;
+using Sluice.CodeFixes.Idempotency;
+
+namespace Sluice.Analyzers.Tests.Idempotency;
+
+public class SLU403_RetryHandlesEveryExceptionTests
+{
+    private static RuleTest Analyzer(string source, params Library[] libraries)
+        => Verify.Analyzer<RetryHandlesEveryExceptionAnalyzer>().WithSource(source).WithLibraries(libraries);
+
+    private static RuleTest Fix(string source, string fixedSource, params Library[] libraries)
+        => Verify.CodeFix<RetryHandlesEveryExceptionAnalyzer, RetryHandlesEveryExceptionCodeFix>(RetryHandlesEveryExceptionCodeFix.HandleTransientOnlyKey)
+            .WithLibraries([Library.SluiceRuntime, .. libraries])
+            .WithSource(source)
+            .WithFixedSource(fixedSource);
+
+    // ---- Polly ---------------------------------------------------------------------------------
+
+    [Fact]
+    public Task Options_without_ShouldHandle_get_the_transient_predicate()
+        => Fix("""
+            using Polly;
+            using Polly.Retry;
+
+            class Pipelines
+            {
+                ResiliencePipeline Create() => new ResiliencePipelineBuilder().AddRetry([|new RetryStrategyOptions()|]).Build();
+
+                RetryStrategyOptions<int> Typed() => [|new RetryStrategyOptions<int>|] { MaxRetryAttempts = 2 };
+            }
+            """, """
+            using System;
+            using Polly;
+            using Polly.Retry;
+            using Sluice;
+
+            class Pipelines
+            {
+                ResiliencePipeline Create() => new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions() { ShouldHandle = new PredicateBuilder().Handle<Exception>(SluiceResilience.IsTransient) }).Build();
+
+                RetryStrategyOptions<int> Typed() => new RetryStrategyOptions<int> { MaxRetryAttempts = 2, ShouldHandle = new PredicateBuilder<int>().Handle<Exception>(SluiceResilience.IsTransient) };
+            }
+            """)
+            .WithMessages(
+                "This retry (no ShouldHandle: Polly's default) retries every exception, so permanent failures (an ArgumentException, a validation error, a 400) are retried too; retry transient failures only",
+                "This retry (no ShouldHandle: Polly's default) retries every exception, so permanent failures (an ArgumentException, a validation error, a 400) are retried too; retry transient failures only")
+            .RunAsync();
+
+    [Fact]
+    public Task Handle_Exception_in_ShouldHandle_gets_the_transient_filter()
+        => Fix("""
+            using System;
+            using Polly;
+            using Polly.Retry;
+
+            class Pipelines
+            {
+                RetryStrategyOptions Create() => new()
+                {
+                    ShouldHandle = [|new PredicateBuilder().Handle<Exception>()|],
+                };
+            }
+            """, """
+            using System;
+            using Polly;
+            using Polly.Retry;
+            using Sluice;
+
+            class Pipelines
+            {
+                RetryStrategyOptions Create() => new()
+                {
+                    ShouldHandle = new PredicateBuilder().Handle<Exception>(SluiceResilience.IsTransient),
+                };
+            }
+            """)
+            .WithMessages("'Handle<Exception>()' retries every exception, so permanent failures (an ArgumentException, a validation error, a 400) are retried too; retry transient failures only")
+            .RunAsync();
+
+    [Fact]
+    public Task Specific_predicates_subclasses_and_other_strategies_are_silent()
+        => Analyzer("""
+            using System;
+            using System.IO;
+            using System.Threading.Tasks;
+            using Polly;
+            using Polly.CircuitBreaker;
+            using Polly.Retry;
+
+            class MyRetry : RetryStrategyOptions { }
+
+            class Pipelines
+            {
+                object[] All() =>
+                [
+                    new RetryStrategyOptions { ShouldHandle = new PredicateBuilder().Handle<IOException>() },
+                    new RetryStrategyOptions { ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is TimeoutException) },
+                    new RetryStrategyOptions { ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is TimeoutException) },
+                    new MyRetry(),
+                    new CircuitBreakerStrategyOptions { ShouldHandle = new PredicateBuilder().Handle<Exception>() },
+                ];
+
+                RetryStrategyOptions Later()
+                {
+                    var options = new RetryStrategyOptions();
+                    options.ShouldHandle = new PredicateBuilder().Handle<TimeoutException>();
+                    return options;
+                }
+            }
+            """, Library.Polly).RunAsync();
+
+    [Fact]
+    public Task No_fix_for_the_Polly_options_without_the_runtime()
+        => Verify.CodeFix<RetryHandlesEveryExceptionAnalyzer, RetryHandlesEveryExceptionCodeFix>(RetryHandlesEveryExceptionCodeFix.HandleTransientOnlyKey)
+            .WithLibraries(Library.Polly)
+            .WithSource("""
+                using Polly.Retry;
+
+                class Pipelines
+                {
+                    RetryStrategyOptions Create() => [|new RetryStrategyOptions()|];
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    // ---- Retry loops ---------------------------------------------------------------------------
+
+    [Fact]
+    public Task A_retry_loop_catching_Exception_gets_a_transient_filter_before_its_counter_check()
+        => Fix("""
+            using System;
+            using System.Threading;
+
+            class Job
+            {
+                int Run(Func<int> step)
+                {
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try { return step(); }
+                        [|catch (Exception)|] when (attempt < 3) { Thread.Sleep(100); }
+                    }
+                }
+
+                int RunAll(Func<int> step)
+                {
+                    var attempt = 0;
+                    while (true)
+                    {
+                        try { return step(); }
+                        [|catch|]
+                        {
+                            if (++attempt == 3) throw;
+                            Thread.Sleep(100);
+                        }
+                    }
+                }
+            }
+            """, """
+            using System;
+            using System.Threading;
+            using Sluice;
+
+            class Job
+            {
+                int Run(Func<int> step)
+                {
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try { return step(); }
+                        catch (Exception ex) when (SluiceResilience.IsTransient(ex) && attempt < 3) { Thread.Sleep(100); }
+                    }
+                }
+
+                int RunAll(Func<int> step)
+                {
+                    var attempt = 0;
+                    while (true)
+                    {
+                        try { return step(); }
+                        catch (Exception ex) when (SluiceResilience.IsTransient(ex))
+                        {
+                            if (++attempt == 3) throw;
+                            Thread.Sleep(100);
+                        }
+                    }
+                }
+            }
+            """)
+            .WithMessages(
+                "This retry loop's 'catch (Exception)' retries every exception, so permanent failures (an ArgumentException, a validation error, a 400) are retried too; retry transient failures only",
+                "This retry loop's 'catch' retries every exception, so permanent failures (an ArgumentException, a validation error, a 400) are retried too; retry transient failures only")
+            .RunAsync();
+
+    [Fact]
+    public Task Retry_loops_with_a_specific_catch_or_a_condition_on_the_exception_and_plain_catches_are_silent()
+        => Analyzer("""
+            using System;
+            using System.IO;
+            using System.Threading;
+
+            class Job
+            {
+                int Specific(Func<int> step)
+                {
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try { return step(); }
+                        catch (IOException) when (attempt < 3) { Thread.Sleep(100); }
+                    }
+                }
+
+                int Filtered(Func<int> step)
+                {
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try { return step(); }
+                        catch (Exception ex) when (ex is TimeoutException && attempt < 3) { Thread.Sleep(100); }
+                    }
+                }
+
+                void NotARetry(Action step)
+                {
+                    try { step(); }
+                    catch (Exception) { Thread.Sleep(100); }
+                }
+            }
+            """).RunAsync();
+}

@@ -1,0 +1,253 @@
+using Sluice.Analyzers.Idempotency;
+using Sluice.Analyzers.Tests.Harness;
+using Sluice.CodeFixes.Idempotency;
+
+namespace Sluice.Analyzers.Tests.Idempotency;
+
+public class SLU405_UnboundedRetryTests
+{
+    private static RuleTest Analyzer(string source) => Verify.Analyzer<UnboundedRetryAnalyzer>().WithSource(source);
+
+    private static RuleTest Fix(string source, string fixedSource)
+        => Verify.CodeFix<UnboundedRetryAnalyzer, UnboundedRetryCodeFix>(UnboundedRetryCodeFix.BoundAttemptsKey)
+            .WithSource(source)
+            .WithFixedSource(fixedSource);
+
+    // ---- Loops ---------------------------------------------------------------------------------
+
+    [Fact]
+    public Task A_while_true_retry_loop_with_no_limit_is_reported_and_gets_a_counter_in_a_filter()
+        => Fix("""
+            using System;
+            using System.Net.Http;
+            using System.Threading.Tasks;
+
+            class Client(HttpClient http)
+            {
+                async Task<string> GetAsync(string url)
+                {
+                    [|while (true)|]
+                    {
+                        try
+                        {
+                            return await http.GetStringAsync(url);
+                        }
+                        catch (HttpRequestException)
+                        {
+                            await Task.Delay(1000);
+                        }
+                    }
+                }
+            }
+            """, """
+            using System;
+            using System.Net.Http;
+            using System.Threading.Tasks;
+
+            class Client(HttpClient http)
+            {
+                async Task<string> GetAsync(string url)
+                {
+                    var attempt = 0;
+                    while (true)
+                    {
+                        try
+                        {
+                            return await http.GetStringAsync(url);
+                        }
+                        catch (HttpRequestException) when (++attempt < 5)
+                        {
+                            await Task.Delay(1000);
+                        }
+                    }
+                }
+            }
+            """)
+            .WithMessages("This retry loop retries forever, so a failure that never heals stalls the pipeline; bound the attempts and let the last failure through")
+            .RunAsync();
+
+    [Fact]
+    public Task A_for_ever_loop_with_a_catch_all_and_a_filtered_catch_gets_the_option_limit_in_both()
+        => Fix("""
+            using System;
+            using System.IO;
+            using System.Threading;
+
+            class Files
+            {
+                void Copy(string from, string to)
+                {
+                    int attempt = 0;
+                    [|for (;;)|]
+                    {
+                        try { File.Copy(from, to); attempt = 1; return; }
+                        catch (IOException ex) when (ex.HResult != 0 || from.Length > 0) { Thread.Sleep(100); }
+                        catch { Thread.Sleep(100); }
+                    }
+                }
+            }
+            """, """
+            using System;
+            using System.IO;
+            using System.Threading;
+
+            class Files
+            {
+                void Copy(string from, string to)
+                {
+                    int attempt = 0;
+                    var attempts = 0;
+                    for (;;)
+                    {
+                        try { File.Copy(from, to); attempt = 1; return; }
+                        catch (IOException ex) when ((ex.HResult != 0 || from.Length > 0) && ++attempts < 3) { Thread.Sleep(100); }
+                        catch when (++attempts < 3) { Thread.Sleep(100); }
+                    }
+                }
+            }
+            """)
+            .WithEditorConfig("sluice.SLU405.max_attempts = 3")
+            .RunAsync();
+
+    [Fact]
+    public Task After_the_fix_SLU402_counts_the_same_attempts()
+        => Verify.CodeFix<HandRolledRetryAnalyzer, HandRolledRetryCodeFix>(HandRolledRetryCodeFix.UseSluiceRetryKey)
+            .WithLibraries(Library.SluiceRuntime)
+            .WithSource("""
+                using System.IO;
+                using System.Threading;
+
+                class Files
+                {
+                    string Read(string path)
+                    {
+                        var attempt = 0;
+                        [|while (true)|]
+                        {
+                            try { return File.ReadAllText(path); }
+                            catch (IOException) when (++attempt < 5) { Thread.Sleep(100); }
+                        }
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System.IO;
+                using System.Threading;
+                using Sluice;
+
+                class Files
+                {
+                    string Read(string path)
+                    {
+                        return SluiceResilience.Retry(_ => File.ReadAllText(path), ex => ex is IOException, maxAttempts: 5);
+                    }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task Bounded_loops_and_loops_with_another_way_out_are_silent()
+        => Analyzer("""
+            using System;
+            using System.Threading;
+
+            class Job
+            {
+                int Counted(Func<int> step)
+                {
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try { return step(); }
+                        catch (TimeoutException) when (attempt < 3) { Thread.Sleep(100); }
+                    }
+                }
+
+                int UntilCancelled(Func<int> step, CancellationToken token)
+                {
+                    while (!token.IsCancellationRequested)
+                    {
+                        try { return step(); }
+                        catch (TimeoutException) { Thread.Sleep(100); }
+                    }
+
+                    return -1;
+                }
+
+                int GivesUpOnSomething(Func<int> step)
+                {
+                    while (true)
+                    {
+                        try { return step(); }
+                        catch (TimeoutException ex)
+                        {
+                            if (ex.Message.Contains("fatal")) throw;
+                            Thread.Sleep(100);
+                        }
+                    }
+                }
+
+                int NotARetry(Func<int> step)
+                {
+                    while (true)
+                    {
+                        try { return step(); }
+                        catch (TimeoutException) { Console.WriteLine("again"); }
+                    }
+                }
+            }
+            """).RunAsync();
+
+    // ---- Polly ---------------------------------------------------------------------------------
+
+    [Fact]
+    public Task MaxRetryAttempts_int_MaxValue_in_an_initializer_or_an_assignment_becomes_max_attempts_minus_one()
+        => Fix("""
+            using Polly.Retry;
+
+            class Pipelines
+            {
+                RetryStrategyOptions Forever() => new() { MaxRetryAttempts = [|int.MaxValue|] };
+
+                RetryStrategyOptions<string> Typed()
+                {
+                    var options = new RetryStrategyOptions<string>();
+                    options.MaxRetryAttempts = [|int.MaxValue|];
+                    return options;
+                }
+
+                RetryStrategyOptions Bounded() => new() { MaxRetryAttempts = 10 };
+            }
+            """, """
+            using Polly.Retry;
+
+            class Pipelines
+            {
+                RetryStrategyOptions Forever() => new() { MaxRetryAttempts = 4 };
+
+                RetryStrategyOptions<string> Typed()
+                {
+                    var options = new RetryStrategyOptions<string>();
+                    options.MaxRetryAttempts = 4;
+                    return options;
+                }
+
+                RetryStrategyOptions Bounded() => new() { MaxRetryAttempts = 10 };
+            }
+            """)
+            .WithLibraries(Library.Polly)
+            .WithMessages(
+                "MaxRetryAttempts = int.MaxValue retries forever, so a failure that never heals stalls the pipeline; bound the attempts and let the last failure through",
+                "MaxRetryAttempts = int.MaxValue retries forever, so a failure that never heals stalls the pipeline; bound the attempts and let the last failure through")
+            .RunAsync();
+
+    [Fact]
+    public Task Without_Polly_a_MaxRetryAttempts_property_of_another_type_is_silent()
+        => Analyzer("""
+            class MyOptions { public int MaxRetryAttempts { get; set; } }
+
+            class Config
+            {
+                MyOptions Create() => new() { MaxRetryAttempts = int.MaxValue };
+            }
+            """).RunAsync();
+}
