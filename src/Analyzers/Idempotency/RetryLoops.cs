@@ -289,30 +289,6 @@ internal static class RetryLoops
         return true;
     }
 
-    /// <summary>
-    /// The nearest enclosing hand-rolled retry loop of <paramref name="operation"/> whose try body contains it (not in a
-    /// lambda or local function in between), or null.
-    /// </summary>
-    public static RetryLoopShape? EnclosingRetryLoop(IOperation operation, RetryTypes types)
-    {
-        for (var current = operation.Parent; current is not null; current = current.Parent)
-        {
-            if (current is IAnonymousFunctionOperation or ILocalFunctionOperation)
-            {
-                return null;
-            }
-
-            if (current is ILoopOperation loop
-                && TryMatch(loop, types, out var shape)
-                && shape!.Try.Body.Syntax.Span.Contains(operation.Syntax.Span))
-            {
-                return shape;
-            }
-        }
-
-        return null;
-    }
-
     /// <summary>The operations in <paramref name="root"/> that run as part of it, not in lambdas or local functions.</summary>
     internal static IEnumerable<IOperation> OwnDescendants(IOperation root)
     {

@@ -22,32 +22,33 @@ internal sealed class RetryScope
 /// <summary>
 /// Answers "does this operation run again on every retry?" for SLU401: it does inside the delegate passed to a Polly
 /// <c>ResiliencePipeline</c>/<c>ResiliencePipeline&lt;T&gt;</c> <c>Execute</c>/<c>ExecuteAsync</c>, or to the runtime's
-/// <c>SluiceResilience.Retry</c>/<c>RetryAsync</c>. <see cref="Enclosing"/> is the one place to teach it other retries
-/// (hand-rolled retry loops).
+/// <c>SluiceResilience.Retry</c>/<c>RetryAsync</c>, and inside the try of a hand-rolled retry loop (SLU402's shape, as
+/// <see cref="RetryLoops"/> recognizes it). <see cref="Enclosing"/> is the one place to teach it other retries.
 /// </summary>
 internal sealed class RetryScopes
 {
+    /// <summary>How messages name a hand-rolled retry loop.</summary>
+    internal const string HandRolledLoop = "this hand-rolled retry loop";
+
     private readonly INamedTypeSymbol? _pipeline;
     private readonly INamedTypeSymbol? _genericPipeline;
     private readonly INamedTypeSymbol? _sluiceResilience;
+    private readonly RetryTypes _loopTypes;
 
-    private RetryScopes(INamedTypeSymbol? pipeline, INamedTypeSymbol? genericPipeline, INamedTypeSymbol? sluiceResilience)
+    private RetryScopes(RetryTypes loopTypes)
     {
-        _pipeline = pipeline;
-        _genericPipeline = genericPipeline;
-        _sluiceResilience = sluiceResilience;
+        _loopTypes = loopTypes;
+        _pipeline = loopTypes.ResiliencePipeline;
+        _genericPipeline = loopTypes.GenericResiliencePipeline;
+        _sluiceResilience = loopTypes.SluiceResilience;
     }
 
-    /// <summary>The retries of this compilation, or null when it references none (then nothing is a retry scope).</summary>
+    /// <summary>
+    /// The retries of this compilation. Hand-rolled retry loops need nothing but <c>System.Exception</c>, so this is
+    /// null only for a compilation without one (then nothing is a retry scope).
+    /// </summary>
     public static RetryScopes? TryCreate(Compilation compilation)
-    {
-        var pipeline = compilation.GetTypeByMetadataName("Polly.ResiliencePipeline");
-        var genericPipeline = compilation.GetTypeByMetadataName("Polly.ResiliencePipeline`1");
-        var sluiceResilience = compilation.GetTypeByMetadataName("Sluice.SluiceResilience");
-        return pipeline is null && genericPipeline is null && sluiceResilience is null
-            ? null
-            : new RetryScopes(pipeline, genericPipeline, sluiceResilience);
-    }
+        => RetryTypes.TryCreate(compilation) is { } loopTypes ? new RetryScopes(loopTypes) : null;
 
     /// <summary>The innermost retry scope that <paramref name="operation"/> runs in, or null when it runs once.</summary>
     public RetryScope? Enclosing(IOperation operation)
@@ -57,6 +58,14 @@ internal sealed class RetryScopes
             if (current is IAnonymousFunctionOperation function && RetriedBy(function) is { } retryName)
             {
                 return new RetryScope(function.Body, retryName);
+            }
+
+            // Only the try runs again: what the catch does between attempts (log, wait) runs once per failure.
+            if (current is ILoopOperation loop
+                && RetryLoops.TryMatch(loop, _loopTypes, out var shape)
+                && shape!.Try.Body.Syntax.Span.Contains(operation.Syntax.Span))
+            {
+                return new RetryScope(shape.Try.Body, HandRolledLoop);
             }
         }
 

@@ -298,8 +298,86 @@ public class SLU401_NonIdempotentWriteInRetryTests
             }
             """, Library.SluiceRuntime).RunAsync();
 
+    // ---- Hand-rolled retry loops (SLU402's shape) -----------------------------------------------------
+
     [Fact]
-    public Task Nothing_is_reported_without_Polly_or_the_runtime()
+    public Task A_write_in_the_try_of_a_hand_rolled_retry_loop_is_reported_without_Polly_or_the_runtime()
+        => Verify.Analyzer<NonIdempotentWriteInRetryAnalyzer>()
+            .WithSource("""
+                using System.IO;
+                using System.Threading;
+
+                class Ledger
+                {
+                    void Append(string path, string line)
+                    {
+                        for (var attempt = 1; attempt <= 3; attempt++)
+                        {
+                            try
+                            {
+                                [|File.AppendAllText(path, line)|];
+                                return;
+                            }
+                            catch (IOException) when (attempt < 3)
+                            {
+                                Thread.Sleep(100);
+                            }
+                        }
+                    }
+                }
+                """)
+            .WithMessages("'File.AppendAllText' runs again on every retry of this hand-rolled retry loop; make it idempotent (write the whole file, or track what was already appended)")
+            .RunAsync();
+
+    [Fact]
+    public Task Writes_in_a_per_record_loop_in_a_retry_loops_catch_or_after_it_are_silent()
+        => Verify.Analyzer<NonIdempotentWriteInRetryAnalyzer>()
+            .WithSource("""
+                using System;
+                using System.Collections.Generic;
+                using System.IO;
+                using System.Threading;
+
+                class Ledger
+                {
+                    void Append(string path, List<string> lines, Action post)
+                    {
+                        // One attempt per record: nothing is repeated.
+                        foreach (var line in lines)
+                        {
+                            try
+                            {
+                                File.AppendAllText(path, line);
+                            }
+                            catch (IOException)
+                            {
+                                File.AppendAllText(path + ".errors", line);
+                            }
+                        }
+
+                        for (var attempt = 1; attempt <= 3; attempt++)
+                        {
+                            try
+                            {
+                                post();
+                                break;
+                            }
+                            catch (IOException ex) when (attempt < 3)
+                            {
+                                // Once per failed attempt, which is what a failure log is for.
+                                File.AppendAllText(path + ".log", ex.Message);
+                                Thread.Sleep(100);
+                            }
+                        }
+
+                        File.AppendAllText(path + ".done", "ok");
+                    }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task A_look_alike_ResiliencePipeline_is_not_a_retry()
         => Verify.Analyzer<NonIdempotentWriteInRetryAnalyzer>()
             .WithSource("""
                 using System;
