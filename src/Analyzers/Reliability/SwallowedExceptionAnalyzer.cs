@@ -9,6 +9,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Text;
+using Sluice.Analyzers.Idempotency;
 using Sluice.Analyzers.Infrastructure;
 
 namespace Sluice.Analyzers.Reliability;
@@ -65,23 +66,37 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationAction(operationContext => AnalyzeCatch(operationContext, types), OperationKind.CatchClause);
+            var retryTypes = RetryTypes.TryCreate(start.Compilation);
+            start.RegisterOperationAction(operationContext => AnalyzeCatch(operationContext, types, retryTypes), OperationKind.CatchClause);
         });
     }
 
-    private static void AnalyzeCatch(OperationAnalysisContext context, ExceptionTypes types)
+    private static void AnalyzeCatch(OperationAnalysisContext context, ExceptionTypes types, RetryTypes? retryTypes)
     {
         var catchClause = (ICatchClauseOperation)context.Operation;
         if (catchClause.Syntax is not CatchClauseSyntax syntax
             || SwallowReason(catchClause, types) is not { } reason
             || IsJustified(syntax, context)
-            || IsAllowedMethod(context))
+            || IsAllowedMethod(context)
+            || RetriesWithoutLosingTheFailure(catchClause, retryTypes))
         {
             return;
         }
 
         context.ReportDiagnostic(Diagnostic.Create(Rule, Location(syntax), Describe(syntax), Reasons.Message(reason)));
     }
+
+    /// <summary>
+    /// A retrying catch of a hand-rolled retry loop that gives up by (re)throwing, or never gives up: the failure is
+    /// retried, not lost, and SLU402/SLU403/SLU405 report the loop. A loop that falls out after its last attempt does
+    /// lose the failure, so its catch stays SLU201's.
+    /// </summary>
+    private static bool RetriesWithoutLosingTheFailure(ICatchClauseOperation catchClause, RetryTypes? retryTypes)
+        => retryTypes is not null
+            && catchClause.Parent is ITryOperation { Parent: IBlockOperation { Parent: ILoopOperation loop } }
+            && RetryLoops.TryMatch(loop, retryTypes, out var shape)
+            && shape!.RetryingCatches.Contains(catchClause)
+            && (shape.IsUnbounded || shape.Exhaustion is RetryExhaustion.Rethrow or RetryExhaustion.Throw);
 
     /// <summary>The catch keyword and its declaration: <c>catch (Exception ex)</c>, without the filter and the block.</summary>
     internal static Location Location(CatchClauseSyntax syntax)

@@ -484,6 +484,76 @@ public class SLU201_SwallowedExceptionTests
         """;
 
     [Fact]
+    public Task A_retry_loops_catch_is_silent_when_the_loop_gives_up_by_rethrowing_or_never_gives_up()
+        => Analyzer("""
+            using System;
+            using System.Threading;
+
+            class Sender
+            {
+                void SendOrThrow(Action send)
+                {
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try
+                        {
+                            send();
+                            return;
+                        }
+                        catch (Exception) when (attempt < 3)
+                        {
+                            Thread.Sleep(100);
+                        }
+                    }
+                }
+
+                void SendForever(Action send)
+                {
+                    while (true)
+                    {
+                        try
+                        {
+                            send();
+                            return;
+                        }
+                        catch
+                        {
+                            Thread.Sleep(1000);
+                        }
+                    }
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_retry_loops_catch_is_reported_when_the_loop_falls_out_and_loses_the_last_failure()
+        => Analyzer("""
+            using System;
+            using System.Threading;
+
+            class Sender
+            {
+                bool Send(Action send)
+                {
+                    for (var attempt = 1; attempt <= 3; attempt++)
+                    {
+                        try
+                        {
+                            send();
+                            return true;
+                        }
+                        [|catch (Exception)|]
+                        {
+                            Thread.Sleep(100);
+                        }
+                    }
+
+                    return false;
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
     public Task A_Try_pattern_method_is_still_reported_because_the_failure_is_invisible()
         => Analyzer(TryPattern.Replace("MARK_START ", "[|").Replace(" MARK_END", "|]")).RunAsync();
 
