@@ -17,7 +17,7 @@ public sealed class OrderImportJob
         var written = 0;
 
         using var ledger = new StreamWriter(ledgerPath, append: false);
-        foreach (var line in File.ReadLines(csvPath).Skip(1))
+        foreach (var line in File.ReadAllLines(csvPath).Skip(1))
         {
             read++;
             try
@@ -95,7 +95,19 @@ public sealed class SummaryNotifier
     {
         try
         {
-            Post($"Order import finished: {written} orders booked.");
+            // The webhook drops a message now and then; try a few times.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    Post($"Order import finished: {written} orders booked.");
+                    return;
+                }
+                catch (HttpRequestException) when (attempt < 3)
+                {
+                    Thread.Sleep(50 * attempt);
+                }
+            }
         }
         catch
         {

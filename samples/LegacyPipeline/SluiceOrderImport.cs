@@ -46,17 +46,9 @@ public sealed class SluiceOrderImport
                 cancellationToken);
     }
 
-    /// <summary>The dead letters of the run, read back as a replay would read them.</summary>
-    public static async Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(string deadLetterPath)
-    {
-        var letters = new List<DeadLetter>();
-        await foreach (var letter in DeadLetters.ReadAllAsync(deadLetterPath))
-        {
-            letters.Add(letter);
-        }
-
-        return letters;
-    }
+    /// <summary>The dead letters of the run, read back one at a time as a replay would read them.</summary>
+    public static IAsyncEnumerable<DeadLetter> ReadDeadLettersAsync(string deadLetterPath)
+        => DeadLetters.ReadAllAsync(deadLetterPath);
 
     public static string Describe(DeadLetter letter)
         => string.Create(CultureInfo.InvariantCulture, $"line {letter.Position + 2}: {letter.ErrorType.Split('.')[^1]}: {letter.ErrorMessage}  record: {letter.Payload}");

@@ -78,6 +78,180 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
         }
         """;
 
+    private const string OrdersSource = """
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Microsoft.EntityFrameworkCore;
+
+        namespace Consumer;
+
+        public sealed class Order
+        {
+            public int Id { get; set; }
+
+            public decimal Amount { get; set; }
+        }
+
+        public sealed class ShopDb(DbContextOptions<ShopDb> options) : DbContext(options)
+        {
+            public DbSet<Order> Orders => Set<Order>();
+        }
+
+        public static class Orders
+        {
+            public static async Task<decimal> TotalAsync(ShopDb db, decimal minimum, CancellationToken token)
+            {
+                var total = 0m;
+                var orders = await db.Orders.Where(o => o.Amount >= minimum).ToListAsync(token);
+                foreach (var order in orders)
+                {
+                    total += order.Amount;
+                }
+
+                return total;
+            }
+
+            public static int Count(ShopDb db)
+            {
+                var count = 0;
+                foreach (var order in db.Orders.ToList())
+                {
+                    count += order.Id > 0 ? 1 : 0;
+                }
+
+                return count;
+            }
+        }
+        """;
+
+    private const string LinesSource = """
+        using System.Globalization;
+        using System.IO;
+        using System.Linq;
+
+        namespace Consumer;
+
+        public static class Lines
+        {
+            public static int CountNonEmpty(string path)
+            {
+                var count = 0;
+                foreach (var line in File.ReadAllLines(path))
+                {
+                    count += line.Length > 0 ? 1 : 0;
+                }
+
+                return count;
+            }
+
+            public static int SumAfterHeader(string path)
+            {
+                var lines = File.ReadAllLines(path);
+                var sum = 0;
+                foreach (var line in lines.Skip(1))
+                {
+                    sum += int.Parse(line, CultureInfo.InvariantCulture);
+                }
+
+                return sum;
+            }
+        }
+        """;
+
+    private const string FetchSource = """
+        using System;
+        using System.IO;
+        using System.Net.Http;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        namespace Consumer;
+
+        public static class Fetch
+        {
+            public static async Task<string> FetchAsync(Func<CancellationToken, Task<string>> call, CancellationToken token)
+            {
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        return await call(token);
+                    }
+                    catch (HttpRequestException) when (attempt < 4)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), token);
+                    }
+                }
+            }
+
+            public static void Save(Action save)
+            {
+                for (var attempt = 1; attempt <= 3; attempt++)
+                {
+                    try
+                    {
+                        save();
+                        return;
+                    }
+                    catch (IOException)
+                    {
+                        if (attempt == 3)
+                        {
+                            throw;
+                        }
+
+                        Thread.Sleep(200);
+                    }
+                }
+            }
+        }
+        """;
+
+    // Drives the retry loops against fake transient failures and reads a file line by line; its output must be the
+    // same before and after dotnet format rewrites the loops and the whole-file reads.
+    private const string ProgramSource = """
+        using System;
+        using System.IO;
+        using System.Net.Http;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Consumer;
+
+        var calls = 0;
+        var fetched = await Fetch.FetchAsync(
+            _ => ++calls < 3 ? throw new HttpRequestException("transient") : Task.FromResult("ok"),
+            CancellationToken.None);
+        Console.WriteLine($"fetch: {fetched} after {calls} attempts");
+
+        var saves = 0;
+        Fetch.Save(() =>
+        {
+            if (++saves < 2)
+            {
+                throw new IOException("transient");
+            }
+        });
+        Console.WriteLine($"save: succeeded after {saves} attempts");
+
+        var failing = 0;
+        try
+        {
+            Fetch.Save(() => throw new IOException($"down {++failing}"));
+        }
+        catch (IOException ex)
+        {
+            Console.WriteLine($"save: gave up after {failing} attempts with '{ex.Message}'");
+        }
+
+        var path = Path.Combine(Path.GetTempPath(), $"consumer-{Guid.NewGuid():N}.csv");
+        File.WriteAllLines(path, ["amount", "1", "2", "", "3"]);
+        Console.WriteLine($"lines: {Lines.CountNonEmpty(path)} non-empty");
+        File.WriteAllLines(path, ["amount", "1", "2", "3"]);
+        Console.WriteLine($"sum: {Lines.SumAfterHeader(path)}");
+        File.Delete(path);
+        """;
+
     [Fact]
     public void Packing_the_solution_produces_exactly_the_analyzer_and_runtime_packages()
     {
@@ -154,6 +328,74 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
         Assert.DoesNotContain(" SLU", rebuilt.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_runtime_consumer_is_streamed_and_retried_by_dotnet_format_and_behaves_the_same()
+    {
+        Assert.True(packages.Pack.ExitCode == 0, packages.Pack.ToString());
+        var project = CreateConsumer(
+            runtime: true,
+            ("Orders.cs", OrdersSource),
+            ("Lines.cs", LinesSource),
+            ("Fetch.cs", FetchSource),
+            ("Program.cs", ProgramSource));
+        var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(project, ".packages") };
+        var expected = new[]
+        {
+            (File: "Orders.cs", Id: "SLU101", Position: PositionOf(OrdersSource, "db.Orders.Where")),
+            (File: "Orders.cs", Id: "SLU101", Position: PositionOf(OrdersSource, "db.Orders.ToList()")),
+            (File: "Lines.cs", Id: "SLU102", Position: PositionOf(LinesSource, "File.ReadAllLines(path))")),
+            (File: "Lines.cs", Id: "SLU102", Position: PositionOf(LinesSource, "File.ReadAllLines(path);")),
+            (File: "Fetch.cs", Id: "SLU402", Position: PositionOf(FetchSource, "for (var attempt = 1; ;")),
+            (File: "Fetch.cs", Id: "SLU402", Position: PositionOf(FetchSource, "for (var attempt = 1; attempt <= 3;")),
+        };
+
+        var before = await DotNetCli.RunAsync(project, environment, "run", "-nodeReuse:false");
+        Assert.True(before.ExitCode == 0, before.ToString());
+        foreach (var (file, id, position) in expected)
+        {
+            Assert.Contains($"{file}{position}: warning {id}", before.Output, StringComparison.Ordinal);
+        }
+
+        var behaviour = ProgramOutput(before.Output);
+        Assert.Equal(
+            [
+                "fetch: ok after 3 attempts",
+                "save: succeeded after 2 attempts",
+                "save: gave up after 3 attempts with 'down 3'",
+                "lines: 4 non-empty",
+                "sum: 6",
+            ],
+            behaviour);
+
+        var format = await DotNetCli.RunAsync(
+            project, environment, "format", "analyzers", "Consumer.csproj", "--diagnostics", "SLU101", "SLU102", "SLU402", "--severity", "warn");
+        Assert.True(format.ExitCode == 0, format.ToString());
+
+        var orders = await File.ReadAllTextAsync(Path.Combine(project, "Orders.cs"));
+        Assert.DoesNotContain("ToList", orders, StringComparison.Ordinal);
+        var lines = await File.ReadAllTextAsync(Path.Combine(project, "Lines.cs"));
+        Assert.DoesNotContain("ReadAllLines", lines, StringComparison.Ordinal);
+        Assert.Contains("File.ReadLines(path)", lines, StringComparison.Ordinal);
+        var fetch = await File.ReadAllTextAsync(Path.Combine(project, "Fetch.cs"));
+        Assert.Contains("SluiceResilience.RetryAsync(", fetch, StringComparison.Ordinal);
+        Assert.Contains("SluiceResilience.Retry(", fetch, StringComparison.Ordinal);
+        Assert.DoesNotContain("Thread.Sleep", fetch, StringComparison.Ordinal);
+        Assert.DoesNotContain("Task.Delay", fetch, StringComparison.Ordinal);
+
+        var after = await DotNetCli.RunAsync(project, environment, "run", "--no-incremental", "-warnaserror", "-nodeReuse:false");
+        Assert.True(after.ExitCode == 0, "The fixed project must build cleanly with warnings as errors and run.\n" + after + "\n" + fetch + "\n" + orders + "\n" + lines);
+        Assert.DoesNotContain(" SLU", after.Output, StringComparison.Ordinal);
+        Assert.Equal(behaviour, ProgramOutput(after.Output));
+    }
+
+    /// <summary>The lines the consumer program printed, without the build's own output.</summary>
+    private static List<string> ProgramOutput(string output)
+        => output.Split('\n')
+            .Select(line => line.TrimEnd('\r'))
+            .Where(line => line.StartsWith("fetch: ", StringComparison.Ordinal) || line.StartsWith("save: ", StringComparison.Ordinal)
+                || line.StartsWith("lines: ", StringComparison.Ordinal) || line.StartsWith("sum: ", StringComparison.Ordinal))
+            .ToList();
+
     /// <summary>The MSBuild "(line,column)" of the first occurrence of <paramref name="text"/>.</summary>
     private static string PositionOf(string source, string text)
     {
@@ -163,7 +405,18 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
         return $"({line + 1},{lines[line].IndexOf(text, StringComparison.Ordinal) + 1})";
     }
 
-    private string CreateConsumer()
+    private string CreateConsumer() => CreateConsumer(
+        runtime: false,
+        ("Import.cs", ImportSource),
+        ("Client.cs", ClientSource),
+        ("Records.cs", RecordsSource));
+
+    /// <summary>
+    /// A fresh project that installs the packages from the test feed only. A runtime consumer is a program that also
+    /// references the Sluice runtime and EF Core; their dependencies come from the machine's global packages folder
+    /// (the test run restored the same versions), so the consumer needs no registry.
+    /// </summary>
+    private string CreateConsumer(bool runtime, params (string Name, string Text)[] sources)
     {
         var project = Path.Combine(packages.Root, "consumer-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(project);
@@ -178,6 +431,9 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
                 <clear />
                 <add key="sluice-e2e" value="{packages.Feed}" />
               </packageSources>
+              <fallbackPackageFolders>
+                <add key="machine" value="{PackedPackages.GlobalPackagesFolder}" />
+              </fallbackPackageFolders>
             </configuration>
             """);
         File.WriteAllText(Path.Combine(project, "Consumer.csproj"), $"""
@@ -185,15 +441,20 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
               <PropertyGroup>
                 <TargetFramework>net10.0</TargetFramework>
                 <Nullable>enable</Nullable>
+                {(runtime ? "<OutputType>Exe</OutputType>" : "")}
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="Sluice.Analyzers" Version="{packages.Version}" PrivateAssets="all" />
+                {(runtime ? $"""<PackageReference Include="Sluice" Version="{packages.Version}" />""" : "")}
+                {(runtime ? $"""<PackageReference Include="Microsoft.EntityFrameworkCore" Version="{PackedPackages.EntityFrameworkCoreVersion}" />""" : "")}
               </ItemGroup>
             </Project>
             """);
-        File.WriteAllText(Path.Combine(project, "Import.cs"), ImportSource);
-        File.WriteAllText(Path.Combine(project, "Client.cs"), ClientSource);
-        File.WriteAllText(Path.Combine(project, "Records.cs"), RecordsSource);
+        foreach (var (name, text) in sources)
+        {
+            File.WriteAllText(Path.Combine(project, name), text);
+        }
+
         return project;
     }
 

@@ -8,9 +8,13 @@ namespace Sluice.EndToEnd.Tests;
 /// </summary>
 public sealed class PackedPackages : IAsyncLifetime
 {
-    public static string RepositoryRoot { get; } = typeof(PackedPackages).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(attribute => attribute.Key == "RepositoryRoot").Value!;
+    public static string RepositoryRoot { get; } = Metadata("RepositoryRoot");
+
+    /// <summary>The machine's NuGet global packages folder, where the test's own restore put EF Core and Polly.</summary>
+    public static string GlobalPackagesFolder { get; } = Metadata("GlobalPackagesFolder");
+
+    /// <summary>The EF Core version the repository pins (Directory.Packages.props).</summary>
+    public static string EntityFrameworkCoreVersion { get; } = Metadata("EntityFrameworkCoreVersion");
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "sluice-e2e-" + Guid.NewGuid().ToString("N")[..12]);
 
@@ -31,6 +35,14 @@ public sealed class PackedPackages : IAsyncLifetime
             "-o", Feed,
             $"-p:Version={Version}",
             "--artifacts-path", Path.Combine(Root, "artifacts"));
+    }
+
+    private static string Metadata(string key)
+    {
+        var value = typeof(PackedPackages).Assembly
+            .GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(attribute => attribute.Key == key).Value;
+        return string.IsNullOrEmpty(value) ? throw new InvalidOperationException($"The test assembly has no '{key}' metadata.") : value;
     }
 
     public Task DisposeAsync()
