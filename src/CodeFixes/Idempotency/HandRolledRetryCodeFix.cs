@@ -310,14 +310,37 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
             }
 
             removed.UnionWith(following);
-            var endsFunction = block.Parent is BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or AccessorDeclarationSyntax;
-            if (!returnsValue && !endsFunction)
+            if (!returnsValue && !EndsFunction(block))
             {
                 statements.Add(SyntaxFactory.ReturnStatement());
             }
         }
 
         return new Rewritten(statements, removed);
+    }
+
+    /// <summary>
+    /// True when nothing but the function's end follows <paramref name="block"/>: it is the function body, or the last
+    /// statement of it, or the try block of a try statement that is (a trailing "return;" would say nothing there).
+    /// </summary>
+    private static bool EndsFunction(BlockSyntax block)
+    {
+        for (SyntaxNode current = block; ;)
+        {
+            switch (current.Parent)
+            {
+                case BaseMethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax or AccessorDeclarationSyntax:
+                    return true;
+                case TryStatementSyntax tryStatement when tryStatement.Block == current:
+                    current = tryStatement;
+                    break;
+                case BlockSyntax parent when parent.Statements.LastOrDefault() == current:
+                    current = parent;
+                    break;
+                default:
+                    return false;
+            }
+        }
     }
 
     private static bool IsInside(IBranchOperation branch, IOperation region, ILabelSymbol target)

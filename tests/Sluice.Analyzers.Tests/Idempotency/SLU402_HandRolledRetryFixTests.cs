@@ -88,6 +88,100 @@ public class SLU402_HandRolledRetryFixTests
             """).RunAsync();
 
     [Fact]
+    public Task A_loop_that_ends_the_method_inside_a_try_needs_no_return_but_one_followed_by_more_code_keeps_it()
+        => Fix("""
+            using System;
+            using System.Net.Http;
+            using System.Threading;
+
+            public class Notifier
+            {
+                public void Send(Action post)
+                {
+                    try
+                    {
+                        [|for (var attempt = 1; ; attempt++)|]
+                        {
+                            try
+                            {
+                                post();
+                                return;
+                            }
+                            catch (HttpRequestException) when (attempt < 3)
+                            {
+                                Thread.Sleep(50 * attempt);
+                            }
+                        }
+                    }
+                    catch (HttpRequestException ex)
+                    {
+                        Console.Error.WriteLine(ex);
+                    }
+                }
+
+                public void SendThenLog(Action post)
+                {
+                    try
+                    {
+                        [|for (var attempt = 1; ; attempt++)|]
+                        {
+                            try
+                            {
+                                post();
+                                return;
+                            }
+                            catch (HttpRequestException) when (attempt < 3)
+                            {
+                                Thread.Sleep(50 * attempt);
+                            }
+                        }
+                    }
+                    catch (HttpRequestException ex)
+                    {
+                        Console.Error.WriteLine(ex);
+                    }
+
+                    Console.WriteLine("gave up");
+                }
+            }
+            """, """
+            using System;
+            using System.Net.Http;
+            using System.Threading;
+            using Sluice;
+
+            public class Notifier
+            {
+                public void Send(Action post)
+                {
+                    try
+                    {
+                        SluiceResilience.Retry(_ => post(), ex => ex is HttpRequestException, maxAttempts: 3);
+                    }
+                    catch (HttpRequestException ex)
+                    {
+                        Console.Error.WriteLine(ex);
+                    }
+                }
+
+                public void SendThenLog(Action post)
+                {
+                    try
+                    {
+                        SluiceResilience.Retry(_ => post(), ex => ex is HttpRequestException, maxAttempts: 3);
+                        return;
+                    }
+                    catch (HttpRequestException ex)
+                    {
+                        Console.Error.WriteLine(ex);
+                    }
+
+                    Console.WriteLine("gave up");
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
     public Task A_while_loop_with_a_postfix_counter_in_the_filter_keeps_its_four_attempts_and_loses_the_counter()
         => Fix("""
             using System.Net.Http;
