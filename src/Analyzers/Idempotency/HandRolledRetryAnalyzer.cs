@@ -73,7 +73,7 @@ public sealed class HandRolledRetryAnalyzer : DiagnosticAnalyzer
     /// <summary>"'FetchAsync'": the first call of the try block, by method name (or delegate name); else "its try block".</summary>
     internal static string Describe(RetryLoopShape shape)
     {
-        var call = RetryLoops.OwnDescendants(shape.Try.Body)
+        var call = shape.Try.Body.OwnDescendants()
             .OfType<IInvocationOperation>()
             .OrderBy(i => i.Syntax.SpanStart)
             .FirstOrDefault();

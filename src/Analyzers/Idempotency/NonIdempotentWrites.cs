@@ -125,7 +125,7 @@ internal sealed class NonIdempotentWrites
         {
             WriteKinds.EntityAdd => scope.Body.Descendants().Any(o =>
                 o is IInvocationOperation { TargetMethod.Name: "SaveChanges" or "SaveChangesAsync" } save
-                && TimeoutTypes.IsOrDerives(save.TargetMethod.ContainingType, _dbContext)
+                && TypeSymbols.IsOrDerives(save.TargetMethod.ContainingType, _dbContext)
                 && save.Syntax.SpanStart > write.Operation.Syntax.SpanStart),
             WriteKinds.HttpSend => !HasIdempotencyKeyHeader(((IInvocationOperation)write.Operation).Arguments.First(a => a.Parameter?.Ordinal == 0).Value, write.Operation),
             _ => true,
@@ -138,7 +138,7 @@ internal sealed class NonIdempotentWrites
         switch (method.Name)
         {
             case "Add" or "AddRange" or "AddAsync" or "AddRangeAsync"
-                when TimeoutTypes.IsOrDerives(declaring, _dbContext) || TimeoutTypes.IsOrDerives(declaring, _dbSet):
+                when TypeSymbols.IsOrDerives(declaring, _dbContext) || TypeSymbols.IsOrDerives(declaring, _dbSet):
                 return new NonIdempotentWrite(call, $"{Name(call.Instance)}.{method.Name}", WriteKinds.EntityAdd);
 
             case "Execute" or "ExecuteAsync" or "ExecuteScalar" or "ExecuteScalarAsync"
@@ -151,7 +151,7 @@ internal sealed class NonIdempotentWrites
             case "PostAsJsonAsync" or "PatchAsJsonAsync" when SymbolEqualityComparer.Default.Equals(declaring, _httpJsonExtensions):
                 return new NonIdempotentWrite(call, "HttpClient." + method.Name, WriteKinds.HttpPostOrPatch);
 
-            case "SendAsync" or "Send" when TimeoutTypes.IsOrDerives(declaring, _httpMessageInvoker):
+            case "SendAsync" or "Send" when TypeSymbols.IsOrDerives(declaring, _httpMessageInvoker):
                 return Argument(call, "request") is { } request && PostOrPatch(request) is { } verb
                     ? new NonIdempotentWrite(call, $"HttpClient.{method.Name} ({verb})", WriteKinds.HttpSend)
                     : null;
@@ -169,13 +169,13 @@ internal sealed class NonIdempotentWrites
     private NonIdempotentWrite? ClassifyCreation(IObjectCreationOperation creation)
     {
         var type = creation.Type;
-        if (TimeoutTypes.IsOrDerives(type, _streamWriter)
+        if (TypeSymbols.IsOrDerives(type, _streamWriter)
             && creation.Arguments.Any(a => a.Parameter is { Name: "append" } && a.Value.ConstantValue is { HasValue: true, Value: true }))
         {
             return new NonIdempotentWrite(creation, $"new {type!.Name}(..., append: true)", WriteKinds.Append);
         }
 
-        if (TimeoutTypes.IsOrDerives(type, _fileStream)
+        if (TypeSymbols.IsOrDerives(type, _fileStream)
             && creation.Arguments.Any(a => a.Parameter is { Name: "mode", Type.Name: "FileMode" } && a.Value.ConstantValue is { HasValue: true, Value: 6 }))
         {
             return new NonIdempotentWrite(creation, $"new {type!.Name}(..., FileMode.Append)", WriteKinds.Append);
@@ -188,7 +188,7 @@ internal sealed class NonIdempotentWrites
     }
 
     private bool IsCommand(ITypeSymbol? type)
-        => TimeoutTypes.IsOrDerives(type, _dbCommand)
+        => TypeSymbols.IsOrDerives(type, _dbCommand)
             || (_iDbCommand is not null && type is not null && (SymbolEqualityComparer.Default.Equals(type, _iDbCommand) || type.AllInterfaces.Contains(_iDbCommand, SymbolEqualityComparer.Default)));
 
     private static IOperation? Argument(IInvocationOperation call, string parameterName)
@@ -208,7 +208,7 @@ internal sealed class NonIdempotentWrites
             request = LocalValues.OnlyDeclarator(local.Local, request.Root())?.Initializer?.Value.WalkDownConversion()!;
         }
 
-        if (request is not IObjectCreationOperation creation || !TimeoutTypes.IsOrDerives(creation.Type, _httpRequestMessage))
+        if (request is not IObjectCreationOperation creation || !TypeSymbols.IsOrDerives(creation.Type, _httpRequestMessage))
         {
             return null;
         }

@@ -289,31 +289,12 @@ internal static class RetryLoops
         return true;
     }
 
-    /// <summary>The operations in <paramref name="root"/> that run as part of it, not in lambdas or local functions.</summary>
-    internal static IEnumerable<IOperation> OwnDescendants(IOperation root)
-    {
-        var stack = new Stack<IOperation>();
-        stack.Push(root);
-        while (stack.Count > 0)
-        {
-            var current = stack.Pop();
-            yield return current;
-            foreach (var child in current.ChildOperations)
-            {
-                if (child is not (IAnonymousFunctionOperation or ILocalFunctionOperation))
-                {
-                    stack.Push(child);
-                }
-            }
-        }
-    }
-
     /// <summary>True when <paramref name="operation"/> reads or writes <paramref name="local"/> anywhere inside it.</summary>
     internal static bool References(IOperation operation, ILocalSymbol local)
         => operation.DescendantsAndSelf().OfType<ILocalReferenceOperation>().Any(r => SymbolEqualityComparer.Default.Equals(r.Local, local));
 
     private static ImmutableArray<IOperation> SuccessExits(IOperation tryBody, ILoopOperation loop)
-        => OwnDescendants(tryBody)
+        => tryBody.OwnDescendants()
             .Where(o => o is IReturnOperation { Kind: OperationKind.Return }
                 || (o is IBranchOperation { BranchKind: BranchKind.Break } branch && SymbolEqualityComparer.Default.Equals(branch.Target, loop.ExitLabel)))
             .OrderBy(o => o.Syntax.SpanStart)
@@ -335,12 +316,12 @@ internal static class RetryLoops
     private static bool Reaches(ControlFlowAnalysis? flow) => flow is { Succeeded: true, EndPointIsReachable: true };
 
     private static bool ContinuesLoop(IOperation operation, ILoopOperation loop)
-        => OwnDescendants(operation).Any(o => o is IBranchOperation { BranchKind: BranchKind.Continue } branch
+        => operation.OwnDescendants().Any(o => o is IBranchOperation { BranchKind: BranchKind.Continue } branch
             && SymbolEqualityComparer.Default.Equals(branch.Target, loop.ContinueLabel));
 
     /// <summary>A throw, a return, a goto or a break out of this loop: a failed attempt can end the retrying.</summary>
     private static bool CanLeave(IOperation operation, ILoopOperation loop)
-        => OwnDescendants(operation).Any(o => o is IThrowOperation or IReturnOperation { Kind: OperationKind.Return }
+        => operation.OwnDescendants().Any(o => o is IThrowOperation or IReturnOperation { Kind: OperationKind.Return }
             || (o is IBranchOperation branch
                 && (branch.BranchKind == BranchKind.GoTo
                     || (branch.BranchKind == BranchKind.Break && SymbolEqualityComparer.Default.Equals(branch.Target, loop.ExitLabel)))));
@@ -359,7 +340,7 @@ internal static class RetryLoops
         });
 
     private static bool UsedAsIndex(IOperation tryBody, ILocalSymbol counter)
-        => OwnDescendants(tryBody).Any(o => o switch
+        => tryBody.OwnDescendants().Any(o => o switch
         {
             IArrayElementReferenceOperation element => element.Indices.Any(i => References(i, counter)),
             IPropertyReferenceOperation { Property.IsIndexer: true } indexer => indexer.Arguments.Any(a => References(a, counter)),

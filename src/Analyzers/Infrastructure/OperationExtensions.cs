@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -15,6 +16,28 @@ internal static class OperationExtensions
         }
 
         return operation;
+    }
+
+    /// <summary>
+    /// The operations under <paramref name="root"/> (itself included) that run as part of it: lambdas and local
+    /// functions are not entered, they run later, if at all.
+    /// </summary>
+    public static IEnumerable<IOperation> OwnDescendants(this IOperation root)
+    {
+        var stack = new Stack<IOperation>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var current = stack.Pop();
+            yield return current;
+            foreach (var child in current.ChildOperations)
+            {
+                if (child is not (IAnonymousFunctionOperation or ILocalFunctionOperation))
+                {
+                    stack.Push(child);
+                }
+            }
+        }
     }
 
     /// <summary>The root of the operation's tree: the body (or initializer) of the member it is in.</summary>

@@ -233,21 +233,10 @@ internal sealed class QueryChain
     private bool IsSetOfContext(IInvocationOperation call)
         => call.TargetMethod is { Name: "Set", IsStatic: false } method
             && _dbContext is not null
-            && Derives(method.ContainingType, _dbContext);
+            && TypeSymbols.BaseOrSelf(method.ContainingType, _dbContext) is not null;
 
     /// <summary>The entity type of a DbSet (or of a type deriving from one); null for anything else.</summary>
-    private ITypeSymbol? EntityOf(ITypeSymbol? type)
-    {
-        for (var current = type as INamedTypeSymbol; current is not null; current = current.BaseType)
-        {
-            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, _dbSet))
-            {
-                return current.TypeArguments[0];
-            }
-        }
-
-        return null;
-    }
+    private ITypeSymbol? EntityOf(ITypeSymbol? type) => TypeSymbols.BaseOrSelf(type, _dbSet)?.TypeArguments[0];
 
     private bool IsQueryable(ITypeSymbol? type)
         => type is not null
@@ -264,19 +253,6 @@ internal sealed class QueryChain
             ? named
             : type.AllInterfaces.FirstOrDefault(i => i is { Name: "IQueryable", Arity: 1 });
         return queryable?.TypeArguments[0];
-    }
-
-    private static bool Derives(INamedTypeSymbol? type, INamedTypeSymbol baseType)
-    {
-        for (var current = type; current is not null; current = current.BaseType)
-        {
-            if (SymbolEqualityComparer.Default.Equals(current, baseType))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     /// <summary>What one step back along the chain found.</summary>

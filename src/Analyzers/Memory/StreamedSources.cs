@@ -39,10 +39,10 @@ internal sealed class StreamedSources
         };
 
     /// <summary>The source is a query (IQueryable) rather than an async stream, a file or a reader.</summary>
-    public bool IsQueryable(ITypeSymbol? type) => Implements(type, _queryable);
+    public bool IsQueryable(ITypeSymbol? type) => TypeSymbols.IsOrDerives(type, _queryable);
 
     /// <summary>The source is an IAsyncEnumerable.</summary>
-    public bool IsAsyncEnumerable(ITypeSymbol? type) => Implements(type, _asyncEnumerable);
+    public bool IsAsyncEnumerable(ITypeSymbol? type) => TypeSymbols.IsOrDerives(type, _asyncEnumerable);
 
     /// <summary>The collection of a foreach without the conversion and without <c>WithCancellation</c>/<c>ConfigureAwait</c>.</summary>
     public static IOperation SourceOf(IForEachLoopOperation loop)
@@ -83,12 +83,12 @@ internal sealed class StreamedSources
         }
 
         var type = top.Type;
-        if (Implements(type, _queryable))
+        if (TypeSymbols.IsOrDerives(type, _queryable))
         {
             return "the query";
         }
 
-        return Implements(type, _asyncEnumerable) ? "the async stream" : null;
+        return TypeSymbols.IsOrDerives(type, _asyncEnumerable) ? "the async stream" : null;
     }
 
     private bool IsReaderRead(IOperation condition)
@@ -103,49 +103,14 @@ internal sealed class StreamedSources
             }
 
             return operation is IInvocationOperation { TargetMethod.Name: "ReadAsync", Instance: { } asyncReader }
-                && IsOrDerives(asyncReader.Type, _dbDataReader);
+                && TypeSymbols.IsOrDerives(asyncReader.Type, _dbDataReader);
         }
 
         return operation is IInvocationOperation { TargetMethod.Name: "Read", Arguments.Length: 0, Instance: { } reader }
-            && (IsOrDerives(reader.Type, _dbDataReader) || Implements(reader.Type, _dataReader));
+            && (TypeSymbols.IsOrDerives(reader.Type, _dbDataReader) || TypeSymbols.IsOrDerives(reader.Type, _dataReader));
     }
 
     private static IOperation? Receiver(IInvocationOperation call)
         => (call.Instance ?? (call.TargetMethod.IsExtensionMethod && call.Arguments.Length > 0 ? call.Arguments[0].Value : null))?.WalkDownConversion();
 
-    private static bool IsOrDerives(ITypeSymbol? type, INamedTypeSymbol? wanted)
-    {
-        for (var current = type; current is not null && wanted is not null; current = current.BaseType)
-        {
-            if (SymbolEqualityComparer.Default.Equals(current, wanted))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool Implements(ITypeSymbol? type, INamedTypeSymbol? wanted)
-    {
-        if (type is null || wanted is null)
-        {
-            return false;
-        }
-
-        if (SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, wanted))
-        {
-            return true;
-        }
-
-        foreach (var candidate in type.AllInterfaces)
-        {
-            if (SymbolEqualityComparer.Default.Equals(candidate.OriginalDefinition, wanted))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 }

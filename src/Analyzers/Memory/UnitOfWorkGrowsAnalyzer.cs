@@ -159,31 +159,9 @@ internal sealed class EfTracking
                 && SymbolEqualityComparer.Default.Equals(Variable(instance.WalkDownConversion()), dbContext));
     }
 
-    public bool IsDbContext(ITypeSymbol? type)
-    {
-        for (var current = type; current is not null; current = current.BaseType)
-        {
-            if (SymbolEqualityComparer.Default.Equals(current, _dbContext))
-            {
-                return true;
-            }
-        }
+    public bool IsDbContext(ITypeSymbol? type) => TypeSymbols.BaseOrSelf(type, _dbContext) is not null;
 
-        return false;
-    }
-
-    private bool IsDbSet(ITypeSymbol? type)
-    {
-        for (var current = type; current is not null && _dbSet is not null; current = current.BaseType)
-        {
-            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, _dbSet))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private bool IsDbSet(ITypeSymbol? type) => TypeSymbols.BaseOrSelf(type, _dbSet) is not null;
 
     /// <summary>A local, parameter, field or property (of this instance or static).</summary>
     public static ISymbol? Variable(IOperation? operation)

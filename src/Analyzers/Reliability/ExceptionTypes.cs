@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Sluice.Analyzers.Infrastructure;
 
 namespace Sluice.Analyzers.Reliability;
 
@@ -30,18 +31,7 @@ internal sealed class ExceptionTypes
         => SymbolEqualityComparer.Default.Equals(type, _exception) || SymbolEqualityComparer.Default.Equals(type, _systemException);
 
     /// <summary><c>OperationCanceledException</c> or a subclass such as <c>TaskCanceledException</c>.</summary>
-    public bool IsCancellation(ITypeSymbol type)
-    {
-        for (var current = type; current is not null; current = current.BaseType)
-        {
-            if (SymbolEqualityComparer.Default.Equals(current, _operationCanceled))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public bool IsCancellation(ITypeSymbol type) => TypeSymbols.BaseOrSelf(type, _operationCanceled) is not null;
 
     public bool IsCancellationToken(ITypeSymbol? type) => SymbolEqualityComparer.Default.Equals(type, _cancellationToken);
 

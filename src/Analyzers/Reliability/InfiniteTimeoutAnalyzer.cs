@@ -85,11 +85,11 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
         var owner = property.ContainingType;
         var (kind, unit, consequence) = property.Name switch
         {
-            "Timeout" when TimeoutTypes.IsOrDerives(owner, types.HttpClient) && types.IsInfiniteTimeSpan(assignment.Value)
+            "Timeout" when TypeSymbols.IsOrDerives(owner, types.HttpClient) && types.IsInfiniteTimeSpan(assignment.Value)
                 => (Kinds.Http, Units.TimeSpan, "a stalled request can wait forever"),
-            "ConnectTimeout" when TimeoutTypes.IsOrDerives(owner, types.SocketsHttpHandler) && types.IsInfiniteTimeSpan(assignment.Value)
+            "ConnectTimeout" when TypeSymbols.IsOrDerives(owner, types.SocketsHttpHandler) && types.IsInfiniteTimeSpan(assignment.Value)
                 => (Kinds.Http, Units.TimeSpan, "a connection attempt to an unreachable host can wait forever"),
-            "CommandTimeout" when (TimeoutTypes.IsOrDerives(owner, types.DbCommand) || TimeoutTypes.IsOrDerives(owner, types.IDbCommand))
+            "CommandTimeout" when (TypeSymbols.IsOrDerives(owner, types.DbCommand) || TypeSymbols.IsOrDerives(owner, types.IDbCommand))
                     && TimeoutTypes.IsZero(assignment.Value)
                 => (Kinds.Command, Units.Seconds, "a blocked query can wait forever"),
             _ => (null, null, null),

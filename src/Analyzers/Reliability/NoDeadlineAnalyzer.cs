@@ -192,7 +192,7 @@ internal sealed class DeadlineTypes
             return _extensionClasses.Any(c => c is not null && SymbolEqualityComparer.Default.Equals(extensionClass, c));
         }
 
-        return _receivers.Any(receiver => TimeoutTypes.IsOrDerives(method.ContainingType, receiver));
+        return _receivers.Any(receiver => TypeSymbols.IsOrDerives(method.ContainingType, receiver));
     }
 
     /// <summary>The method has a token parameter (left at its default here), or an overload that adds one.</summary>

@@ -114,7 +114,7 @@ public sealed class RecordDroppedAnalyzer : DiagnosticAnalyzer
             _ => null,
         };
         if (call is not { TargetMethod.Name: "Read" or "ReadAsync" or "TryRead" } || call.Instance?.Type is not { } receiver
-            || !readers.Any(reader => TimeoutTypes.IsOrDerives(receiver, reader)))
+            || !readers.Any(reader => TypeSymbols.IsOrDerives(receiver, reader)))
         {
             return false;
         }

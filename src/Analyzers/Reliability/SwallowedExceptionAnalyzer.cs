@@ -177,7 +177,7 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
 
     /// <summary>A throw, or ending the process (Environment.Exit/FailFast): either way the failure is not silent.</summary>
     internal static bool Throws(IOperation handler)
-        => Descendants(handler).Any(operation => operation switch
+        => handler.OwnDescendants().Any(operation => operation switch
         {
             IThrowOperation => true,
             IInvocationOperation { TargetMethod: { Name: "Exit" or "FailFast", ContainingType: { Name: "Environment", ContainingNamespace.Name: "System" } } } => true,
@@ -186,34 +186,15 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
 
     /// <summary>A filter such as <c>when (token.IsCancellationRequested)</c> ties the catch to a requested cancellation.</summary>
     private static bool ChecksCancellation(IOperation filter, ExceptionTypes types)
-        => Descendants(filter).Any(operation =>
+        => filter.OwnDescendants().Any(operation =>
             operation is IPropertyReferenceOperation { Property.Name: "IsCancellationRequested" } property
             && types.IsCancellationSource(property.Property.ContainingType));
 
     /// <summary>True when the try block hands a <see cref="System.Threading.CancellationToken"/> to some call.</summary>
     private static bool PassesCancellationToken(ICatchClauseOperation catchClause, ExceptionTypes types)
         => catchClause.Parent is ITryOperation tryOperation
-            && Descendants(tryOperation.Body).Any(operation =>
+            && tryOperation.Body.OwnDescendants().Any(operation =>
                 operation is IArgumentOperation argument && types.IsCancellationToken(argument.Value.Type));
-
-    /// <summary>Operations under <paramref name="root"/>, not entering lambdas or local functions (they run later, if at all).</summary>
-    private static IEnumerable<IOperation> Descendants(IOperation root)
-    {
-        var stack = new Stack<IOperation>();
-        stack.Push(root);
-        while (stack.Count > 0)
-        {
-            var current = stack.Pop();
-            yield return current;
-            foreach (var child in current.ChildOperations)
-            {
-                if (child is not (IAnonymousFunctionOperation or ILocalFunctionOperation))
-                {
-                    stack.Push(child);
-                }
-            }
-        }
-    }
 
     private static bool IsJustified(CatchClauseSyntax syntax, OperationAnalysisContext context)
     {
@@ -281,7 +262,7 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
 
         var use = ExceptionUse.Unused;
         var scopes = catchClause.Filter is null ? new[] { catchClause.Handler } : new[] { catchClause.Filter, catchClause.Handler };
-        foreach (var reference in scopes.SelectMany(scope => scope.Descendants()).OfType<ILocalReferenceOperation>())
+        foreach (var reference in scopes.SelectMany(scope => scope.OwnDescendants()).OfType<ILocalReferenceOperation>())
         {
             if (!SymbolEqualityComparer.Default.Equals(reference.Local, local))
             {

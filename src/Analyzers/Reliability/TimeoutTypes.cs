@@ -43,33 +43,6 @@ internal sealed class TimeoutTypes
     public static bool Is(ITypeSymbol? type, INamedTypeSymbol? expected)
         => expected is not null && SymbolEqualityComparer.Default.Equals(type?.OriginalDefinition, expected);
 
-    /// <summary>True for <paramref name="type"/> itself, a class derived from it, or a type implementing it.</summary>
-    public static bool IsOrDerives(ITypeSymbol? type, INamedTypeSymbol? expected)
-    {
-        if (expected is null || type is null)
-        {
-            return false;
-        }
-
-        for (var current = type; current is not null; current = current.BaseType)
-        {
-            if (SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, expected))
-            {
-                return true;
-            }
-        }
-
-        foreach (var implemented in type.AllInterfaces)
-        {
-            if (SymbolEqualityComparer.Default.Equals(implemented.OriginalDefinition, expected))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary><c>Timeout.InfiniteTimeSpan</c> or <c>TimeSpan.FromMilliseconds(-1)</c>.</summary>
     public bool IsInfiniteTimeSpan(IOperation value)
     {

@@ -161,7 +161,7 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
         var tryBlock = parts.Try.Block;
         var tryFlow = model.AnalyzeControlFlow(tryBlock);
         if (tryFlow is not { Succeeded: true, EndPointIsReachable: false }
-            || RetryLoops.OwnDescendants(shape.Try.Body).Any(o => o is IReturnOperation { Kind: OperationKind.YieldReturn or OperationKind.YieldBreak }
+            || shape.Try.Body.OwnDescendants().Any(o => o is IReturnOperation { Kind: OperationKind.YieldReturn or OperationKind.YieldBreak }
                 || (o is IBranchOperation branch && branch.BranchKind != BranchKind.Break && !IsInside(branch, shape.Try.Body, branch.Target))
                 || (o is IBranchOperation { BranchKind: BranchKind.Break } inner && !IsInside(inner, shape.Try.Body, inner.Target)
                     && !SymbolEqualityComparer.Default.Equals(inner.Target, shape.Loop.ExitLabel))))
@@ -198,7 +198,7 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
             return null;
         }
 
-        var isAsync = RetryLoops.OwnDescendants(shape.Try.Body).Any(o => o is IAwaitOperation);
+        var isAsync = shape.Try.Body.OwnDescendants().Any(o => o is IAwaitOperation);
         if (isAsync && !AsyncContext.CanAwait(loop))
         {
             return null;
@@ -478,7 +478,7 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
             }
         }
 
-        foreach (var reference in RetryLoops.OwnDescendants(shape.Try.Body).OrderBy(o => o.Syntax.SpanStart))
+        foreach (var reference in shape.Try.Body.OwnDescendants().OrderBy(o => o.Syntax.SpanStart))
         {
             if (reference is IParameterReferenceOperation or ILocalReferenceOperation && types.IsCancellationToken(reference.Type) && Named(reference) is { } used)
             {

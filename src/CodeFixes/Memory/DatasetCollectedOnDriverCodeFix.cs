@@ -10,6 +10,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Memory;
+using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Memory;
 
@@ -29,7 +30,7 @@ public sealed class DatasetCollectedOnDriverCodeFix : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.DatasetCollectedOnDriver);
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => SequentialDiagnosticFixAll.Create<InvocationExpressionSyntax>(FixAsync);
+    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create<InvocationExpressionSyntax>(FixAsync);
 
     /// <inheritdoc />
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)

@@ -43,7 +43,7 @@ public sealed class UnboundedQueryMaterializedCodeFix : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.UnboundedQueryMaterialized);
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => SequentialDiagnosticFixAll.Create<InvocationExpressionSyntax>(FixAsync);
+    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create<InvocationExpressionSyntax>(FixAsync);
 
     /// <inheritdoc />
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -194,12 +194,9 @@ public sealed class UnboundedQueryMaterializedCodeFix : CodeFixProvider
         foreach (var expression in body.DescendantNodes().OfType<ExpressionSyntax>())
         {
             var type = model.GetTypeInfo(expression, cancellationToken).Type;
-            for (var current = type as INamedTypeSymbol; current is not null; current = current.BaseType)
+            if (TypeSymbols.BaseOrSelf(type, dbContext) is not null || TypeSymbols.BaseOrSelf(type, dbSet) is not null)
             {
-                if (SymbolEqualityComparer.Default.Equals(current, dbContext) || SymbolEqualityComparer.Default.Equals(current.OriginalDefinition, dbSet))
-                {
-                    return true;
-                }
+                return true;
             }
         }
 

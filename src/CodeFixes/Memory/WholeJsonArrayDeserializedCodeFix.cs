@@ -35,7 +35,7 @@ public sealed class WholeJsonArrayDeserializedCodeFix : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.WholeJsonArrayDeserialized);
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => SequentialDiagnosticFixAll.Create<InvocationExpressionSyntax>(FixAsync);
+    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create<InvocationExpressionSyntax>(FixAsync);
 
     /// <inheritdoc />
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
