@@ -7,7 +7,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Sluice.AnalyzerBench;
 
 // Usage: dotnet run -c Release --project bench/Sluice.AnalyzerBench [-- files methodsPerFile iterations]
-var files = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 560;
+var files = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 640;
 var methodsPerFile = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 14;
 var iterations = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
 
