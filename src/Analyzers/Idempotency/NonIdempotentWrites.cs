@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
-using Sluice.Analyzers.Concurrency;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Reliability;
 

@@ -82,7 +82,7 @@ public sealed class DatasetCollectedOnDriverAnalyzer : DiagnosticAnalyzer
                     frame = receiver;
                     continue;
                 case ILocalReferenceOperation local:
-                    if (SingleValue(local) is not { } value)
+                    if (LocalValues.OnlyDeclarator(local.Local, local.Root())?.Initializer?.Value is not { } value)
                     {
                         return true;
                     }
@@ -95,23 +95,5 @@ public sealed class DatasetCollectedOnDriverAnalyzer : DiagnosticAnalyzer
         }
 
         return true;
-    }
-
-    private static IOperation? SingleValue(ILocalReferenceOperation reference)
-    {
-        IOperation? value = null;
-        foreach (var operation in reference.Root().Descendants())
-        {
-            switch (operation)
-            {
-                case IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, reference.Local):
-                    value = declarator.Initializer?.Value;
-                    break;
-                case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } when SymbolEqualityComparer.Default.Equals(target.Local, reference.Local):
-                    return null;
-            }
-        }
-
-        return value;
     }
 }
