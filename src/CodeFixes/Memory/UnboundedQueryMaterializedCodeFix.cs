@@ -108,7 +108,7 @@ public sealed class UnboundedQueryMaterializedCodeFix : CodeFixProvider
         }
 
         var token = Token(call);
-        var awaitable = isAsync || (key == InBatchesKey && CanAwait(invocation));
+        var awaitable = isAsync || (key == InBatchesKey && AsyncContext.CanAwait(invocation));
         ExpressionSyntax stream;
         StatementSyntax replacement;
         string[] namespaces;
@@ -202,10 +202,4 @@ public sealed class UnboundedQueryMaterializedCodeFix : CodeFixProvider
 
         return false;
     }
-
-    /// <summary>Top-level statements can await; elsewhere, the enclosing function must be async.</summary>
-    private static bool CanAwait(SyntaxNode node)
-        => node.Ancestors().TakeWhile(a => a is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or LockStatementSyntax))
-                .Any(a => a is GlobalStatementSyntax)
-            || AsyncContext.CanAwait(node);
 }

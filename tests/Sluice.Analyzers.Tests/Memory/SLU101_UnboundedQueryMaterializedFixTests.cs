@@ -262,6 +262,35 @@ public class SLU101_UnboundedQueryMaterializedFixTests
             .RunAsync();
 
     [Fact]
+    public Task A_sync_ToList_in_top_level_statements_is_batched_with_await_foreach()
+        => Fix("""
+            using System;
+            using System.Linq;
+
+            using var db = new ShopContext();
+            foreach (var o in [|db.Orders.ToList()|])
+            {
+                Console.WriteLine(o.Id);
+            }
+            """, """
+            using System;
+            using System.Linq;
+            using Sluice;
+
+            using var db = new ShopContext();
+            await foreach (var batch in db.Orders.InBatches(1000))
+            {
+                foreach (var o in batch)
+                {
+                    Console.WriteLine(o.Id);
+                }
+            }
+            """, UnboundedQueryMaterializedCodeFix.InBatchesKey)
+            .WithLibraries(Library.SluiceRuntime)
+            .AsExecutable()
+            .RunAsync();
+
+    [Fact]
     public Task No_batches_without_the_runtime_or_when_the_body_breaks_out()
         => Fix(UnboundedQueryMaterializedCodeFix.InBatchesKey)
             .WithSource("""
