@@ -96,42 +96,15 @@ public sealed class BufferedDapperQueryCodeFix : CodeFixProvider
     }
 
     /// <summary>
-    /// The one <c>foreach</c> that enumerates <paramref name="result"/>: directly (<c>foreach (var x in result)</c>) or through
-    /// a local assigned by the declaration just before the loop and used nowhere else. Null for any other use.
+    /// The one <c>foreach</c> that enumerates <paramref name="result"/> (<see cref="StreamingLoop"/>), in a block. The
+    /// async form keeps the local, whose type changes to an async stream, so it must be declared with <c>var</c>.
     /// </summary>
     private static CommonForEachStatementSyntax? FindSingleForEach(SemanticModel model, ExpressionSyntax result, bool requireVar, CancellationToken cancellationToken)
-    {
-        if (result.Parent is CommonForEachStatementSyntax direct && direct.Expression == result && direct.AwaitKeyword.IsKind(SyntaxKind.None))
-        {
-            return direct;
-        }
-
-        if (result.Parent is not EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator }
-            || declarator.Parent is not VariableDeclarationSyntax { Variables.Count: 1 } declaration
-            || declaration.Parent is not LocalDeclarationStatementSyntax { UsingKeyword.RawKind: 0, AwaitKeyword.RawKind: 0 } statement
-            || (requireVar && !declaration.Type.IsVar)
-            || statement.Parent is not BlockSyntax block
-            || model.GetDeclaredSymbol(declarator, cancellationToken) is not ILocalSymbol local)
-        {
-            return null;
-        }
-
-        var index = block.Statements.IndexOf(statement);
-        if (index + 1 >= block.Statements.Count
-            || block.Statements[index + 1] is not CommonForEachStatementSyntax loop
-            || !loop.AwaitKeyword.IsKind(SyntaxKind.None)
-            || loop.Expression is not IdentifierNameSyntax { Identifier.ValueText: var name }
-            || name != local.Name)
-        {
-            return null;
-        }
-
-        var references = block.DescendantNodes()
-            .OfType<IdentifierNameSyntax>()
-            .Count(identifier => identifier.Identifier.ValueText == local.Name
-                && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier, cancellationToken).Symbol, local));
-        return references == 1 ? loop : null;
-    }
+        => StreamingLoop.Find(model, result, cancellationToken) is { } streaming
+            && (streaming.Declaration is null
+                || (streaming.Declaration.Parent is BlockSyntax && (!requireVar || streaming.Declaration.Declaration.Type.IsVar)))
+            ? streaming.Loop
+            : null;
 
     /// <summary>True when the loop's body names the connection the query runs on (another command on it would fail while the reader is open).</summary>
     private static bool UsesConnection(SemanticModel model, InvocationExpressionSyntax call, CommonForEachStatementSyntax loop, CancellationToken cancellationToken)
