@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 
 namespace Sluice.Analyzers.Concurrency;
 
@@ -48,8 +49,8 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            var types = FanOutTypes.TryCreate(start.Compilation);
-            if (types is null)
+            var types = KnownTypes.Of(start.Compilation);
+            if (types.Task is null || types.Enumerable is null)
             {
                 return;
             }
@@ -58,7 +59,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         });
     }
 
-    private static void Analyze(OperationAnalysisContext context, FanOutTypes types)
+    private static void Analyze(OperationAnalysisContext context, KnownTypes types)
     {
         var invocation = (IInvocationOperation)context.Operation;
         if (invocation.TargetMethod.Name != "WhenAll"
@@ -86,7 +87,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
     /// a deliberate bound (<c>Take</c> of a non-constant count, <c>Range</c> of a count that is not a collection's size,
     /// a batch of <c>Chunk</c>/<c>InBatches</c>), or a local initialized with one of those and never reassigned.
     /// </summary>
-    private static bool IsBounded(IOperation source, FanOutTypes types, int maxConstant, int depth)
+    private static bool IsBounded(IOperation source, KnownTypes types, int maxConstant, int depth)
     {
         source = source.WalkDownConversion();
         switch (source)
@@ -119,7 +120,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
     private static bool IsSmallConstant(IOperation count, int maxConstant)
         => count.ConstantValue is { HasValue: true, Value: int value } && value <= maxConstant;
 
-    private static bool IsCollectionSize(IOperation count, FanOutTypes types)
+    private static bool IsCollectionSize(IOperation count, KnownTypes types)
         => count.WalkDownConversion() switch
         {
             IPropertyReferenceOperation property => property.Property.Name is "Count" or "Length" or "LongLength",
@@ -128,7 +129,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         };
 
     /// <summary><c>foreach (var batch in items.Chunk(n))</c> (or the runtime's InBatches): a batch's size is bounded by n.</summary>
-    private static bool IsBatchOfForEach(ILocalReferenceOperation reference, FanOutTypes types)
+    private static bool IsBatchOfForEach(ILocalReferenceOperation reference, KnownTypes types)
     {
         for (var parent = reference.Parent; parent is not null; parent = parent.Parent)
         {

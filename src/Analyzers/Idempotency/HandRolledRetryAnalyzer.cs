@@ -1,11 +1,10 @@
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
-using Microsoft.CodeAnalysis.Text;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 
 namespace Sluice.Analyzers.Idempotency;
 
@@ -37,7 +36,8 @@ public sealed class HandRolledRetryAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (RetryTypes.TryCreate(start.Compilation) is not { } types)
+            var types = KnownTypes.Of(start.Compilation);
+            if (types.Exception is null)
             {
                 return;
             }
@@ -46,7 +46,7 @@ public sealed class HandRolledRetryAnalyzer : DiagnosticAnalyzer
         });
     }
 
-    private static void AnalyzeLoop(OperationAnalysisContext context, RetryTypes types)
+    private static void AnalyzeLoop(OperationAnalysisContext context, KnownTypes types)
     {
         var loop = (ILoopOperation)context.Operation;
         if (loop.LoopKind is not (LoopKind.For or LoopKind.While) || !RetryLoops.TryMatch(loop, types, out var shape))
@@ -54,20 +54,7 @@ public sealed class HandRolledRetryAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        context.ReportDiagnostic(Diagnostic.Create(Rule, HeaderLocation(loop.Syntax), Describe(shape!)));
-    }
-
-    /// <summary>The loop's header — <c>for (...)</c>, <c>while (...)</c> or the <c>do</c> keyword — not its body.</summary>
-    internal static Location HeaderLocation(SyntaxNode loop)
-    {
-        var span = loop switch
-        {
-            ForStatementSyntax f => TextSpan.FromBounds(f.ForKeyword.SpanStart, f.CloseParenToken.Span.End),
-            WhileStatementSyntax w => TextSpan.FromBounds(w.WhileKeyword.SpanStart, w.CloseParenToken.Span.End),
-            DoStatementSyntax d => d.DoKeyword.Span,
-            _ => loop.Span,
-        };
-        return Location.Create(loop.SyntaxTree, span);
+        context.ReportDiagnostic(Diagnostic.Create(Rule, ReportLocations.LoopHeader(loop.Syntax), Describe(shape!)));
     }
 
     /// <summary>"'FetchAsync'": the first call of the try block, by method name (or delegate name); else "its try block".</summary>

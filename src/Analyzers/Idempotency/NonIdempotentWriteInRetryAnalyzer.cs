@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 
 namespace Sluice.Analyzers.Idempotency;
 
@@ -35,13 +36,13 @@ public sealed class NonIdempotentWriteInRetryAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            var retries = RetryScopes.TryCreate(start.Compilation);
-            if (retries is null)
+            var types = KnownTypes.Of(start.Compilation);
+            if (RetryScopes.TryCreate(types) is not { } retries)
             {
                 return;
             }
 
-            var writes = new NonIdempotentWrites(start.Compilation);
+            var writes = new NonIdempotentWrites(types);
             start.RegisterOperationAction(
                 c =>
                 {

@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
-using Sluice.Analyzers.Reliability;
+using Sluice.Analyzers.Shapes;
 
 namespace Sluice.Analyzers.Idempotency;
 
@@ -38,14 +38,15 @@ public sealed class RetryHandlesEveryExceptionAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (RetryTypes.TryCreate(start.Compilation) is not { } types)
+            var types = KnownTypes.Of(start.Compilation);
+            if (types.Exception is null)
             {
                 return;
             }
 
             start.RegisterOperationAction(c => AnalyzeLoop(c, types), OperationKind.Loop);
 
-            if (PollyRetryOptions.TryCreate(start.Compilation) is { } polly)
+            if (PollyRetryOptions.TryCreate(types) is { } polly)
             {
                 start.RegisterOperationAction(c => AnalyzeCreation(c, polly), OperationKind.ObjectCreation);
                 if (polly.PredicateBuilder is not null)
@@ -56,37 +57,23 @@ public sealed class RetryHandlesEveryExceptionAnalyzer : DiagnosticAnalyzer
         });
     }
 
-    private static void AnalyzeLoop(OperationAnalysisContext context, RetryTypes types)
+    private static void AnalyzeLoop(OperationAnalysisContext context, KnownTypes types)
     {
         var loop = (ILoopOperation)context.Operation;
-        if (loop.LoopKind is not (LoopKind.For or LoopKind.While)
-            || !RetryLoops.TryMatch(loop, types, out var shape)
-            || !shape!.CatchesEverything)
+        if (loop.LoopKind is not (LoopKind.For or LoopKind.While) || !RetryLoops.TryMatch(loop, types, out var shape))
         {
             return;
         }
 
-        foreach (var catchClause in shape.RetryingCatches)
+        foreach (var catchClause in shape!.CatchAllClauses)
         {
-            if (catchClause.Syntax is CatchClauseSyntax syntax && CatchesEverything(catchClause, shape.AttemptCounter, types))
+            if (catchClause.Syntax is CatchClauseSyntax syntax)
             {
                 var written = syntax.Declaration is null ? "catch" : $"catch ({syntax.Declaration.Type})";
-                context.ReportDiagnostic(Diagnostic.Create(Rule, SwallowedExceptionAnalyzer.Location(syntax), $"This retry loop's '{written}'"));
+                context.ReportDiagnostic(Diagnostic.Create(Rule, ReportLocations.Catch(syntax), $"This retry loop's '{written}'"));
             }
         }
     }
-
-    /// <summary>A catch-all or broad catch whose filter, if any, looks at nothing but the attempt counter.</summary>
-    internal static bool CatchesEverything(ICatchClauseOperation catchClause, ILocalSymbol? counter, RetryTypes types)
-        => (catchClause.ExceptionDeclarationOrExpression is null && catchClause.Syntax is CatchClauseSyntax { Declaration: null }
-                || types.IsBroadException(catchClause.ExceptionType))
-            && (catchClause.Filter is null || !catchClause.Filter.DescendantsAndSelf().Any(o => o switch
-            {
-                ILocalReferenceOperation local => !SymbolEqualityComparer.Default.Equals(local.Local, counter),
-                IParameterReferenceOperation or IInstanceReferenceOperation or IInvocationOperation or IIsTypeOperation or IIsPatternOperation
-                    or IFieldReferenceOperation { Field.IsConst: false } or IPropertyReferenceOperation => true,
-                _ => false,
-            }));
 
     private static void AnalyzeCreation(OperationAnalysisContext context, PollyRetryOptions polly)
     {
@@ -98,10 +85,10 @@ public sealed class RetryHandlesEveryExceptionAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        context.ReportDiagnostic(Diagnostic.Create(Rule, PollyRetryOptions.CreationLocation(creation), "This retry (no ShouldHandle: Polly's default)"));
+        context.ReportDiagnostic(Diagnostic.Create(Rule, ReportLocations.ObjectCreation(creation), "This retry (no ShouldHandle: Polly's default)"));
     }
 
-    private static void AnalyzeHandle(OperationAnalysisContext context, PollyRetryOptions polly, RetryTypes types)
+    private static void AnalyzeHandle(OperationAnalysisContext context, PollyRetryOptions polly, KnownTypes types)
     {
         var invocation = (IInvocationOperation)context.Operation;
         if (!IsHandleEverything(invocation, polly, types) || !FeedsRetryShouldHandle(invocation, polly))
@@ -113,7 +100,7 @@ public sealed class RetryHandlesEveryExceptionAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary><c>PredicateBuilder.Handle&lt;Exception&gt;()</c> (or <c>SystemException</c>) with no predicate.</summary>
-    internal static bool IsHandleEverything(IInvocationOperation invocation, PollyRetryOptions polly, RetryTypes types)
+    internal static bool IsHandleEverything(IInvocationOperation invocation, PollyRetryOptions polly, KnownTypes types)
         => invocation.TargetMethod is { Name: "Handle", Parameters.Length: 0, TypeArguments.Length: 1 } method
             && SymbolEqualityComparer.Default.Equals(method.ContainingType.OriginalDefinition, polly.PredicateBuilder)
             && types.IsBroadException(method.TypeArguments[0]);

@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 
 namespace Sluice.Analyzers.Idempotency;
 
@@ -34,7 +35,7 @@ public sealed class RetryWithoutJitterAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (PollyRetryOptions.TryCreate(start.Compilation) is not { } polly)
+            if (PollyRetryOptions.TryCreate(KnownTypes.Of(start.Compilation)) is not { } polly)
             {
                 return;
             }
@@ -52,7 +53,7 @@ public sealed class RetryWithoutJitterAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        context.ReportDiagnostic(Diagnostic.Create(Rule, PollyRetryOptions.CreationLocation(creation), backoff));
+        context.ReportDiagnostic(Diagnostic.Create(Rule, ReportLocations.ObjectCreation(creation), backoff));
     }
 
     /// <summary>"constant" or "linear" when the options wait that way with no jitter; null otherwise.</summary>

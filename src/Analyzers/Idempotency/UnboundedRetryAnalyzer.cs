@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 
 namespace Sluice.Analyzers.Idempotency;
 
@@ -42,21 +43,22 @@ public sealed class UnboundedRetryAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            if (RetryTypes.TryCreate(start.Compilation) is not { } types)
+            var types = KnownTypes.Of(start.Compilation);
+            if (types.Exception is null)
             {
                 return;
             }
 
             start.RegisterOperationAction(c => AnalyzeLoop(c, types), OperationKind.Loop);
 
-            if (start.Compilation.GetTypeByMetadataName("Polly.Retry.RetryStrategyOptions`1") is { } retryOptions)
+            if (types.GenericRetryStrategyOptions is { } retryOptions)
             {
                 start.RegisterOperationAction(c => AnalyzeAssignment(c, retryOptions), OperationKind.SimpleAssignment);
             }
         });
     }
 
-    private static void AnalyzeLoop(OperationAnalysisContext context, RetryTypes types)
+    private static void AnalyzeLoop(OperationAnalysisContext context, KnownTypes types)
     {
         var loop = (ILoopOperation)context.Operation;
         if (loop.LoopKind is not (LoopKind.For or LoopKind.While)
@@ -67,7 +69,7 @@ public sealed class UnboundedRetryAnalyzer : DiagnosticAnalyzer
         }
 
         context.ReportDiagnostic(Diagnostic.Create(
-            Rule, HandRolledRetryAnalyzer.HeaderLocation(loop.Syntax), Properties(context, loop), "This retry loop"));
+            Rule, ReportLocations.LoopHeader(loop.Syntax), Properties(context, loop), "This retry loop"));
     }
 
     private static void AnalyzeAssignment(OperationAnalysisContext context, INamedTypeSymbol retryOptions)

@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 
 namespace Sluice.Analyzers.Memory;
 
@@ -50,8 +51,9 @@ public sealed class BufferedDapperQueryAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            var sqlMapper = start.Compilation.GetTypeByMetadataName("Dapper.SqlMapper");
-            var commandDefinition = start.Compilation.GetTypeByMetadataName("Dapper.CommandDefinition");
+            var types = KnownTypes.Of(start.Compilation);
+            var sqlMapper = types.DapperSqlMapper;
+            var commandDefinition = types.DapperCommandDefinition;
             if (sqlMapper is null || commandDefinition is null)
             {
                 return;

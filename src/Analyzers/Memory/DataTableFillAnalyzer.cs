@@ -34,9 +34,10 @@ public sealed class DataTableFillAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            var dataAdapter = start.Compilation.GetTypeByMetadataName("System.Data.Common.DataAdapter");
-            var dataTable = start.Compilation.GetTypeByMetadataName("System.Data.DataTable");
-            var dataSet = start.Compilation.GetTypeByMetadataName("System.Data.DataSet");
+            var types = KnownTypes.Of(start.Compilation);
+            var dataAdapter = types.DataAdapter;
+            var dataTable = types.DataTable;
+            var dataSet = types.DataSet;
             if (dataAdapter is null || dataTable is null || dataSet is null)
             {
                 return;
@@ -49,7 +50,7 @@ public sealed class DataTableFillAnalyzer : DiagnosticAnalyzer
                     var method = call.TargetMethod;
                     string? what = null;
                     string? into = null;
-                    if (method.Name == "Fill" && Derives(method.ContainingType, dataAdapter)
+                    if (method.Name == "Fill" && TypeSymbols.BaseOrSelf(method.ContainingType, dataAdapter) is not null
                         && !method.Parameters.Any(p => p.Name == "maxRecords"))
                     {
                         what = $"{call.Instance?.Type?.Name ?? method.ContainingType.Name}.Fill";
@@ -57,9 +58,9 @@ public sealed class DataTableFillAnalyzer : DiagnosticAnalyzer
                             ? "DataTable"
                             : "DataSet";
                     }
-                    else if (method.Name == "Load" && (Derives(method.ContainingType, dataTable) || Derives(method.ContainingType, dataSet)))
+                    else if (method.Name == "Load" && (TypeSymbols.BaseOrSelf(method.ContainingType, dataTable) is not null || TypeSymbols.BaseOrSelf(method.ContainingType, dataSet) is not null))
                     {
-                        into = Derives(method.ContainingType, dataTable) ? "DataTable" : "DataSet";
+                        into = TypeSymbols.BaseOrSelf(method.ContainingType, dataTable) is not null ? "DataTable" : "DataSet";
                         what = $"{into}.Load";
                     }
 
@@ -70,18 +71,5 @@ public sealed class DataTableFillAnalyzer : DiagnosticAnalyzer
                 },
                 OperationKind.Invocation);
         });
-    }
-
-    private static bool Derives(ITypeSymbol? type, INamedTypeSymbol wanted)
-    {
-        for (var current = type; current is not null; current = current.BaseType)
-        {
-            if (SymbolEqualityComparer.Default.Equals(current, wanted))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -14,8 +14,6 @@ namespace Sluice.Analyzers.Memory;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class DatasetCollectedOnDriverAnalyzer : DiagnosticAnalyzer
 {
-    internal const string DataFrameTypeName = "Microsoft.Spark.Sql.DataFrame";
-
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
         RuleIds.DatasetCollectedOnDriver,
         title: "Distributed dataset collected onto the driver",
@@ -36,7 +34,7 @@ public sealed class DatasetCollectedOnDriverAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            var dataFrame = start.Compilation.GetTypeByMetadataName(DataFrameTypeName);
+            var dataFrame = KnownTypes.Of(start.Compilation).SparkDataFrame;
             if (dataFrame is null)
             {
                 return;

@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 
 namespace Sluice.Analyzers.Memory;
 
@@ -19,21 +20,21 @@ namespace Sluice.Analyzers.Memory;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class StreamAccumulatedAnalyzer : DiagnosticAnalyzer
 {
-    private static readonly string[] CollectionTypes =
+    private static INamedTypeSymbol?[] CollectionTypes(KnownTypes types) =>
     [
-        "System.Collections.Generic.List`1",
-        "System.Collections.Generic.HashSet`1",
-        "System.Collections.Generic.Dictionary`2",
-        "System.Collections.Generic.SortedDictionary`2",
-        "System.Collections.Generic.SortedList`2",
-        "System.Collections.Generic.SortedSet`1",
-        "System.Collections.Generic.Queue`1",
-        "System.Collections.Generic.Stack`1",
-        "System.Collections.Generic.LinkedList`1",
-        "System.Collections.Concurrent.ConcurrentBag`1",
-        "System.Collections.Concurrent.ConcurrentQueue`1",
-        "System.Collections.Concurrent.ConcurrentStack`1",
-        "System.Collections.Concurrent.ConcurrentDictionary`2",
+        types.GenericList,
+        types.GenericHashSet,
+        types.GenericDictionary,
+        types.GenericSortedDictionary,
+        types.GenericSortedList,
+        types.GenericSortedSet,
+        types.GenericQueue,
+        types.GenericStack,
+        types.GenericLinkedList,
+        types.ConcurrentBag,
+        types.ConcurrentQueue,
+        types.ConcurrentStack,
+        types.ConcurrentDictionary,
     ];
 
     /// <summary>The diagnostic property with the batch size for the fix.</summary>
@@ -63,12 +64,12 @@ public sealed class StreamAccumulatedAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            var collections = CollectionTypes
-                .Select(start.Compilation.GetTypeByMetadataName)
+            var types = KnownTypes.Of(start.Compilation);
+            var collections = CollectionTypes(types)
                 .Where(type => type is not null)
                 .Cast<INamedTypeSymbol>()
                 .ToImmutableHashSet<INamedTypeSymbol>(SymbolEqualityComparer.Default);
-            var sources = new StreamedSources(start.Compilation);
+            var sources = new StreamedSources(types);
             start.RegisterOperationAction(c => AnalyzeLoop(c, sources, collections), OperationKind.Loop);
         });
     }

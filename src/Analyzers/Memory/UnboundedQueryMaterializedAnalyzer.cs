@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 
 namespace Sluice.Analyzers.Memory;
 
@@ -58,7 +59,7 @@ public sealed class UnboundedQueryMaterializedAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            var query = QueryChain.TryCreate(start.Compilation);
+            var query = QueryChain.TryCreate(KnownTypes.Of(start.Compilation));
             if (query is null)
             {
                 return;

@@ -5,6 +5,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 
 namespace Sluice.Analyzers.Memory;
 
@@ -44,13 +45,13 @@ public sealed class UnitOfWorkGrowsAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            var types = EfTracking.TryCreate(start.Compilation);
-            if (types is null)
+            var known = KnownTypes.Of(start.Compilation);
+            if (EfTracking.TryCreate(known) is not { } types)
             {
                 return;
             }
 
-            var sources = new StreamedSources(start.Compilation);
+            var sources = new StreamedSources(known);
             start.RegisterOperationAction(c => AnalyzeLoop(c, types, sources), OperationKind.Loop);
         });
     }
@@ -97,80 +98,4 @@ public sealed class UnitOfWorkGrowsAnalyzer : DiagnosticAnalyzer
 
         return false;
     }
-}
-
-/// <summary>EF Core's DbContext and DbSet, resolved once per compilation, and the calls SLU108 and its fix look for.</summary>
-internal sealed class EfTracking
-{
-    private readonly INamedTypeSymbol _dbContext;
-    private readonly INamedTypeSymbol? _dbSet;
-    private readonly INamedTypeSymbol? _changeTracker;
-
-    private EfTracking(INamedTypeSymbol dbContext, Compilation compilation)
-    {
-        _dbContext = dbContext;
-        _dbSet = compilation.GetTypeByMetadataName("Microsoft.EntityFrameworkCore.DbSet`1");
-        _changeTracker = compilation.GetTypeByMetadataName("Microsoft.EntityFrameworkCore.ChangeTracking.ChangeTracker");
-    }
-
-    public static EfTracking? TryCreate(Compilation compilation)
-        => compilation.GetTypeByMetadataName("Microsoft.EntityFrameworkCore.DbContext") is { } dbContext
-            ? new EfTracking(dbContext, compilation)
-            : null;
-
-    /// <summary>Add, AddRange, Update, Attach and their Range and Async forms, on a DbContext or a DbSet.</summary>
-    public bool IsTrackingCall(IInvocationOperation call)
-        => call.TargetMethod.Name is "Add" or "AddAsync" or "AddRange" or "AddRangeAsync" or "Update" or "UpdateRange" or "Attach" or "AttachRange"
-            && (IsDbContext(call.TargetMethod.ContainingType) || IsDbSet(call.TargetMethod.ContainingType));
-
-    /// <summary>SaveChanges(Async) on any context, or ChangeTracker.Clear().</summary>
-    public bool IsSaveOrClear(IInvocationOperation call)
-        => (call.TargetMethod.Name is "SaveChanges" or "SaveChangesAsync" && IsDbContext(call.TargetMethod.ContainingType))
-            || (call.TargetMethod.Name == "Clear" && SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType, _changeTracker));
-
-    /// <summary>The local, parameter, field or property that holds the context the call tracks on; null when the rule cannot name it.</summary>
-    public ISymbol? ContextOf(IInvocationOperation call)
-    {
-        var instance = call.Instance?.WalkDownConversion();
-        if (instance is not null && IsDbSet(instance.Type))
-        {
-            // db.Orders.Add(...) or db.Set<Order>().Add(...)
-            instance = instance switch
-            {
-                IPropertyReferenceOperation property => property.Instance,
-                IInvocationOperation { TargetMethod.Name: "Set" } set => set.Instance,
-                _ => null,
-            };
-        }
-
-        return instance is not null && IsDbContext(instance.Type) ? Variable(instance) : null;
-    }
-
-    /// <summary>The first SaveChanges(Async) on <paramref name="dbContext"/> after the loop in the same member, or null.</summary>
-    public IInvocationOperation? SaveAfter(ILoopOperation loop, ISymbol dbContext)
-    {
-        var end = loop.Syntax.Span.End;
-        return loop.Root().Descendants()
-            .OfType<IInvocationOperation>()
-            .FirstOrDefault(call => call.Syntax.SpanStart > end
-                && call.TargetMethod.Name is "SaveChanges" or "SaveChangesAsync"
-                && IsDbContext(call.TargetMethod.ContainingType)
-                && call.Instance is { } instance
-                && SymbolEqualityComparer.Default.Equals(Variable(instance.WalkDownConversion()), dbContext));
-    }
-
-    public bool IsDbContext(ITypeSymbol? type) => TypeSymbols.BaseOrSelf(type, _dbContext) is not null;
-
-    private bool IsDbSet(ITypeSymbol? type) => TypeSymbols.BaseOrSelf(type, _dbSet) is not null;
-
-    /// <summary>A local, parameter, field or property (of this instance or static).</summary>
-    public static ISymbol? Variable(IOperation? operation)
-        => operation?.WalkDownConversion() switch
-        {
-            ILocalReferenceOperation local => local.Local,
-            IParameterReferenceOperation parameter => parameter.Parameter,
-            IFieldReferenceOperation { Instance: null or IInstanceReferenceOperation } field => field.Field,
-            IPropertyReferenceOperation { Instance: null or IInstanceReferenceOperation, Property.IsIndexer: false } property => property.Property,
-            _ => null,
-        };
 }

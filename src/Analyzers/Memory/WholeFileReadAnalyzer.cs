@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 
 namespace Sluice.Analyzers.Memory;
 
@@ -34,7 +35,7 @@ public sealed class WholeFileReadAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            var file = start.Compilation.GetTypeByMetadataName("System.IO.File");
+            var file = KnownTypes.Of(start.Compilation).File;
             if (file is null)
             {
                 return;

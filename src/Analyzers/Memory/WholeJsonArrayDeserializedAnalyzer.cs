@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
-using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 
 namespace Sluice.Analyzers.Memory;
 
@@ -15,16 +15,6 @@ namespace Sluice.Analyzers.Memory;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class WholeJsonArrayDeserializedAnalyzer : DiagnosticAnalyzer
 {
-    private static readonly string[] ListTypes =
-    [
-        "System.Collections.Generic.List<T>",
-        "System.Collections.Generic.IEnumerable<T>",
-        "System.Collections.Generic.IReadOnlyList<T>",
-        "System.Collections.Generic.IReadOnlyCollection<T>",
-        "System.Collections.Generic.IList<T>",
-        "System.Collections.Generic.ICollection<T>",
-    ];
-
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
         RuleIds.WholeJsonArrayDeserialized,
         title: "Whole JSON array deserialized",
@@ -45,21 +35,20 @@ public sealed class WholeJsonArrayDeserializedAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            var serializer = start.Compilation.GetTypeByMetadataName("System.Text.Json.JsonSerializer");
-            var stream = start.Compilation.GetTypeByMetadataName("System.IO.Stream");
-            if (serializer is null || stream is null)
+            var types = KnownTypes.Of(start.Compilation);
+            if (types.JsonSerializer is null || types.Stream is null)
             {
                 return;
             }
 
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, serializer, stream), OperationKind.Invocation);
+            start.RegisterOperationAction(c => AnalyzeInvocation(c, types), OperationKind.Invocation);
         });
     }
 
-    private static void AnalyzeInvocation(OperationAnalysisContext context, INamedTypeSymbol serializer, INamedTypeSymbol stream)
+    private static void AnalyzeInvocation(OperationAnalysisContext context, KnownTypes types)
     {
         var call = (IInvocationOperation)context.Operation;
-        if (ElementOfDeserializedList(call, serializer, stream) is not { } element)
+        if (JsonArrays.ElementOfDeserializedList(call, types) is not { } element)
         {
             return;
         }
@@ -72,52 +61,5 @@ public sealed class WholeJsonArrayDeserializedAnalyzer : DiagnosticAnalyzer
             sourceName,
             call.TargetMethod.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
             element.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
-    }
-
-    /// <summary>
-    /// The element type when <paramref name="call"/> deserializes a list or array from a stream or a (non-constant)
-    /// string; otherwise null. <c>byte[]</c> is a base64 string in JSON, not an array.
-    /// </summary>
-    internal static ITypeSymbol? ElementOfDeserializedList(IInvocationOperation call, INamedTypeSymbol serializer, INamedTypeSymbol stream)
-    {
-        var method = call.TargetMethod;
-        if (method.Name is not ("Deserialize" or "DeserializeAsync")
-            || !method.IsGenericMethod
-            || !SymbolEqualityComparer.Default.Equals(method.ContainingType, serializer)
-            || call.Arguments.Length == 0)
-        {
-            return null;
-        }
-
-        var input = call.Arguments[0].Value;
-        var fromString = input.Type?.SpecialType == SpecialType.System_String;
-        if (fromString ? input.ConstantValue.HasValue : !DerivesFrom(input.Type, stream))
-        {
-            return null;
-        }
-
-        var target = method.TypeArguments[0];
-        if (target is IArrayTypeSymbol { Rank: 1 } array)
-        {
-            return array.ElementType.SpecialType == SpecialType.System_Byte ? null : array.ElementType;
-        }
-
-        return target is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } named
-            && ListTypes.Contains(named.OriginalDefinition.ToDisplayString())
-                ? named.TypeArguments[0]
-                : null;
-    }
-
-    private static bool DerivesFrom(ITypeSymbol? type, INamedTypeSymbol baseType)
-    {
-        for (var current = type; current is not null; current = current.BaseType)
-        {
-            if (SymbolEqualityComparer.Default.Equals(current, baseType))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

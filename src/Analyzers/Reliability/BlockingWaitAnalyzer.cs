@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 
 namespace Sluice.Analyzers.Reliability;
 
@@ -33,25 +34,26 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
             + "Pass a timeout and check the result, pass a CancellationToken, or await the asynchronous form.");
 
     /// <summary>The waits this rule knows: declaring type, method, and what it is waiting for (for the message).</summary>
-    private static readonly (string Type, string Method, string WaitingFor)[] Waits =
+    private static (INamedTypeSymbol? Type, string Method, string WaitingFor)[] Waits(KnownTypes types) =>
     [
-        ("System.Threading.Tasks.Task", "Wait", "a task that never completes"),
-        ("System.Threading.Tasks.Task", "WaitAll", "a task that never completes"),
-        ("System.Threading.Tasks.Task", "WaitAny", "tasks that never complete"),
-        ("System.Threading.WaitHandle", "WaitOne", "a signal that is never set"),
-        ("System.Threading.WaitHandle", "WaitAll", "a signal that is never set"),
-        ("System.Threading.WaitHandle", "WaitAny", "signals that are never set"),
-        ("System.Threading.SemaphoreSlim", "Wait", "a slot that is never released"),
-        ("System.Threading.ManualResetEventSlim", "Wait", "an event that is never set"),
-        ("System.Threading.CountdownEvent", "Wait", "a count that never reaches zero"),
-        ("System.Threading.Thread", "Join", "a thread that never ends"),
-        ("System.Diagnostics.Process", "WaitForExit", "a process that never exits"),
-        ("System.Threading.Monitor", "Wait", "a pulse that never comes"),
-        ("System.Collections.Concurrent.BlockingCollection`1", "Take", "an item that never arrives"),
+        (types.Task, "Wait", "a task that never completes"),
+        (types.Task, "WaitAll", "a task that never completes"),
+        (types.Task, "WaitAny", "tasks that never complete"),
+        (types.WaitHandle, "WaitOne", "a signal that is never set"),
+        (types.WaitHandle, "WaitAll", "a signal that is never set"),
+        (types.WaitHandle, "WaitAny", "signals that are never set"),
+        (types.SemaphoreSlim, "Wait", "a slot that is never released"),
+        (types.ManualResetEventSlim, "Wait", "an event that is never set"),
+        (types.CountdownEvent, "Wait", "a count that never reaches zero"),
+        (types.Thread, "Join", "a thread that never ends"),
+        (types.Process, "WaitForExit", "a process that never exits"),
+        (types.Monitor, "Wait", "a pulse that never comes"),
+        (types.BlockingCollection, "Take", "an item that never arrives"),
     ];
 
     /// <summary>The method names of <see cref="Waits"/>: a string check rejects almost every invocation before any symbol work.</summary>
-    private static readonly ImmutableHashSet<string> WaitNames = Waits.Select(w => w.Method).ToImmutableHashSet(StringComparer.Ordinal);
+    private static readonly ImmutableHashSet<string> WaitNames =
+        ImmutableHashSet.Create(StringComparer.Ordinal, "Wait", "WaitAll", "WaitAny", "WaitOne", "Join", "WaitForExit", "Take");
 
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
@@ -63,11 +65,11 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            var compilation = start.Compilation;
+            var types = KnownTypes.Of(start.Compilation);
             var waits = new Dictionary<(INamedTypeSymbol, string), string>(TypeAndNameComparer.Instance);
-            foreach (var (typeName, method, waitingFor) in Waits)
+            foreach (var (waiter, method, waitingFor) in Waits(types))
             {
-                if (compilation.GetTypeByMetadataName(typeName) is { } type)
+                if (waiter is { } type)
                 {
                     waits[(type, method)] = waitingFor;
                 }
@@ -78,7 +80,6 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var types = TimeoutTypes.Create(compilation);
             start.RegisterOperationAction(c => AnalyzeInvocation(c, waits, types), OperationKind.Invocation);
         });
     }
@@ -86,7 +87,7 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeInvocation(
         OperationAnalysisContext context,
         Dictionary<(INamedTypeSymbol, string), string> waits,
-        TimeoutTypes types)
+        KnownTypes types)
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod;
@@ -101,8 +102,8 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
         var passesTimeout = invocation.Arguments.Any(argument =>
             argument.ArgumentKind != ArgumentKind.DefaultValue
             && argument.Parameter is { } parameter
-            && (TimeoutTypes.Is(parameter.Type, types.TimeSpan) || parameter.Type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64));
-        if (passesTimeout || types.HasLiveToken(invocation))
+            && (Timeouts.Is(parameter.Type, types.TimeSpan) || parameter.Type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64));
+        if (passesTimeout || Timeouts.HasLiveToken(invocation, types))
         {
             return;
         }

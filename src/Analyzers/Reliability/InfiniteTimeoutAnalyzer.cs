@@ -4,6 +4,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 
 namespace Sluice.Analyzers.Reliability;
 
@@ -58,7 +59,7 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            var types = TimeoutTypes.Create(start.Compilation);
+            var types = KnownTypes.Of(start.Compilation);
             if (types.Timeout is null || types.TimeSpan is null)
             {
                 return;
@@ -74,7 +75,7 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
         });
     }
 
-    private static void AnalyzeAssignment(OperationAnalysisContext context, TimeoutTypes types)
+    private static void AnalyzeAssignment(OperationAnalysisContext context, KnownTypes types)
     {
         var assignment = (ISimpleAssignmentOperation)context.Operation;
         if (assignment.Target is not IPropertyReferenceOperation { Property: var property })
@@ -85,12 +86,12 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
         var owner = property.ContainingType;
         var (kind, unit, consequence) = property.Name switch
         {
-            "Timeout" when TypeSymbols.IsOrDerives(owner, types.HttpClient) && types.IsInfiniteTimeSpan(assignment.Value)
+            "Timeout" when TypeSymbols.IsOrDerives(owner, types.HttpClient) && Timeouts.IsInfiniteTimeSpan(assignment.Value, types)
                 => (Kinds.Http, Units.TimeSpan, "a stalled request can wait forever"),
-            "ConnectTimeout" when TypeSymbols.IsOrDerives(owner, types.SocketsHttpHandler) && types.IsInfiniteTimeSpan(assignment.Value)
+            "ConnectTimeout" when TypeSymbols.IsOrDerives(owner, types.SocketsHttpHandler) && Timeouts.IsInfiniteTimeSpan(assignment.Value, types)
                 => (Kinds.Http, Units.TimeSpan, "a connection attempt to an unreachable host can wait forever"),
             "CommandTimeout" when (TypeSymbols.IsOrDerives(owner, types.DbCommand) || TypeSymbols.IsOrDerives(owner, types.IDbCommand))
-                    && TimeoutTypes.IsZero(assignment.Value)
+                    && Timeouts.IsZero(assignment.Value)
                 => (Kinds.Command, Units.Seconds, "a blocked query can wait forever"),
             _ => (null, null, null),
         };
@@ -101,7 +102,7 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void AnalyzeArguments(OperationAnalysisContext context, TimeoutTypes types)
+    private static void AnalyzeArguments(OperationAnalysisContext context, KnownTypes types)
     {
         var arguments = context.Operation switch
         {
@@ -115,9 +116,8 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void AnalyzeArgument(OperationAnalysisContext context, IArgumentOperation argument, TimeoutTypes types)
+    private static void AnalyzeArgument(OperationAnalysisContext context, IArgumentOperation argument, KnownTypes types)
     {
-
         // Arguments are everywhere: only 0, -1, a field (Timeout.InfiniteTimeSpan) or a call (TimeSpan.FromMilliseconds)
         // can be an infinite timeout, and checking that needs no symbols.
         var value = argument.Value.WalkDownConversion();
@@ -132,7 +132,7 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
 
         if (parameter.Name == "commandTimeout" && method.ContainingType.ContainingNamespace is { Name: "Dapper", ContainingNamespace.IsGlobalNamespace: true })
         {
-            if (TimeoutTypes.IsZero(argument.Value))
+            if (Timeouts.IsZero(argument.Value))
             {
                 Report(context, argument.Syntax, Kinds.Command, Units.Seconds, "Dapper's commandTimeout", argument.Value, "a blocked query can wait forever");
             }
@@ -140,18 +140,18 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        if (argument.Parent is not IInvocationOperation invocation || !IsWaitTimeout(parameter, method, types) || types.HasLiveToken(invocation))
+        if (argument.Parent is not IInvocationOperation invocation || !IsWaitTimeout(parameter, method, types) || Timeouts.HasLiveToken(invocation, types))
         {
             return;
         }
 
-        var isTimeSpan = TimeoutTypes.Is(parameter.Type, types.TimeSpan);
-        if (isTimeSpan ? !types.IsInfiniteTimeSpan(argument.Value) : !TimeoutTypes.IsMinusOne(argument.Value))
+        var isTimeSpan = Timeouts.Is(parameter.Type, types.TimeSpan);
+        if (isTimeSpan ? !Timeouts.IsInfiniteTimeSpan(argument.Value, types) : !Timeouts.IsMinusOne(argument.Value))
         {
             return;
         }
 
-        var isDelay = method.Name == "Delay" && TimeoutTypes.Is(method.ContainingType, types.Task);
+        var isDelay = method.Name == "Delay" && Timeouts.Is(method.ContainingType, types.Task);
         Report(
             context,
             argument.Syntax,
@@ -166,16 +166,16 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
     /// A timeout parameter of a wait: int or TimeSpan named *timeout* (Process.WaitForExit: 'milliseconds'), or Task.Delay's delay.
     /// Thread.Sleep(Timeout.Infinite) is left alone: nobody sleeps forever by accident.
     /// </summary>
-    private static bool IsWaitTimeout(IParameterSymbol parameter, IMethodSymbol method, TimeoutTypes types)
+    private static bool IsWaitTimeout(IParameterSymbol parameter, IMethodSymbol method, KnownTypes types)
     {
         var isDuration = parameter.Type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64
-            || TimeoutTypes.Is(parameter.Type, types.TimeSpan);
+            || Timeouts.Is(parameter.Type, types.TimeSpan);
         if (!isDuration)
         {
             return false;
         }
 
-        if (method.Name == "Delay" && TimeoutTypes.Is(method.ContainingType, types.Task))
+        if (method.Name == "Delay" && Timeouts.Is(method.ContainingType, types.Task))
         {
             return true;
         }
@@ -183,7 +183,7 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
         // Process.WaitForExit names its timeout 'milliseconds'.
         var isProcessTimeout = parameter.Name == "milliseconds" && method.ContainingType.Name == "Process";
         return (parameter.Name.IndexOf("timeout", StringComparison.OrdinalIgnoreCase) >= 0 || isProcessTimeout)
-            && !(method.Name == "Sleep" && TimeoutTypes.Is(method.ContainingType, types.Thread));
+            && !(method.Name == "Sleep" && Timeouts.Is(method.ContainingType, types.Thread));
     }
 
     private static void Report(OperationAnalysisContext context, SyntaxNode location, string kind, string unit, string what, IOperation value, string consequence)

@@ -1,12 +1,9 @@
-using System;
-using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 
 namespace Sluice.Analyzers.Reliability;
 
@@ -39,176 +36,38 @@ public sealed class RecordDroppedAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            var types = ExceptionTypes.TryCreate(start.Compilation);
-            if (types is null)
+            var types = KnownTypes.Of(start.Compilation);
+            if (types.Exception is null)
             {
                 return;
             }
 
-            var readers = new[]
-            {
-                start.Compilation.GetTypeByMetadataName("System.Data.IDataReader"),
-                start.Compilation.GetTypeByMetadataName("System.Data.Common.DbDataReader"),
-                start.Compilation.GetTypeByMetadataName("System.Threading.Channels.ChannelReader`1"),
-            };
-            start.RegisterOperationAction(c => AnalyzeCatch(c, types, readers), OperationKind.CatchClause);
+            start.RegisterOperationAction(c => AnalyzeCatch(c, types), OperationKind.CatchClause);
         });
     }
 
-    private static void AnalyzeCatch(OperationAnalysisContext context, ExceptionTypes types, INamedTypeSymbol?[] readers)
+    private static void AnalyzeCatch(OperationAnalysisContext context, KnownTypes types)
     {
         var catchClause = (ICatchClauseOperation)context.Operation;
-        if (catchClause.Syntax is not CatchClauseSyntax syntax
-            || catchClause.Parent is not ITryOperation tryOperation
-            || RecordLoop(tryOperation, readers) is not { } loop
-            || SwallowedExceptionAnalyzer.SwallowReason(catchClause, types) is not null
-            || SwallowedExceptionAnalyzer.IsTiedToCancellation(catchClause, types)
-            || !Logs(catchClause.Handler)
-            || SwallowedExceptionAnalyzer.Throws(catchClause.Handler)
-            || !GoesOn(catchClause, loop.Operation)
-            || KeepsTheFailure(catchClause, loop.Record))
+        if (catchClause.Parent is not ITryOperation tryOperation
+            || RecordLoop.Around(tryOperation, types) is not { } loop
+            || CatchFate.Of(catchClause, types) is not { } fate
+            || fate.Swallow != SwallowKind.None
+            || fate.IsTiedToCancellation
+            || !fate.Logs
+            || fate.Throws
+            || !fate.GoesOn(loop.Loop)
+            || fate.KeepsTheFailure(loop.Record))
         {
             return;
         }
 
+        var syntax = fate.Syntax;
         var recordText = loop.Record is null ? "the current record" : $"'{loop.Record.Name}'";
         context.ReportDiagnostic(Diagnostic.Create(
             Rule,
-            SwallowedExceptionAnalyzer.Location(syntax),
+            ReportLocations.Catch(syntax),
             "catch" + (syntax.Declaration is null ? "" : " " + syntax.Declaration),
             recordText));
-    }
-
-    /// <summary>
-    /// The loop whose body holds the try, when it iterates records: any foreach, or a while loop reading a data reader or
-    /// a channel. A for loop (an attempt counter) is not a record loop. Lambdas and local functions stop the search.
-    /// </summary>
-    private static (ILoopOperation Operation, ILocalSymbol? Record)? RecordLoop(ITryOperation tryOperation, INamedTypeSymbol?[] readers)
-    {
-        for (var current = tryOperation.Parent; current is not null; current = current.Parent)
-        {
-            switch (current)
-            {
-                case IAnonymousFunctionOperation or ILocalFunctionOperation:
-                    return null;
-                case IForEachLoopOperation forEach:
-                    return (forEach, forEach.Locals.Length == 1 ? forEach.Locals[0] : null);
-                case IWhileLoopOperation { Condition: { } condition } whileLoop:
-                    return ReadsRecords(condition, readers, out var record) ? (whileLoop, record) : null;
-                case ILoopOperation:
-                    return null;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary><c>reader.Read()</c>, <c>await reader.ReadAsync()</c> or <c>channel.TryRead(out var item)</c>.</summary>
-    private static bool ReadsRecords(IOperation condition, INamedTypeSymbol?[] readers, out ILocalSymbol? record)
-    {
-        record = null;
-        var call = condition.WalkDownConversion() switch
-        {
-            IAwaitOperation { Operation: IInvocationOperation awaited } => awaited,
-            IInvocationOperation direct => direct,
-            _ => null,
-        };
-        if (call is not { TargetMethod.Name: "Read" or "ReadAsync" or "TryRead" } || call.Instance?.Type is not { } receiver
-            || !readers.Any(reader => TypeSymbols.IsOrDerives(receiver, reader)))
-        {
-            return false;
-        }
-
-        if (call.TargetMethod.Name == "TryRead" && call.Arguments.FirstOrDefault()?.Value is IDeclarationExpressionOperation { Expression: ILocalReferenceOperation item })
-        {
-            record = item.Local;
-        }
-
-        return true;
-    }
-
-    /// <summary>A call to a logger or a console/trace writer in the handler: the failure is seen, the record is not kept.</summary>
-    private static bool Logs(IOperation handler)
-        => handler.Descendants().OfType<IInvocationOperation>().Any(IsLogging);
-
-    private static bool IsLogging(IInvocationOperation call)
-    {
-        var method = call.TargetMethod;
-        var type = method.ContainingType;
-        return method.Name.StartsWith("Log", StringComparison.Ordinal)
-            || method.Name is "Error" or "Warning" or "Warn" or "Information" or "Info" or "Fatal" or "Critical"
-            || type is { Name: "Console" or "Debug" or "Trace", ContainingNamespace.Name: "System" or "Diagnostics" }
-            || (method.Name is "Write" or "WriteLine" && type is { Name: "TextWriter" });
-    }
-
-    /// <summary>The handler lets the loop go on: its end is reachable, or it continues this loop.</summary>
-    private static bool GoesOn(ICatchClauseOperation catchClause, ILoopOperation loop)
-    {
-        var body = catchClause.Handler;
-        if (body.Operations.IsEmpty)
-        {
-            return true;
-        }
-
-        if (body.Descendants().OfType<IBranchOperation>().Any(branch => branch.BranchKind == BranchKind.Continue && SymbolEqualityComparer.Default.Equals(branch.Target, loop.ContinueLabel)))
-        {
-            return true;
-        }
-
-        var flow = catchClause.SemanticModel?.AnalyzeControlFlow(body.Operations[0].Syntax, body.Operations[body.Operations.Length - 1].Syntax);
-        return flow is not { Succeeded: true, EndPointIsReachable: false };
-    }
-
-    /// <summary>
-    /// The failure is kept somewhere other than a log: a call (not a logging one) receives both the record and the
-    /// exception (a dead-letter sink, a failures list), or the exception goes into a collection the caller can see (a
-    /// field, a property, a parameter, or a local the method returns).
-    /// </summary>
-    private static bool KeepsTheFailure(ICatchClauseOperation catchClause, ILocalSymbol? record)
-    {
-        var exception = (catchClause.ExceptionDeclarationOrExpression as IVariableDeclaratorOperation)?.Symbol;
-        if (exception is null)
-        {
-            return false;
-        }
-
-        foreach (var call in catchClause.Handler.Descendants().OfType<IInvocationOperation>().Where(c => !IsLogging(c)))
-        {
-            var arguments = call.Arguments.SelectMany(a => a.Value.DescendantsAndSelf()).ToList();
-            var passesException = arguments.Any(a => References(a, exception));
-            if (!passesException)
-            {
-                continue;
-            }
-
-            if (record is not null && arguments.Any(a => References(a, record)))
-            {
-                return true;
-            }
-
-            if (call.Instance?.WalkDownConversion() is { } receiver && IsVisibleToCaller(receiver, catchClause))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool References(IOperation operation, ISymbol symbol)
-        => operation is ILocalReferenceOperation local && SymbolEqualityComparer.Default.Equals(local.Local, symbol);
-
-    private static bool IsVisibleToCaller(IOperation receiver, IOperation within)
-    {
-        switch (receiver)
-        {
-            case IFieldReferenceOperation or IPropertyReferenceOperation or IParameterReferenceOperation:
-                return true;
-            case ILocalReferenceOperation local:
-                return within.Root().Descendants().OfType<IReturnOperation>()
-                    .Any(r => r.ReturnedValue is { } value && value.DescendantsAndSelf().Any(v => References(v, local.Local)));
-            default:
-                return false;
-        }
     }
 }

@@ -38,8 +38,9 @@ public sealed class RetryWithoutAttemptTimeoutAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            var retryExtensions = start.Compilation.GetTypeByMetadataName("Polly.RetryResiliencePipelineBuilderExtensions");
-            var timeoutExtensions = start.Compilation.GetTypeByMetadataName("Polly.TimeoutResiliencePipelineBuilderExtensions");
+            var types = KnownTypes.Of(start.Compilation);
+            var retryExtensions = types.RetryResiliencePipelineBuilderExtensions;
+            var timeoutExtensions = types.TimeoutResiliencePipelineBuilderExtensions;
             if (retryExtensions is null || timeoutExtensions is null)
             {
                 return;

@@ -8,9 +8,8 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
-using Microsoft.CodeAnalysis.Text;
-using Sluice.Analyzers.Idempotency;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 
 namespace Sluice.Analyzers.Reliability;
 
@@ -60,30 +59,29 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            var types = ExceptionTypes.TryCreate(start.Compilation);
-            if (types is null)
+            var types = KnownTypes.Of(start.Compilation);
+            if (types.Exception is null)
             {
                 return;
             }
 
-            var retryTypes = RetryTypes.TryCreate(start.Compilation);
-            start.RegisterOperationAction(operationContext => AnalyzeCatch(operationContext, types, retryTypes), OperationKind.CatchClause);
+            start.RegisterOperationAction(operationContext => AnalyzeCatch(operationContext, types), OperationKind.CatchClause);
         });
     }
 
-    private static void AnalyzeCatch(OperationAnalysisContext context, ExceptionTypes types, RetryTypes? retryTypes)
+    private static void AnalyzeCatch(OperationAnalysisContext context, KnownTypes types)
     {
         var catchClause = (ICatchClauseOperation)context.Operation;
-        if (catchClause.Syntax is not CatchClauseSyntax syntax
-            || SwallowReason(catchClause, types) is not { } reason
-            || IsJustified(syntax, context)
+        if (CatchFate.Of(catchClause, types) is not { } fate
+            || fate.Swallow == SwallowKind.None
+            || IsJustified(fate.Syntax, context)
             || IsAllowedMethod(context)
-            || RetriesWithoutLosingTheFailure(catchClause, retryTypes))
+            || RetriesWithoutLosingTheFailure(catchClause, types))
         {
             return;
         }
 
-        context.ReportDiagnostic(Diagnostic.Create(Rule, Location(syntax), Describe(syntax), Reasons.Message(reason)));
+        context.ReportDiagnostic(Diagnostic.Create(Rule, ReportLocations.Catch(fate.Syntax), Describe(fate.Syntax), Message(fate.Swallow)));
     }
 
     /// <summary>
@@ -91,68 +89,20 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
     /// retried, not lost, and SLU402/SLU403/SLU405 report the loop. A loop that falls out after its last attempt does
     /// lose the failure, so its catch stays SLU201's.
     /// </summary>
-    private static bool RetriesWithoutLosingTheFailure(ICatchClauseOperation catchClause, RetryTypes? retryTypes)
-        => retryTypes is not null
-            && catchClause.Parent is ITryOperation { Parent: IBlockOperation { Parent: ILoopOperation loop } }
-            && RetryLoops.TryMatch(loop, retryTypes, out var shape)
+    private static bool RetriesWithoutLosingTheFailure(ICatchClauseOperation catchClause, KnownTypes types)
+        => catchClause.Parent is ITryOperation { Parent: IBlockOperation { Parent: ILoopOperation loop } }
+            && RetryLoops.TryMatch(loop, types, out var shape)
             && shape!.RetryingCatches.Contains(catchClause)
             && (shape.IsUnbounded || shape.Exhaustion is RetryExhaustion.Rethrow or RetryExhaustion.Throw);
 
-    /// <summary>The catch keyword and its declaration: <c>catch (Exception ex)</c>, without the filter and the block.</summary>
-    internal static Location Location(CatchClauseSyntax syntax)
-        => Microsoft.CodeAnalysis.Location.Create(
-            syntax.SyntaxTree,
-            TextSpan.FromBounds(syntax.CatchKeyword.SpanStart, syntax.Declaration?.Span.End ?? syntax.CatchKeyword.Span.End));
-
-    /// <summary>
-    /// Why the catch swallows its exception (one of <see cref="Reasons"/>), or null when it does not: it rethrows,
-    /// throws, ends the process, passes the exception on, handles a specific type with real code, or is tied to a
-    /// requested cancellation. SLU202 uses this to leave SLU201's catches to SLU201.
-    /// </summary>
-    internal static string? SwallowReason(ICatchClauseOperation catchClause, ExceptionTypes types)
+    /// <summary>The second half of the message: why the failure disappears.</summary>
+    private static string Message(SwallowKind reason) => reason switch
     {
-        if (catchClause.Syntax is not CatchClauseSyntax syntax)
-        {
-            return null;
-        }
-
-        var caughtType = syntax.Declaration is null ? null : catchClause.ExceptionType;
-        var isBroad = caughtType is null || types.IsBroad(caughtType);
-        var isEmpty = catchClause.Handler.Operations.IsEmpty;
-
-        // A specific exception type handled with real code (a fallback value, a default) is a decision, not a swallow.
-        if (!isBroad && !isEmpty)
-        {
-            return null;
-        }
-
-        if (IsTiedToCancellation(catchClause, types))
-        {
-            return null;
-        }
-
-        if (caughtType is not null && types.IsCancellation(caughtType))
-        {
-            // With no token anywhere, only a timeout can land here.
-            return Reasons.CancellationWithoutToken;
-        }
-
-        var exceptionUse = ReadExceptionUse(catchClause);
-        if (exceptionUse == ExceptionUse.Observed || Throws(catchClause.Handler))
-        {
-            return null;
-        }
-
-        return isEmpty ? Reasons.Empty : exceptionUse == ExceptionUse.MessageOnly ? Reasons.MessageOnly : Reasons.NotObserved;
-    }
-
-    /// <summary>
-    /// A filter such as <c>when (token.IsCancellationRequested)</c>, or (for an OperationCanceledException catch) a try
-    /// block that hands a CancellationToken to some call: the catch is part of stopping on request.
-    /// </summary>
-    internal static bool IsTiedToCancellation(ICatchClauseOperation catchClause, ExceptionTypes types)
-        => (catchClause.Filter is { } filter && ChecksCancellation(filter, types))
-            || (catchClause.ExceptionType is { } caught && types.IsCancellation(caught) && PassesCancellationToken(catchClause, types));
+        SwallowKind.Empty => "the block is empty, so the failure disappears without a trace",
+        SwallowKind.MessageOnly => "only its message is read, so the type and stack trace are lost and nothing rethrows, logs or passes on the exception",
+        SwallowKind.CancellationWithoutToken => "no CancellationToken is passed in the try block, so this hides timeouts (such as HttpClient.Timeout), not a requested cancellation",
+        _ => "it is not rethrown, logged with the exception object, or passed on, so the failure disappears without a trace",
+    };
 
     private static bool IsAllowedMethod(OperationAnalysisContext context)
     {
@@ -174,27 +124,6 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
 
     private static string Describe(CatchClauseSyntax syntax)
         => syntax.Declaration is null ? "catch" : "catch " + Regex.Replace(syntax.Declaration.ToString(), @"\s+", " ");
-
-    /// <summary>A throw, or ending the process (Environment.Exit/FailFast): either way the failure is not silent.</summary>
-    internal static bool Throws(IOperation handler)
-        => handler.OwnDescendants().Any(operation => operation switch
-        {
-            IThrowOperation => true,
-            IInvocationOperation { TargetMethod: { Name: "Exit" or "FailFast", ContainingType: { Name: "Environment", ContainingNamespace.Name: "System" } } } => true,
-            _ => false,
-        });
-
-    /// <summary>A filter such as <c>when (token.IsCancellationRequested)</c> ties the catch to a requested cancellation.</summary>
-    private static bool ChecksCancellation(IOperation filter, ExceptionTypes types)
-        => filter.OwnDescendants().Any(operation =>
-            operation is IPropertyReferenceOperation { Property.Name: "IsCancellationRequested" } property
-            && types.IsCancellationSource(property.Property.ContainingType));
-
-    /// <summary>True when the try block hands a <see cref="System.Threading.CancellationToken"/> to some call.</summary>
-    private static bool PassesCancellationToken(ICatchClauseOperation catchClause, ExceptionTypes types)
-        => catchClause.Parent is ITryOperation tryOperation
-            && tryOperation.Body.OwnDescendants().Any(operation =>
-                operation is IArgumentOperation argument && types.IsCancellationToken(argument.Value.Type));
 
     private static bool IsJustified(CatchClauseSyntax syntax, OperationAnalysisContext context)
     {
@@ -218,73 +147,5 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
             ? text.Substring(2)
             : text.Substring(2, text.Length - 4);
         return text.Trim();
-    }
-
-    /// <summary>The reasons a catch is reported, each with the second half of the message.</summary>
-    internal static class Reasons
-    {
-        internal const string Empty = nameof(Empty);
-        internal const string NotObserved = nameof(NotObserved);
-        internal const string MessageOnly = nameof(MessageOnly);
-        internal const string CancellationWithoutToken = nameof(CancellationWithoutToken);
-
-        internal static string Message(string reason) => reason switch
-        {
-            Empty => "the block is empty, so the failure disappears without a trace",
-            MessageOnly => "only its message is read, so the type and stack trace are lost and nothing rethrows, logs or passes on the exception",
-            CancellationWithoutToken => "no CancellationToken is passed in the try block, so this hides timeouts (such as HttpClient.Timeout), not a requested cancellation",
-            _ => "it is not rethrown, logged with the exception object, or passed on, so the failure disappears without a trace",
-        };
-    }
-
-    /// <summary>How the catch uses its exception variable.</summary>
-    private enum ExceptionUse
-    {
-        Unused,
-        MessageOnly,
-        Observed,
-    }
-
-    /// <summary>Members that expose a detail of the exception but lose its type, stack trace and inner exceptions.</summary>
-    private static readonly ImmutableHashSet<string> DetailOnlyMembers =
-        ImmutableHashSet.Create("Message", "HResult", "Source", "HelpLink", "GetType");
-
-    /// <summary>
-    /// Any use of the exception variable other than reading a detail (Message, HResult...) counts as observing it:
-    /// passed to a call, assigned, returned, interpolated (its ToString carries the stack trace). Lambdas count too.
-    /// </summary>
-    private static ExceptionUse ReadExceptionUse(ICatchClauseOperation catchClause)
-    {
-        if (catchClause.ExceptionDeclarationOrExpression is not IVariableDeclaratorOperation { Symbol: { } local })
-        {
-            return ExceptionUse.Unused;
-        }
-
-        var use = ExceptionUse.Unused;
-        var scopes = catchClause.Filter is null ? new[] { catchClause.Handler } : new[] { catchClause.Filter, catchClause.Handler };
-        foreach (var reference in scopes.SelectMany(scope => scope.OwnDescendants()).OfType<ILocalReferenceOperation>())
-        {
-            if (!SymbolEqualityComparer.Default.Equals(reference.Local, local))
-            {
-                continue;
-            }
-
-            // Testing its type (ex is HttpRequestException) or reading a detail decides something, but keeps nothing.
-            var readsDetail = reference.Parent switch
-            {
-                IPropertyReferenceOperation property => property.Instance == reference && DetailOnlyMembers.Contains(property.Property.Name),
-                IInvocationOperation invocation => invocation.Instance == reference && DetailOnlyMembers.Contains(invocation.TargetMethod.Name),
-                IIsTypeOperation or IIsPatternOperation => true,
-                _ => false,
-            };
-            if (!readsDetail)
-            {
-                return ExceptionUse.Observed;
-            }
-
-            use = ExceptionUse.MessageOnly;
-        }
-
-        return use;
     }
 }

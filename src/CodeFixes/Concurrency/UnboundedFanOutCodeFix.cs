@@ -15,6 +15,7 @@ using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Concurrency;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Concurrency;
@@ -85,11 +86,11 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
     /// <summary>The root with the fan-out rewritten, or null when the shape has no safe rewrite.</summary>
     private static SyntaxNode? Rewrite(SyntaxNode root, SemanticModel model, InvocationExpressionSyntax whenAll, int degree, CancellationToken cancellationToken)
     {
-        if (FanOutTypes.TryCreate(model.Compilation) is not { } types
+        if (KnownTypes.Of(model.Compilation) is not { Task: not null, Enumerable: not null } types
             || model.GetOperation(whenAll, cancellationToken) is not IInvocationOperation operation
             || FanOut.Find(operation, types) is not { } fanOut
             || DiscardingStatement(whenAll) is not { } statement
-            || model.Compilation.GetTypeByMetadataName("System.Threading.Tasks.Parallel") is not { } parallel
+            || types.Parallel is not { } parallel
             || parallel.GetMembers("ForEachAsync").IsEmpty
             || fanOut.Select.Syntax is not InvocationExpressionSyntax select)
         {
@@ -213,7 +214,7 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
                 if (function.Symbol.IsAsync)
                 {
                     // A ValueTask body cannot return a value.
-                    if (FanOut.OwnOperations(function.Body).Any(o => o is IReturnOperation { ReturnedValue: not null, IsImplicit: false }))
+                    if (function.Body.OwnDescendants().Any(o => o is IReturnOperation { ReturnedValue: not null, IsImplicit: false }))
                     {
                         return null;
                     }
@@ -263,7 +264,7 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
     /// </summary>
     private static string? TokenFor(SemanticModel model, FanOut fanOut, int position)
     {
-        var tokenType = model.Compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
+        var tokenType = KnownTypes.Of(model.Compilation).CancellationToken;
         if (tokenType is null)
         {
             return null;

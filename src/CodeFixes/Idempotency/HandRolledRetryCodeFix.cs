@@ -16,6 +16,7 @@ using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Idempotency;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Idempotency;
@@ -84,7 +85,7 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
         if (root is not CompilationUnitSyntax unit || model is null
-            || RetryTypes.TryCreate(model.Compilation) is not { } types
+            || KnownTypes.Of(model.Compilation) is not { Exception: not null } types
             || types.SluiceResilience is null
             || model.GetOperation(loop, cancellationToken) is not ILoopOperation operation
             || !RetryLoops.TryMatch(operation, types, out var shape)
@@ -142,7 +143,7 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
     }
 
     /// <summary>The statements that replace the loop, and the statements of its block that go with it; null when no sound rewrite exists.</summary>
-    private static Rewritten? Rewrite(SemanticModel model, RetryTypes types, RetryLoopShape shape, StatementSyntax loop, CancellationToken cancellationToken)
+    private static Rewritten? Rewrite(SemanticModel model, KnownTypes types, RetryLoopShape shape, StatementSyntax loop, CancellationToken cancellationToken)
     {
         if (shape.MaxAttempts is not { } attempts || attempts > MaxAttemptsLimit
             || shape.Exhaustion != RetryExhaustion.Rethrow
@@ -375,7 +376,7 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
     /// <c>ex =&gt; ex is HttpRequestException</c> from the caught type, with the parts of the filter that do not look at the
     /// counter. A catch of <c>Exception</c> with no other condition gets no predicate: the runtime retries transient failures.
     /// </summary>
-    private static RetryPredicate Predicate(SemanticModel model, RetryTypes types, ICatchClauseOperation catchClause, CatchClauseSyntax catchSyntax, ILocalSymbol counter, StatementSyntax loop)
+    private static RetryPredicate Predicate(SemanticModel model, KnownTypes types, ICatchClauseOperation catchClause, CatchClauseSyntax catchSyntax, ILocalSymbol counter, StatementSyntax loop)
     {
         var conditions = new List<ExpressionSyntax>();
         if (catchSyntax.Filter is { } filter)
@@ -460,7 +461,7 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
         };
 
     /// <summary>A CancellationToken parameter or local: the delay's, else the try body's, else any in scope.</summary>
-    private static ISymbol? Token(SemanticModel model, RetryTypes types, RetryLoopShape shape, StatementSyntax loop)
+    private static ISymbol? Token(SemanticModel model, KnownTypes types, RetryLoopShape shape, StatementSyntax loop)
     {
         static ISymbol? Named(IOperation? value) => value?.WalkDownConversion() switch
         {

@@ -15,6 +15,7 @@ using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Idempotency;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Idempotency;
@@ -101,10 +102,10 @@ public sealed class NonIdempotentWriteInRetryCodeFix : CodeFixProvider
     /// <summary>What the fix with <paramref name="key"/> would do to <paramref name="call"/>, or null when it has no sound form.</summary>
     private static FixPlan? Plan(SemanticModel model, InvocationExpressionSyntax call, string key, CancellationToken cancellationToken)
     {
-        if (model.Compilation.GetTypeByMetadataName("Sluice.IdempotencyKey") is null
-            || model.Compilation.GetTypeByMetadataName("Sluice.SluiceHttpClientExtensions") is not { } extensions
+        if (KnownTypes.Of(model.Compilation).IdempotencyKey is null
+            || KnownTypes.Of(model.Compilation).SluiceHttpClientExtensions is not { } extensions
             || model.GetOperation(call, cancellationToken) is not IInvocationOperation operation
-            || RetryScopes.TryCreate(model.Compilation)?.Enclosing(operation) is not { } scope)
+            || RetryScopes.TryCreate(KnownTypes.Of(model.Compilation))?.Enclosing(operation) is not { } scope)
         {
             return null;
         }

@@ -11,7 +11,8 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers;
-using Sluice.Analyzers.Idempotency;
+using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Idempotency;
@@ -55,7 +56,7 @@ public sealed class RetryHandlesEveryExceptionCodeFix : CodeFixProvider
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
         if (key != HandleTransientOnlyKey || root is not CompilationUnitSyntax unit || model is null
-            || model.Compilation.GetTypeByMetadataName("Sluice.SluiceResilience") is not { } runtime
+            || KnownTypes.Of(model.Compilation).SluiceResilience is not { } runtime
             || runtime.GetMembers("IsTransient").IsEmpty)
         {
             return null;

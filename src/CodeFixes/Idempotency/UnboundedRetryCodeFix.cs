@@ -13,6 +13,8 @@ using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Idempotency;
+using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Idempotency;
@@ -110,7 +112,7 @@ public sealed class UnboundedRetryCodeFix : CodeFixProvider
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
         if (model is null
             || loop.Parent is not BlockSyntax block
-            || RetryTypes.TryCreate(model.Compilation) is not { } types
+            || KnownTypes.Of(model.Compilation) is not { Exception: not null } types
             || model.GetOperation(loop, cancellationToken) is not ILoopOperation operation
             || !RetryLoops.TryMatch(operation, types, out var shape)
             || !shape!.IsUnbounded)

@@ -15,6 +15,7 @@ using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Memory;
+using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Memory;
@@ -98,9 +99,9 @@ public sealed class StreamAccumulatedCodeFix : CodeFixProvider
     private static CompilationUnitSyntax? Rewrite(CompilationUnitSyntax root, SemanticModel model, InvocationExpressionSyntax add, int size, CancellationToken cancellationToken)
     {
         var compilation = model.Compilation;
-        var listType = compilation.GetTypeByMetadataName("System.Collections.Generic.List`1");
+        var listType = KnownTypes.Of(compilation).GenericList;
         if (listType is null
-            || compilation.GetTypeByMetadataName("Sluice.SluiceBatchingExtensions") is null
+            || KnownTypes.Of(compilation).SluiceBatchingExtensions is null
             || model.GetOperation(add, cancellationToken) is not IInvocationOperation { TargetMethod.Name: "Add", Instance: ILocalReferenceOperation { Local: var list } } call
             || !SymbolEqualityComparer.Default.Equals(call.TargetMethod.ContainingType.OriginalDefinition, listType)
             || !SymbolEqualityComparer.Default.Equals(list.Type.OriginalDefinition, listType)
@@ -187,8 +188,8 @@ public sealed class StreamAccumulatedCodeFix : CodeFixProvider
     /// </summary>
     private static bool IsFileSource(IOperation source, Compilation compilation)
     {
-        var file = compilation.GetTypeByMetadataName("System.IO.File");
-        var sluiceFile = compilation.GetTypeByMetadataName("Sluice.SluiceFile");
+        var file = KnownTypes.Of(compilation).File;
+        var sluiceFile = KnownTypes.Of(compilation).SluiceFile;
         while (source is IInvocationOperation call)
         {
             var method = call.TargetMethod;

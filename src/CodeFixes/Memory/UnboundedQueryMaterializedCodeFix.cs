@@ -14,6 +14,7 @@ using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Memory;
+using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Memory;
@@ -115,7 +116,7 @@ public sealed class UnboundedQueryMaterializedCodeFix : CodeFixProvider
         if (key == InBatchesKey)
         {
             if (!awaitable || loop.BreaksOut()
-                || model.Compilation.GetTypeByMetadataName("Sluice.SluiceBatchingExtensions") is null)
+                || KnownTypes.Of(model.Compilation).SluiceBatchingExtensions is null)
             {
                 return null;
             }
@@ -189,8 +190,8 @@ public sealed class UnboundedQueryMaterializedCodeFix : CodeFixProvider
     /// </summary>
     private static bool UsesDatabase(SemanticModel model, StatementSyntax body, CancellationToken cancellationToken)
     {
-        var dbContext = model.Compilation.GetTypeByMetadataName("Microsoft.EntityFrameworkCore.DbContext");
-        var dbSet = model.Compilation.GetTypeByMetadataName("Microsoft.EntityFrameworkCore.DbSet`1");
+        var dbContext = KnownTypes.Of(model.Compilation).DbContext;
+        var dbSet = KnownTypes.Of(model.Compilation).DbSet;
         foreach (var expression in body.DescendantNodes().OfType<ExpressionSyntax>())
         {
             var type = model.GetTypeInfo(expression, cancellationToken).Type;

@@ -14,6 +14,7 @@ using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Memory;
+using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Memory;
@@ -73,8 +74,8 @@ public sealed class UnitOfWorkGrowsCodeFix : CodeFixProvider
     private static CompilationUnitSyntax? Rewrite(CompilationUnitSyntax root, SemanticModel model, ForEachStatementSyntax loop, int size, CancellationToken cancellationToken)
     {
         var compilation = model.Compilation;
-        if (compilation.GetTypeByMetadataName("Sluice.SluiceBatchingExtensions") is null
-            || EfTracking.TryCreate(compilation) is not { } ef
+        if (KnownTypes.Of(compilation).SluiceBatchingExtensions is null
+            || EfTracking.TryCreate(KnownTypes.Of(compilation)) is not { } ef
             || model.GetOperation(loop, cancellationToken) is not IForEachLoopOperation operation
             || loop.Parent is not BlockSyntax block
             || LeavesEarly(loop))
@@ -100,13 +101,13 @@ public sealed class UnitOfWorkGrowsCodeFix : CodeFixProvider
 
         var source = StreamedSources.SourceOf(operation);
         if (source != operation.Collection.WalkDownConversion()
-            || !SourceIsIndependentOf(source, dbContextSymbol, ef, new StreamedSources(compilation)))
+            || !SourceIsIndependentOf(source, dbContextSymbol, ef, new StreamedSources(KnownTypes.Of(compilation))))
         {
             // WithCancellation/ConfigureAwait cannot be carried over to InBatches; the same context cannot save mid-query.
             return null;
         }
 
-        var streams = new StreamedSources(compilation);
+        var streams = new StreamedSources(KnownTypes.Of(compilation));
         var batchesAsync = streams.IsQueryable(source.Type) || streams.IsAsyncEnumerable(source.Type);
         if (batchesAsync && !AsyncContext.CanAwait(loop))
         {

@@ -11,7 +11,9 @@ using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers;
+using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Memory;
+using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Memory;
@@ -102,7 +104,7 @@ public sealed class WholeFileReadCodeFix : CodeFixProvider
 
     private static Document? FixAwaited(Document document, CompilationUnitSyntax root, SemanticModel model, InvocationExpressionSyntax invocation, CancellationToken cancellationToken)
     {
-        if (model.Compilation.GetTypeByMetadataName("System.IO.File") is not { } file || file.GetMembers("ReadLinesAsync").IsEmpty)
+        if (KnownTypes.Of(model.Compilation).File is not { } file || file.GetMembers("ReadLinesAsync").IsEmpty)
         {
             return null;
         }

@@ -13,7 +13,9 @@ using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers;
+using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Memory;
+using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Memory;
@@ -55,15 +57,14 @@ public sealed class WholeJsonArrayDeserializedCodeFix : CodeFixProvider
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        var serializer = model?.Compilation.GetTypeByMetadataName("System.Text.Json.JsonSerializer");
-        var stream = model?.Compilation.GetTypeByMetadataName("System.IO.Stream");
+        var types = model is null ? null : KnownTypes.Of(model.Compilation);
         if (key != StreamKey
             || root is not CompilationUnitSyntax unit
-            || model is null || serializer is null || stream is null
+            || model is null || types?.JsonSerializer is not { } serializer
             || serializer.GetMembers("DeserializeAsyncEnumerable").IsEmpty
             || invocation.Expression is not MemberAccessExpressionSyntax access
             || model.GetOperation(invocation, cancellationToken) is not IInvocationOperation call
-            || WholeJsonArrayDeserializedAnalyzer.ElementOfDeserializedList(call, serializer, stream) is not { } element
+            || JsonArrays.ElementOfDeserializedList(call, types) is not { } element
             || call.Arguments[0].Value.Type?.SpecialType == SpecialType.System_String
             || Arguments(call) is not { } arguments)
         {

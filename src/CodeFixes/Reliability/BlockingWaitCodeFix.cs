@@ -14,6 +14,7 @@ using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Reliability;
+using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Reliability;
@@ -63,7 +64,7 @@ public sealed class BlockingWaitCodeFix : CodeFixProvider
         var method = operation.TargetMethod;
         var what = $"{method.ContainingType.Name}.{method.Name}";
         var statement = invocation.Parent as ExpressionStatementSyntax;
-        var tokenType = model.Compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
+        var tokenType = KnownTypes.Of(model.Compilation).CancellationToken;
         var token = tokenType is null
             ? null
             : SymbolsInScope.FindUsable(model, invocation.SpanStart, type => SymbolEqualityComparer.Default.Equals(type, tokenType));
@@ -174,7 +175,7 @@ public sealed class BlockingWaitCodeFix : CodeFixProvider
         ExpressionStatementSyntax statement)
     {
         var method = operation.TargetMethod;
-        var task = model.Compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
+        var task = KnownTypes.Of(model.Compilation).Task;
         if (task is null || task.GetMembers("WaitAsync").IsEmpty)
         {
             return null;

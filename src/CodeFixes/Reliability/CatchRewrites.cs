@@ -9,6 +9,8 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Simplification;
+using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Reliability;
@@ -93,8 +95,9 @@ internal static class CatchRewrites
     /// <summary>The dead-letter fix's needs, or null when it cannot apply (no runtime, no foreach record, nowhere to put a sink).</summary>
     public static DeadLetterPlan? PlanDeadLetter(SemanticModel model, CatchClauseSyntax catchClause)
     {
-        var sinkType = model.Compilation.GetTypeByMetadataName(RuntimeNamespace + ".IDeadLetterSink");
-        if (sinkType is null || model.Compilation.GetTypeByMetadataName(RuntimeNamespace + ".DeadLetter") is null)
+        var types = KnownTypes.Of(model.Compilation);
+        var sinkType = types.DeadLetterSink;
+        if (sinkType is null || types.DeadLetter is null)
         {
             return null;
         }
@@ -113,7 +116,7 @@ internal static class CatchRewrites
         var position = catchClause.Block.SpanStart;
         var sink = SymbolsInScope.FindUsable(model, position, type => SymbolEqualityComparer.Default.Equals(type, sinkType) || type.AllInterfaces.Contains(sinkType, SymbolEqualityComparer.Default));
         var canAwait = AsyncContext.CanAwait(catchClause);
-        var tokenType = model.Compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
+        var tokenType = types.CancellationToken;
         var token = canAwait && tokenType is not null
             ? SymbolsInScope.FindUsable(model, position, type => SymbolEqualityComparer.Default.Equals(type, tokenType))
             : null;

@@ -14,7 +14,7 @@ using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Infrastructure;
-using Sluice.Analyzers.Reliability;
+using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Reliability;
@@ -96,7 +96,7 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
 
     private static MethodDeclarationSyntax? Rewrite(string? key, MethodDeclarationSyntax method, SemanticModel model, int seconds, CancellationToken cancellationToken)
     {
-        if (DeadlineTypes.TryCreate(model.Compilation) is not { } types
+        if (Deadlines.TryCreate(KnownTypes.Of(model.Compilation)) is not { } types
             || model.GetOperation(method, cancellationToken) is not { } operation)
         {
             return null;
@@ -114,7 +114,7 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
     }
 
     /// <summary>The plain .NET fix: one CancellationTokenSource with a timeout for the whole async method.</summary>
-    private static MethodDeclarationSyntax? AddDeadline(MethodDeclarationSyntax method, SemanticModel model, DeadlineTypes types, List<IInvocationOperation> calls, int seconds)
+    private static MethodDeclarationSyntax? AddDeadline(MethodDeclarationSyntax method, SemanticModel model, Deadlines types, List<IInvocationOperation> calls, int seconds)
     {
         if (!method.Modifiers.Any(SyntaxKind.AsyncKeyword)
             || method.Body is not { } body
@@ -146,11 +146,12 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
     /// returns the same Task, so it works in any method, awaited or not, and inside lambdas. Offered only when the runtime
     /// is referenced and every reported call returns a Task (all or nothing: a call left out would go unreported).
     /// </summary>
-    private static MethodDeclarationSyntax? WrapEachCall(MethodDeclarationSyntax method, SemanticModel model, DeadlineTypes types, List<IInvocationOperation> calls, int seconds)
+    private static MethodDeclarationSyntax? WrapEachCall(MethodDeclarationSyntax method, SemanticModel model, Deadlines types, List<IInvocationOperation> calls, int seconds)
     {
-        var task = model.Compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
-        var genericTask = model.Compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
-        var helper = model.Compilation.GetTypeByMetadataName("Sluice.SluiceResilience");
+        var known = KnownTypes.Of(model.Compilation);
+        var task = known.Task;
+        var genericTask = known.GenericTask;
+        var helper = known.SluiceResilience;
         if (helper is null || helper.GetMembers("WithTimeoutAsync").IsEmpty
             || calls.Any(call => !SymbolEqualityComparer.Default.Equals(call.TargetMethod.ReturnType.OriginalDefinition, task)
                 && !SymbolEqualityComparer.Default.Equals(call.TargetMethod.ReturnType.OriginalDefinition, genericTask)))
@@ -177,7 +178,7 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
     /// Adds the token: by name when the method has a token parameter left at its default (it may not be last),
     /// otherwise as the extra last argument of the overload that takes one.
     /// </summary>
-    private static InvocationExpressionSyntax PassToken(InvocationExpressionSyntax invocation, IInvocationOperation call, DeadlineTypes types, ExpressionSyntax token)
+    private static InvocationExpressionSyntax PassToken(InvocationExpressionSyntax invocation, IInvocationOperation call, Deadlines types, ExpressionSyntax token)
     {
         var argument = call.TargetMethod.Parameters.FirstOrDefault(p => types.IsToken(p.Type)) is { } parameter
             ? SyntaxFactory.Argument(SyntaxFactory.NameColon(parameter.Name), default, token)

@@ -8,6 +8,8 @@ using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Sluice.Analyzers;
+using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Reliability;
@@ -110,8 +112,9 @@ public sealed class SwallowedExceptionCodeFix : CodeFixProvider
     /// <summary>An <c>ILogger</c> (or <c>ILogger&lt;T&gt;</c>) parameter, local, field or property usable inside the catch.</summary>
     internal static ISymbol? FindLogger(SemanticModel model, CatchClauseSyntax catchClause)
     {
-        var iLogger = model.Compilation.GetTypeByMetadataName(LoggingNamespace + ".ILogger");
-        if (iLogger is null || model.Compilation.GetTypeByMetadataName(LoggingNamespace + ".LoggerExtensions") is null)
+        var types = KnownTypes.Of(model.Compilation);
+        var iLogger = types.Logger;
+        if (iLogger is null || types.LoggerExtensions is null)
         {
             return null;
         }

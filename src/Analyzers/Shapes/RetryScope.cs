@@ -1,7 +1,8 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
+using Sluice.Analyzers.Infrastructure;
 
-namespace Sluice.Analyzers.Idempotency;
+namespace Sluice.Analyzers.Shapes;
 
 /// <summary>A piece of code that runs again on every retry: its body, and the retry as the message names it.</summary>
 internal sealed class RetryScope
@@ -33,22 +34,22 @@ internal sealed class RetryScopes
     private readonly INamedTypeSymbol? _pipeline;
     private readonly INamedTypeSymbol? _genericPipeline;
     private readonly INamedTypeSymbol? _sluiceResilience;
-    private readonly RetryTypes _loopTypes;
+    private readonly KnownTypes _types;
 
-    private RetryScopes(RetryTypes loopTypes)
+    private RetryScopes(KnownTypes types)
     {
-        _loopTypes = loopTypes;
-        _pipeline = loopTypes.ResiliencePipeline;
-        _genericPipeline = loopTypes.GenericResiliencePipeline;
-        _sluiceResilience = loopTypes.SluiceResilience;
+        _types = types;
+        _pipeline = types.ResiliencePipeline;
+        _genericPipeline = types.GenericResiliencePipeline;
+        _sluiceResilience = types.SluiceResilience;
     }
 
     /// <summary>
     /// The retries of this compilation. Hand-rolled retry loops need nothing but <c>System.Exception</c>, so this is
     /// null only for a compilation without one (then nothing is a retry scope).
     /// </summary>
-    public static RetryScopes? TryCreate(Compilation compilation)
-        => RetryTypes.TryCreate(compilation) is { } loopTypes ? new RetryScopes(loopTypes) : null;
+    public static RetryScopes? TryCreate(KnownTypes types)
+        => types.Exception is not null ? new RetryScopes(types) : null;
 
     /// <summary>The innermost retry scope that <paramref name="operation"/> runs in, or null when it runs once.</summary>
     public RetryScope? Enclosing(IOperation operation)
@@ -62,7 +63,7 @@ internal sealed class RetryScopes
 
             // Only the try runs again: what the catch does between attempts (log, wait) runs once per failure.
             if (current is ILoopOperation loop
-                && RetryLoops.TryMatch(loop, _loopTypes, out var shape)
+                && RetryLoops.TryMatch(loop, _types, out var shape)
                 && shape!.Try.Body.Syntax.Span.Contains(operation.Syntax.Span))
             {
                 return new RetryScope(shape.Try.Body, HandRolledLoop);

@@ -1,12 +1,10 @@
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
-using Microsoft.CodeAnalysis.Text;
 using Sluice.Analyzers.Infrastructure;
 
-namespace Sluice.Analyzers.Idempotency;
+namespace Sluice.Analyzers.Shapes;
 
 /// <summary>
 /// Polly's <c>RetryStrategyOptions</c> types and what a creation of one sets, for SLU403 and SLU404. Resolved once per
@@ -17,18 +15,19 @@ internal sealed class PollyRetryOptions
     private readonly INamedTypeSymbol _genericOptions;
     private readonly INamedTypeSymbol? _options;
 
-    private PollyRetryOptions(Compilation compilation, INamedTypeSymbol genericOptions)
+    private PollyRetryOptions(KnownTypes types, INamedTypeSymbol genericOptions)
     {
         _genericOptions = genericOptions;
-        _options = compilation.GetTypeByMetadataName("Polly.Retry.RetryStrategyOptions");
-        PredicateBuilder = compilation.GetTypeByMetadataName("Polly.PredicateBuilder`1");
+        _options = types.RetryStrategyOptions;
+        PredicateBuilder = types.PredicateBuilder;
     }
 
     /// <summary>Polly's <c>PredicateBuilder&lt;TResult&gt;</c>.</summary>
     public INamedTypeSymbol? PredicateBuilder { get; }
 
-    public static PollyRetryOptions? TryCreate(Compilation compilation)
-        => compilation.GetTypeByMetadataName("Polly.Retry.RetryStrategyOptions`1") is { } options ? new PollyRetryOptions(compilation, options) : null;
+    /// <summary>Null without Polly.Core.</summary>
+    public static PollyRetryOptions? TryCreate(KnownTypes types)
+        => types.GenericRetryStrategyOptions is { } options ? new PollyRetryOptions(types, options) : null;
 
     /// <summary>
     /// <c>RetryStrategyOptions</c> or <c>RetryStrategyOptions&lt;T&gt;</c> itself. A subclass may set its defaults in its
@@ -106,19 +105,6 @@ internal sealed class PollyRetryOptions
 
         return settings;
     }
-
-    /// <summary><c>new RetryStrategyOptions(...)</c> without its initializer: where SLU403 and SLU404 report.</summary>
-    public static Location CreationLocation(IObjectCreationOperation creation)
-        => creation.Syntax switch
-        {
-            ObjectCreationExpressionSyntax explicitNew => Location.Create(
-                explicitNew.SyntaxTree,
-                TextSpan.FromBounds(explicitNew.NewKeyword.SpanStart, explicitNew.ArgumentList?.Span.End ?? explicitNew.Type.Span.End)),
-            ImplicitObjectCreationExpressionSyntax implicitNew => Location.Create(
-                implicitNew.SyntaxTree,
-                TextSpan.FromBounds(implicitNew.NewKeyword.SpanStart, implicitNew.ArgumentList.Span.End)),
-            _ => creation.Syntax.GetLocation(),
-        };
 
     /// <summary>One property assignment of the options.</summary>
     internal sealed class Setting(ISimpleAssignmentOperation assignment, bool inInitializer)

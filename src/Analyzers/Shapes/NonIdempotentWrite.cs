@@ -5,9 +5,8 @@ using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
-using Sluice.Analyzers.Reliability;
 
-namespace Sluice.Analyzers.Idempotency;
+namespace Sluice.Analyzers.Shapes;
 
 /// <summary>The kinds of non-idempotent writes SLU401 knows; the fix reads the kind from the diagnostic.</summary>
 internal static class WriteKinds
@@ -81,23 +80,23 @@ internal sealed class NonIdempotentWrites
     private readonly INamedTypeSymbol? _streamWriter;
     private readonly INamedTypeSymbol? _fileStream;
 
-    public NonIdempotentWrites(Compilation compilation)
+    public NonIdempotentWrites(KnownTypes types)
     {
-        _dbContext = compilation.GetTypeByMetadataName("Microsoft.EntityFrameworkCore.DbContext");
-        _dbSet = compilation.GetTypeByMetadataName("Microsoft.EntityFrameworkCore.DbSet`1");
-        _relationalFacadeExtensions = compilation.GetTypeByMetadataName("Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions");
-        _dapper = compilation.GetTypeByMetadataName("Dapper.SqlMapper");
-        _dbCommand = compilation.GetTypeByMetadataName("System.Data.Common.DbCommand");
-        _iDbCommand = compilation.GetTypeByMetadataName("System.Data.IDbCommand");
-        _httpClient = compilation.GetTypeByMetadataName("System.Net.Http.HttpClient");
-        _httpMessageInvoker = compilation.GetTypeByMetadataName("System.Net.Http.HttpMessageInvoker");
-        _httpRequestMessage = compilation.GetTypeByMetadataName("System.Net.Http.HttpRequestMessage");
-        _httpMethod = compilation.GetTypeByMetadataName("System.Net.Http.HttpMethod");
-        _httpJsonExtensions = compilation.GetTypeByMetadataName("System.Net.Http.Json.HttpClientJsonExtensions");
-        _file = compilation.GetTypeByMetadataName("System.IO.File");
-        _fileInfo = compilation.GetTypeByMetadataName("System.IO.FileInfo");
-        _streamWriter = compilation.GetTypeByMetadataName("System.IO.StreamWriter");
-        _fileStream = compilation.GetTypeByMetadataName("System.IO.FileStream");
+        _dbContext = types.DbContext;
+        _dbSet = types.DbSet;
+        _relationalFacadeExtensions = types.RelationalDatabaseFacadeExtensions;
+        _dapper = types.DapperSqlMapper;
+        _dbCommand = types.DbCommand;
+        _iDbCommand = types.IDbCommand;
+        _httpClient = types.HttpClient;
+        _httpMessageInvoker = types.HttpMessageInvoker;
+        _httpRequestMessage = types.HttpRequestMessage;
+        _httpMethod = types.HttpMethod;
+        _httpJsonExtensions = types.HttpClientJsonExtensions;
+        _file = types.File;
+        _fileInfo = types.FileInfo;
+        _streamWriter = types.StreamWriter;
+        _fileStream = types.FileStream;
     }
 
     /// <summary>

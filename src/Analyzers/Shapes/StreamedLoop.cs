@@ -2,7 +2,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
 
-namespace Sluice.Analyzers.Memory;
+namespace Sluice.Analyzers.Shapes;
 
 /// <summary>
 /// The loops SLU107 and SLU108 treat as running over an unbounded source, resolved once per compilation: a
@@ -20,13 +20,13 @@ internal sealed class StreamedSources
     private readonly INamedTypeSymbol? _dbDataReader;
     private readonly INamedTypeSymbol? _dataReader;
 
-    public StreamedSources(Compilation compilation)
+    public StreamedSources(KnownTypes types)
     {
-        _queryable = compilation.GetTypeByMetadataName("System.Linq.IQueryable`1");
-        _asyncEnumerable = compilation.GetTypeByMetadataName("System.Collections.Generic.IAsyncEnumerable`1");
-        _file = compilation.GetTypeByMetadataName("System.IO.File");
-        _dbDataReader = compilation.GetTypeByMetadataName("System.Data.Common.DbDataReader");
-        _dataReader = compilation.GetTypeByMetadataName("System.Data.IDataReader");
+        _queryable = types.GenericQueryable;
+        _asyncEnumerable = types.AsyncEnumerable;
+        _file = types.File;
+        _dbDataReader = types.DbDataReader;
+        _dataReader = types.IDataReader;
     }
 
     /// <summary>What the loop streams, for a message ("the query", "the async stream", "File.ReadLines", "the data reader"), or null when it is not an unbounded stream.</summary>
@@ -112,5 +112,4 @@ internal sealed class StreamedSources
 
     private static IOperation? Receiver(IInvocationOperation call)
         => (call.Instance ?? (call.TargetMethod.IsExtensionMethod && call.Arguments.Length > 0 ? call.Arguments[0].Value : null))?.WalkDownConversion();
-
 }

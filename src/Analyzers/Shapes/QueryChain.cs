@@ -5,7 +5,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
 
-namespace Sluice.Analyzers.Memory;
+namespace Sluice.Analyzers.Shapes;
 
 /// <summary>
 /// Reads an EF Core query chain backwards from where it is materialized — <c>db.Orders.Where(...).ToList()</c> — to the
@@ -31,21 +31,20 @@ internal sealed class QueryChain
     private readonly INamedTypeSymbol? _queryableExtensions;
     private readonly INamedTypeSymbol _queryable;
 
-    private QueryChain(Compilation compilation, INamedTypeSymbol dbSet, INamedTypeSymbol queryable)
+    private QueryChain(KnownTypes types, INamedTypeSymbol dbSet, INamedTypeSymbol queryable)
     {
         _dbSet = dbSet;
         _queryable = queryable;
-        _dbContext = compilation.GetTypeByMetadataName("Microsoft.EntityFrameworkCore.DbContext");
-        _enumerable = compilation.GetTypeByMetadataName("System.Linq.Enumerable");
-        _queryableExtensions = compilation.GetTypeByMetadataName("Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions");
+        _dbContext = types.DbContext;
+        _enumerable = types.Enumerable;
+        _queryableExtensions = types.EntityFrameworkQueryableExtensions;
     }
 
     /// <summary>Null when EF Core is not referenced: then there is no DbSet for a query to start at.</summary>
-    public static QueryChain? TryCreate(Compilation compilation)
-        => compilation.GetTypeByMetadataName("Microsoft.EntityFrameworkCore.DbSet`1") is { } dbSet
-            && compilation.GetTypeByMetadataName("System.Linq.IQueryable") is { } queryable
-                ? new QueryChain(compilation, dbSet, queryable)
-                : null;
+    public static QueryChain? TryCreate(KnownTypes types)
+        => types.DbSet is { } dbSet && types.Queryable is { } queryable
+            ? new QueryChain(types, dbSet, queryable)
+            : null;
 
     /// <summary>System.Linq's ToList/ToArray/ToDictionary/ToHashSet/ToLookup, or EF Core's ToListAsync and friends.</summary>
     public bool IsMaterialization(IMethodSymbol method)

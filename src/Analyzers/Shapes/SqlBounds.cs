@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Text;
 
-namespace Sluice.Analyzers.Memory;
+namespace Sluice.Analyzers.Shapes;
 
 /// <summary>
 /// A deliberately small reading of SQL text, enough to tell whether a SELECT is bounded. It never parses SQL: it splits

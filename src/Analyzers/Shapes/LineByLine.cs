@@ -4,7 +4,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
 
-namespace Sluice.Analyzers.Memory;
+namespace Sluice.Analyzers.Shapes;
 
 /// <summary>How a value read whole (the lines of a file, a deserialized array) is then used.</summary>
 internal enum LineByLineUse

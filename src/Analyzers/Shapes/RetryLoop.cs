@@ -6,7 +6,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
 
-namespace Sluice.Analyzers.Idempotency;
+namespace Sluice.Analyzers.Shapes;
 
 /// <summary>The statement a hand-rolled retry loop is written with.</summary>
 internal enum RetryLoopKind
@@ -95,7 +95,7 @@ internal sealed class RetryLoopShape
         int? maxAttempts,
         RetryExhaustion exhaustion,
         bool isUnbounded,
-        bool catchesEverything)
+        ImmutableArray<ICatchClauseOperation> catchAllClauses)
     {
         Loop = loop;
         Kind = kind;
@@ -111,7 +111,7 @@ internal sealed class RetryLoopShape
         MaxAttempts = maxAttempts;
         Exhaustion = exhaustion;
         IsUnbounded = isUnbounded;
-        CatchesEverything = catchesEverything;
+        CatchAllClauses = catchAllClauses;
     }
 
     /// <summary>The loop.</summary>
@@ -168,10 +168,10 @@ internal sealed class RetryLoopShape
     public bool IsUnbounded { get; }
 
     /// <summary>
-    /// True when a retrying catch is a catch-all, <c>catch (Exception)</c> or <c>catch (SystemException)</c> whose filter,
+    /// The retrying catches that are a catch-all, <c>catch (Exception)</c> or <c>catch (SystemException)</c> whose filter,
     /// if any, looks only at the attempt counter: permanent failures are retried too.
     /// </summary>
-    public bool CatchesEverything { get; }
+    public ImmutableArray<ICatchClauseOperation> CatchAllClauses { get; }
 }
 
 /// <summary>
@@ -193,7 +193,7 @@ internal static class RetryLoops
     /// <param name="types">The compilation's types.</param>
     /// <param name="shape">The recognized shape, or null.</param>
     /// <returns>True when the loop is a hand-rolled retry.</returns>
-    public static bool TryMatch(ILoopOperation loop, RetryTypes types, out RetryLoopShape? shape)
+    public static bool TryMatch(ILoopOperation loop, KnownTypes types, out RetryLoopShape? shape)
     {
         shape = null;
         RetryLoopKind kind;
@@ -278,14 +278,13 @@ internal static class RetryLoops
             && IsAlwaysTrue(condition)
             && !retrying.Any(c => CanLeave(c.Handler, loop))
             && !afterTry.Any(o => CanLeave(o, loop));
-        var catchesEverything = retrying.Any(c =>
-            (c.ExceptionDeclarationOrExpression is null || types.IsBroadException(c.ExceptionType))
-            && (c.Filter is null || !MentionsAnythingBut(c.Filter, counter)));
+        var countedBy = analysis.Checks.Count == 0 ? null : counter;
+        var catchAll = retrying.Where(c => CatchFate.IsBroadCatch(c, types) && (c.Filter is null || !MentionsAnythingBut(c.Filter, countedBy))).ToImmutableArray();
 
         shape = new RetryLoopShape(
-            loop, kind, body, @try, retrying, successExits, analysis.Delays.ToImmutableArray(), analysis.Checks.Count == 0 ? null : counter,
+            loop, kind, body, @try, retrying, successExits, analysis.Delays.ToImmutableArray(), countedBy,
             analysis.Checks.ToImmutableArray(), analysis.Increments.ToImmutableArray(), analysis.Others.ToImmutableArray(),
-            maxAttempts, exhaustion, isUnbounded, catchesEverything);
+            maxAttempts, exhaustion, isUnbounded, catchAll);
         return true;
     }
 
@@ -300,7 +299,7 @@ internal static class RetryLoops
             .OrderBy(o => o.Syntax.SpanStart)
             .ToImmutableArray();
 
-    private static bool UsesResilienceLibrary(ILoopOperation loop, RetryTypes types)
+    private static bool UsesResilienceLibrary(ILoopOperation loop, KnownTypes types)
         => (types.ResiliencePipeline is not null || types.SluiceResilience is not null)
             && loop.Body.Descendants().OfType<IInvocationOperation>().Any(i => types.IsResilienceCall(i.TargetMethod));
 
@@ -420,7 +419,7 @@ internal static class RetryLoops
     /// try, the catch filter and block, the statements after the try, the for incrementors, the loop condition (at the
     /// bottom) — recording the counter's increments and limit checks, the delays and the statements that are neither.
     /// </summary>
-    private sealed class CounterAnalysis(RetryTypes types, ILocalSymbol? counter, ILoopOperation loop)
+    private sealed class CounterAnalysis(KnownTypes types, ILocalSymbol? counter, ILoopOperation loop)
     {
         private readonly List<Step> _steps = [];
         private bool _unknown;
@@ -566,7 +565,7 @@ internal static class RetryLoops
         private void Statement(IOperation statement, bool inCatch, bool beforeTry)
         {
             var expression = Unwrap(statement);
-            if (types.AsDelay(expression) is { } delay)
+            if (DelayCalls.AsDelay(expression, types) is { } delay)
             {
                 Delays.Add(delay);
                 if (counter is not null && References(statement, counter) && IncrementsCounter(statement))
@@ -589,7 +588,7 @@ internal static class RetryLoops
                 return;
             }
 
-            if (IsLogging(expression))
+            if (Logging.IsKnownLogStatement(expression, types))
             {
                 if (counter is not null && IncrementsCounter(statement))
                 {
@@ -620,12 +619,6 @@ internal static class RetryLoops
             }
 
             Others.Add(statement);
-        }
-
-        private bool IsLogging(IOperation expression)
-        {
-            var operation = expression is IAwaitOperation awaited ? awaited.Operation : expression;
-            return operation.WalkDownConversion() is IInvocationOperation invocation && types.IsLogging(invocation);
         }
 
         private bool IncrementsCounter(IOperation operation)

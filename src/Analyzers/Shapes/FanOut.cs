@@ -3,7 +3,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
 
-namespace Sluice.Analyzers.Concurrency;
+namespace Sluice.Analyzers.Shapes;
 
 /// <summary>
 /// The shape SLU501 looks for — <c>Task.WhenAll(source.Select(selector))</c>, with an optional <c>ToList()</c> or
@@ -40,9 +40,9 @@ internal sealed class FanOut
         : null;
 
     /// <summary>Takes a <c>Task.WhenAll</c> call apart; null when its argument is not a Select of tasks.</summary>
-    public static FanOut? Find(IInvocationOperation whenAll, FanOutTypes types)
+    public static FanOut? Find(IInvocationOperation whenAll, KnownTypes types)
     {
-        if (!types.IsWhenAll(whenAll.TargetMethod)
+        if (!IsWhenAll(whenAll.TargetMethod, types)
             || whenAll.Arguments.Length != 1
             || whenAll.Arguments[0].ArgumentKind != ArgumentKind.Explicit)
         {
@@ -80,68 +80,29 @@ internal sealed class FanOut
     /// True when the selector starts asynchronous work: an async lambda that awaits, a lambda that returns the task of a
     /// call (not <c>Task.FromResult</c> or <c>Task.CompletedTask</c>), or a method group. Anything else is left alone.
     /// </summary>
-    public bool StartsAsyncWork(FanOutTypes types)
+    public bool StartsAsyncWork(KnownTypes types)
     {
         switch (Selector)
         {
             case IMethodReferenceOperation method:
-                return !types.IsCompletedTaskFactory(method.Method);
+                return !IsCompletedTaskFactory(method.Method, types);
             case IAnonymousFunctionOperation function when function.Symbol.IsAsync:
-                return OwnOperations(function.Body).Any(operation => operation is IAwaitOperation);
+                return function.Body.OwnDescendants().Any(operation => operation is IAwaitOperation);
             case IAnonymousFunctionOperation function:
-                var returns = OwnOperations(function.Body).OfType<IReturnOperation>().ToList();
+                var returns = function.Body.OwnDescendants().OfType<IReturnOperation>().ToList();
                 return returns.Count > 0
-                    && returns.All(r => r.ReturnedValue?.WalkDownConversion() is IInvocationOperation call && !types.IsCompletedTaskFactory(call.TargetMethod));
+                    && returns.All(r => r.ReturnedValue?.WalkDownConversion() is IInvocationOperation call && !IsCompletedTaskFactory(call.TargetMethod, types));
             default:
                 return false;
         }
     }
 
-    /// <summary>The operations of a body, without those of the lambdas and local functions inside it.</summary>
-    public static System.Collections.Generic.IEnumerable<IOperation> OwnOperations(IOperation body)
-    {
-        foreach (var child in body.ChildOperations)
-        {
-            yield return child;
-            if (child is IAnonymousFunctionOperation or ILocalFunctionOperation)
-            {
-                continue;
-            }
-
-            foreach (var descendant in OwnOperations(child))
-            {
-                yield return descendant;
-            }
-        }
-    }
-}
-
-/// <summary>The types SLU501 and its fix need, resolved once per compilation.</summary>
-internal sealed class FanOutTypes
-{
-    private readonly INamedTypeSymbol _task;
-    private readonly INamedTypeSymbol _enumerable;
-
-    private FanOutTypes(INamedTypeSymbol task, INamedTypeSymbol enumerable)
-    {
-        _task = task;
-        _enumerable = enumerable;
-    }
-
-    public static FanOutTypes? TryCreate(Compilation compilation)
-        => compilation.GetTypeByMetadataName("System.Threading.Tasks.Task") is { } task
-            && compilation.GetTypeByMetadataName("System.Linq.Enumerable") is { } enumerable
-                ? new FanOutTypes(task, enumerable)
-                : null;
-
-    public bool IsWhenAll(IMethodSymbol method)
-        => method.Name == "WhenAll" && SymbolEqualityComparer.Default.Equals(method.ContainingType, _task);
-
-    public bool IsEnumerableMethod(IMethodSymbol method, string name)
-        => method.Name == name && SymbolEqualityComparer.Default.Equals((method.ReducedFrom ?? method).ContainingType, _enumerable);
+    /// <summary><c>Task.WhenAll</c>.</summary>
+    public static bool IsWhenAll(IMethodSymbol method, KnownTypes types)
+        => method.Name == "WhenAll" && SymbolEqualityComparer.Default.Equals(method.ContainingType, types.Task);
 
     /// <summary>Task.FromResult, FromException, FromCanceled: tasks that are already complete.</summary>
-    public bool IsCompletedTaskFactory(IMethodSymbol method)
+    private static bool IsCompletedTaskFactory(IMethodSymbol method, KnownTypes types)
         => method.Name is "FromResult" or "FromException" or "FromCanceled"
-            && SymbolEqualityComparer.Default.Equals(method.ContainingType.OriginalDefinition, _task);
+            && SymbolEqualityComparer.Default.Equals(method.ContainingType.OriginalDefinition, types.Task);
 }

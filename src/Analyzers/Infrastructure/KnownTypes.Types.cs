@@ -1,0 +1,594 @@
+using Microsoft.CodeAnalysis;
+
+namespace Sluice.Analyzers.Infrastructure;
+
+/// <summary>The types, by library; each resolved on first use (see <see cref="Resolve"/>).</summary>
+internal sealed partial class KnownTypes
+{
+    // System
+
+    private object? _exception;
+
+    /// <summary><c>System.Exception</c>.</summary>
+    public INamedTypeSymbol? Exception => Resolve(ref _exception, "System.Exception");
+
+    private object? _systemException;
+
+    /// <summary><c>System.SystemException</c>.</summary>
+    public INamedTypeSymbol? SystemException => Resolve(ref _systemException, "System.SystemException");
+
+    private object? _operationCanceledException;
+
+    /// <summary><c>OperationCanceledException</c> (TaskCanceledException derives from it).</summary>
+    public INamedTypeSymbol? OperationCanceledException => Resolve(ref _operationCanceledException, "System.OperationCanceledException");
+
+    private object? _timeSpan;
+
+    /// <summary><c>TimeSpan</c>.</summary>
+    public INamedTypeSymbol? TimeSpan => Resolve(ref _timeSpan, "System.TimeSpan");
+
+    private object? _environment;
+
+    /// <summary><c>Environment</c> (Exit, FailFast).</summary>
+    public INamedTypeSymbol? Environment => Resolve(ref _environment, "System.Environment");
+
+    private object? _console;
+
+    /// <summary><c>Console</c>.</summary>
+    public INamedTypeSymbol? Console => Resolve(ref _console, "System.Console");
+
+    private object? _guid;
+
+    /// <summary><c>Guid</c>.</summary>
+    public INamedTypeSymbol? Guid => Resolve(ref _guid, "System.Guid");
+
+    // System.Threading
+
+    private object? _cancellationToken;
+
+    /// <summary><c>CancellationToken</c>.</summary>
+    public INamedTypeSymbol? CancellationToken => Resolve(ref _cancellationToken, "System.Threading.CancellationToken");
+
+    private object? _cancellationTokenSource;
+
+    /// <summary><c>CancellationTokenSource</c>.</summary>
+    public INamedTypeSymbol? CancellationTokenSource => Resolve(ref _cancellationTokenSource, "System.Threading.CancellationTokenSource");
+
+    private object? _timeout;
+
+    /// <summary><c>System.Threading.Timeout</c> (Infinite, InfiniteTimeSpan).</summary>
+    public INamedTypeSymbol? Timeout => Resolve(ref _timeout, "System.Threading.Timeout");
+
+    private object? _thread;
+
+    /// <summary><c>Thread</c>.</summary>
+    public INamedTypeSymbol? Thread => Resolve(ref _thread, "System.Threading.Thread");
+
+    private object? _waitHandle;
+
+    /// <summary><c>WaitHandle</c>.</summary>
+    public INamedTypeSymbol? WaitHandle => Resolve(ref _waitHandle, "System.Threading.WaitHandle");
+
+    private object? _semaphoreSlim;
+
+    /// <summary><c>SemaphoreSlim</c>.</summary>
+    public INamedTypeSymbol? SemaphoreSlim => Resolve(ref _semaphoreSlim, "System.Threading.SemaphoreSlim");
+
+    private object? _manualResetEventSlim;
+
+    /// <summary><c>ManualResetEventSlim</c>.</summary>
+    public INamedTypeSymbol? ManualResetEventSlim => Resolve(ref _manualResetEventSlim, "System.Threading.ManualResetEventSlim");
+
+    private object? _countdownEvent;
+
+    /// <summary><c>CountdownEvent</c>.</summary>
+    public INamedTypeSymbol? CountdownEvent => Resolve(ref _countdownEvent, "System.Threading.CountdownEvent");
+
+    private object? _monitor;
+
+    /// <summary><c>Monitor</c>.</summary>
+    public INamedTypeSymbol? Monitor => Resolve(ref _monitor, "System.Threading.Monitor");
+
+    private object? _channelReader;
+
+    /// <summary><c>ChannelReader&lt;T&gt;</c>.</summary>
+    public INamedTypeSymbol? ChannelReader => Resolve(ref _channelReader, "System.Threading.Channels.ChannelReader`1");
+
+    // System.Threading.Tasks
+
+    private object? _task;
+
+    /// <summary><c>Task</c>.</summary>
+    public INamedTypeSymbol? Task => Resolve(ref _task, "System.Threading.Tasks.Task");
+
+    private object? _genericTask;
+
+    /// <summary><c>Task&lt;T&gt;</c>.</summary>
+    public INamedTypeSymbol? GenericTask => Resolve(ref _genericTask, "System.Threading.Tasks.Task`1");
+
+    private object? _parallel;
+
+    /// <summary><c>Parallel</c>.</summary>
+    public INamedTypeSymbol? Parallel => Resolve(ref _parallel, "System.Threading.Tasks.Parallel");
+
+    // System.Diagnostics
+
+    private object? _process;
+
+    /// <summary><c>Process</c>.</summary>
+    public INamedTypeSymbol? Process => Resolve(ref _process, "System.Diagnostics.Process");
+
+    private object? _debug;
+
+    /// <summary><c>Debug</c>.</summary>
+    public INamedTypeSymbol? Debug => Resolve(ref _debug, "System.Diagnostics.Debug");
+
+    private object? _trace;
+
+    /// <summary><c>Trace</c>.</summary>
+    public INamedTypeSymbol? Trace => Resolve(ref _trace, "System.Diagnostics.Trace");
+
+    // Collections
+
+    private object? _genericList;
+
+    /// <summary><c>List&lt;T&gt;</c>.</summary>
+    public INamedTypeSymbol? GenericList => Resolve(ref _genericList, "System.Collections.Generic.List`1");
+
+    private object? _genericHashSet;
+
+    /// <summary><c>HashSet&lt;T&gt;</c>.</summary>
+    public INamedTypeSymbol? GenericHashSet => Resolve(ref _genericHashSet, "System.Collections.Generic.HashSet`1");
+
+    private object? _genericDictionary;
+
+    /// <summary><c>Dictionary&lt;TKey, TValue&gt;</c>.</summary>
+    public INamedTypeSymbol? GenericDictionary => Resolve(ref _genericDictionary, "System.Collections.Generic.Dictionary`2");
+
+    private object? _genericSortedDictionary;
+
+    /// <summary><c>SortedDictionary&lt;TKey, TValue&gt;</c>.</summary>
+    public INamedTypeSymbol? GenericSortedDictionary => Resolve(ref _genericSortedDictionary, "System.Collections.Generic.SortedDictionary`2");
+
+    private object? _genericSortedList;
+
+    /// <summary><c>SortedList&lt;TKey, TValue&gt;</c>.</summary>
+    public INamedTypeSymbol? GenericSortedList => Resolve(ref _genericSortedList, "System.Collections.Generic.SortedList`2");
+
+    private object? _genericSortedSet;
+
+    /// <summary><c>SortedSet&lt;T&gt;</c>.</summary>
+    public INamedTypeSymbol? GenericSortedSet => Resolve(ref _genericSortedSet, "System.Collections.Generic.SortedSet`1");
+
+    private object? _genericQueue;
+
+    /// <summary><c>Queue&lt;T&gt;</c>.</summary>
+    public INamedTypeSymbol? GenericQueue => Resolve(ref _genericQueue, "System.Collections.Generic.Queue`1");
+
+    private object? _genericStack;
+
+    /// <summary><c>Stack&lt;T&gt;</c>.</summary>
+    public INamedTypeSymbol? GenericStack => Resolve(ref _genericStack, "System.Collections.Generic.Stack`1");
+
+    private object? _genericLinkedList;
+
+    /// <summary><c>LinkedList&lt;T&gt;</c>.</summary>
+    public INamedTypeSymbol? GenericLinkedList => Resolve(ref _genericLinkedList, "System.Collections.Generic.LinkedList`1");
+
+    private object? _concurrentBag;
+
+    /// <summary><c>ConcurrentBag&lt;T&gt;</c>.</summary>
+    public INamedTypeSymbol? ConcurrentBag => Resolve(ref _concurrentBag, "System.Collections.Concurrent.ConcurrentBag`1");
+
+    private object? _concurrentQueue;
+
+    /// <summary><c>ConcurrentQueue&lt;T&gt;</c>.</summary>
+    public INamedTypeSymbol? ConcurrentQueue => Resolve(ref _concurrentQueue, "System.Collections.Concurrent.ConcurrentQueue`1");
+
+    private object? _concurrentStack;
+
+    /// <summary><c>ConcurrentStack&lt;T&gt;</c>.</summary>
+    public INamedTypeSymbol? ConcurrentStack => Resolve(ref _concurrentStack, "System.Collections.Concurrent.ConcurrentStack`1");
+
+    private object? _concurrentDictionary;
+
+    /// <summary><c>ConcurrentDictionary&lt;TKey, TValue&gt;</c>.</summary>
+    public INamedTypeSymbol? ConcurrentDictionary => Resolve(ref _concurrentDictionary, "System.Collections.Concurrent.ConcurrentDictionary`2");
+
+    private object? _blockingCollection;
+
+    /// <summary><c>BlockingCollection&lt;T&gt;</c>.</summary>
+    public INamedTypeSymbol? BlockingCollection => Resolve(ref _blockingCollection, "System.Collections.Concurrent.BlockingCollection`1");
+
+    private object? _asyncEnumerable;
+
+    /// <summary><c>IAsyncEnumerable&lt;T&gt;</c>.</summary>
+    public INamedTypeSymbol? AsyncEnumerable => Resolve(ref _asyncEnumerable, "System.Collections.Generic.IAsyncEnumerable`1");
+
+    // System.Linq
+
+    private object? _enumerable;
+
+    /// <summary><c>System.Linq.Enumerable</c>.</summary>
+    public INamedTypeSymbol? Enumerable => Resolve(ref _enumerable, "System.Linq.Enumerable");
+
+    private object? _queryable;
+
+    /// <summary><c>IQueryable</c>.</summary>
+    public INamedTypeSymbol? Queryable => Resolve(ref _queryable, "System.Linq.IQueryable");
+
+    private object? _genericQueryable;
+
+    /// <summary><c>IQueryable&lt;T&gt;</c>.</summary>
+    public INamedTypeSymbol? GenericQueryable => Resolve(ref _genericQueryable, "System.Linq.IQueryable`1");
+
+    // System.IO
+
+    private object? _file;
+
+    /// <summary><c>System.IO.File</c>.</summary>
+    public INamedTypeSymbol? File => Resolve(ref _file, "System.IO.File");
+
+    private object? _fileInfo;
+
+    /// <summary><c>FileInfo</c>.</summary>
+    public INamedTypeSymbol? FileInfo => Resolve(ref _fileInfo, "System.IO.FileInfo");
+
+    private object? _stream;
+
+    /// <summary><c>Stream</c>.</summary>
+    public INamedTypeSymbol? Stream => Resolve(ref _stream, "System.IO.Stream");
+
+    private object? _streamWriter;
+
+    /// <summary><c>StreamWriter</c>.</summary>
+    public INamedTypeSymbol? StreamWriter => Resolve(ref _streamWriter, "System.IO.StreamWriter");
+
+    private object? _fileStream;
+
+    /// <summary><c>FileStream</c>.</summary>
+    public INamedTypeSymbol? FileStream => Resolve(ref _fileStream, "System.IO.FileStream");
+
+    private object? _textWriter;
+
+    /// <summary><c>TextWriter</c>.</summary>
+    public INamedTypeSymbol? TextWriter => Resolve(ref _textWriter, "System.IO.TextWriter");
+
+    // System.Text.Json
+
+    private object? _jsonSerializer;
+
+    /// <summary><c>System.Text.Json.JsonSerializer</c>.</summary>
+    public INamedTypeSymbol? JsonSerializer => Resolve(ref _jsonSerializer, "System.Text.Json.JsonSerializer");
+
+    // ADO.NET
+
+    private object? _dbConnection;
+
+    /// <summary><c>DbConnection</c>.</summary>
+    public INamedTypeSymbol? DbConnection => Resolve(ref _dbConnection, "System.Data.Common.DbConnection");
+
+    private object? _dbCommand;
+
+    /// <summary><c>DbCommand</c>.</summary>
+    public INamedTypeSymbol? DbCommand => Resolve(ref _dbCommand, "System.Data.Common.DbCommand");
+
+    private object? _iDbCommand;
+
+    /// <summary><c>IDbCommand</c>.</summary>
+    public INamedTypeSymbol? IDbCommand => Resolve(ref _iDbCommand, "System.Data.IDbCommand");
+
+    private object? _dbDataReader;
+
+    /// <summary><c>DbDataReader</c>.</summary>
+    public INamedTypeSymbol? DbDataReader => Resolve(ref _dbDataReader, "System.Data.Common.DbDataReader");
+
+    private object? _iDataReader;
+
+    /// <summary><c>IDataReader</c>.</summary>
+    public INamedTypeSymbol? IDataReader => Resolve(ref _iDataReader, "System.Data.IDataReader");
+
+    private object? _dbTransaction;
+
+    /// <summary><c>DbTransaction</c>.</summary>
+    public INamedTypeSymbol? DbTransaction => Resolve(ref _dbTransaction, "System.Data.Common.DbTransaction");
+
+    private object? _dbBatch;
+
+    /// <summary><c>DbBatch</c>.</summary>
+    public INamedTypeSymbol? DbBatch => Resolve(ref _dbBatch, "System.Data.Common.DbBatch");
+
+    private object? _dbException;
+
+    /// <summary><c>DbException</c>.</summary>
+    public INamedTypeSymbol? DbException => Resolve(ref _dbException, "System.Data.Common.DbException");
+
+    private object? _dataAdapter;
+
+    /// <summary><c>DataAdapter</c>.</summary>
+    public INamedTypeSymbol? DataAdapter => Resolve(ref _dataAdapter, "System.Data.Common.DataAdapter");
+
+    private object? _dataTable;
+
+    /// <summary><c>DataTable</c>.</summary>
+    public INamedTypeSymbol? DataTable => Resolve(ref _dataTable, "System.Data.DataTable");
+
+    private object? _dataSet;
+
+    /// <summary><c>DataSet</c>.</summary>
+    public INamedTypeSymbol? DataSet => Resolve(ref _dataSet, "System.Data.DataSet");
+
+    // HttpClient
+
+    private object? _httpMessageInvoker;
+
+    /// <summary><c>HttpMessageInvoker</c> (HttpClient's base).</summary>
+    public INamedTypeSymbol? HttpMessageInvoker => Resolve(ref _httpMessageInvoker, "System.Net.Http.HttpMessageInvoker");
+
+    private object? _httpClient;
+
+    /// <summary><c>HttpClient</c>.</summary>
+    public INamedTypeSymbol? HttpClient => Resolve(ref _httpClient, "System.Net.Http.HttpClient");
+
+    private object? _httpContent;
+
+    /// <summary><c>HttpContent</c>.</summary>
+    public INamedTypeSymbol? HttpContent => Resolve(ref _httpContent, "System.Net.Http.HttpContent");
+
+    private object? _httpRequestMessage;
+
+    /// <summary><c>HttpRequestMessage</c>.</summary>
+    public INamedTypeSymbol? HttpRequestMessage => Resolve(ref _httpRequestMessage, "System.Net.Http.HttpRequestMessage");
+
+    private object? _httpMethod;
+
+    /// <summary><c>HttpMethod</c>.</summary>
+    public INamedTypeSymbol? HttpMethod => Resolve(ref _httpMethod, "System.Net.Http.HttpMethod");
+
+    private object? _socketsHttpHandler;
+
+    /// <summary><c>SocketsHttpHandler</c>.</summary>
+    public INamedTypeSymbol? SocketsHttpHandler => Resolve(ref _socketsHttpHandler, "System.Net.Http.SocketsHttpHandler");
+
+    private object? _httpClientJsonExtensions;
+
+    /// <summary><c>HttpClientJsonExtensions</c> (PostAsJsonAsync...).</summary>
+    public INamedTypeSymbol? HttpClientJsonExtensions => Resolve(ref _httpClientJsonExtensions, "System.Net.Http.Json.HttpClientJsonExtensions");
+
+    private object? _httpContentJsonExtensions;
+
+    /// <summary><c>HttpContentJsonExtensions</c> (ReadFromJsonAsync...).</summary>
+    public INamedTypeSymbol? HttpContentJsonExtensions => Resolve(ref _httpContentJsonExtensions, "System.Net.Http.Json.HttpContentJsonExtensions");
+
+    // Microsoft.Extensions.Logging
+
+    private object? _logger;
+
+    /// <summary><c>Microsoft.Extensions.Logging.ILogger</c>.</summary>
+    public INamedTypeSymbol? Logger => Resolve(ref _logger, "Microsoft.Extensions.Logging.ILogger");
+
+    private object? _loggerExtensions;
+
+    /// <summary><c>LoggerExtensions</c> (LogError...).</summary>
+    public INamedTypeSymbol? LoggerExtensions => Resolve(ref _loggerExtensions, "Microsoft.Extensions.Logging.LoggerExtensions");
+
+    // EF Core
+
+    private object? _dbContext;
+
+    /// <summary>EF Core's <c>DbContext</c>.</summary>
+    public INamedTypeSymbol? DbContext => Resolve(ref _dbContext, "Microsoft.EntityFrameworkCore.DbContext");
+
+    private object? _dbSet;
+
+    /// <summary>EF Core's <c>DbSet&lt;TEntity&gt;</c>.</summary>
+    public INamedTypeSymbol? DbSet => Resolve(ref _dbSet, "Microsoft.EntityFrameworkCore.DbSet`1");
+
+    private object? _changeTracker;
+
+    /// <summary>EF Core's <c>ChangeTracker</c>.</summary>
+    public INamedTypeSymbol? ChangeTracker => Resolve(ref _changeTracker, "Microsoft.EntityFrameworkCore.ChangeTracking.ChangeTracker");
+
+    private object? _databaseFacade;
+
+    /// <summary>EF Core's <c>DatabaseFacade</c> (<c>context.Database</c>).</summary>
+    public INamedTypeSymbol? DatabaseFacade => Resolve(ref _databaseFacade, "Microsoft.EntityFrameworkCore.Infrastructure.DatabaseFacade");
+
+    private object? _entityFrameworkQueryableExtensions;
+
+    /// <summary>EF Core's <c>EntityFrameworkQueryableExtensions</c> (ToListAsync...).</summary>
+    public INamedTypeSymbol? EntityFrameworkQueryableExtensions => Resolve(ref _entityFrameworkQueryableExtensions, "Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions");
+
+    private object? _relationalQueryableExtensions;
+
+    /// <summary>EF Core's <c>RelationalQueryableExtensions</c> (FromSql...).</summary>
+    public INamedTypeSymbol? RelationalQueryableExtensions => Resolve(ref _relationalQueryableExtensions, "Microsoft.EntityFrameworkCore.RelationalQueryableExtensions");
+
+    private object? _relationalDatabaseFacadeExtensions;
+
+    /// <summary>EF Core's <c>RelationalDatabaseFacadeExtensions</c> (ExecuteSql...).</summary>
+    public INamedTypeSymbol? RelationalDatabaseFacadeExtensions => Resolve(ref _relationalDatabaseFacadeExtensions, "Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions");
+
+    // Dapper
+
+    private object? _dapperSqlMapper;
+
+    /// <summary>Dapper's <c>SqlMapper</c> (Query, Execute...).</summary>
+    public INamedTypeSymbol? DapperSqlMapper => Resolve(ref _dapperSqlMapper, "Dapper.SqlMapper");
+
+    private object? _dapperCommandDefinition;
+
+    /// <summary>Dapper's <c>CommandDefinition</c>.</summary>
+    public INamedTypeSymbol? DapperCommandDefinition => Resolve(ref _dapperCommandDefinition, "Dapper.CommandDefinition");
+
+    // Npgsql
+
+    private object? _npgsqlCommand;
+
+    /// <summary>Npgsql's <c>NpgsqlCommand</c>.</summary>
+    public INamedTypeSymbol? NpgsqlCommand => Resolve(ref _npgsqlCommand, "Npgsql.NpgsqlCommand");
+
+    // Polly (v8 Polly.Core, v7 Polly)
+
+    private object? _resiliencePipeline;
+
+    /// <summary>Polly v8's <c>ResiliencePipeline</c>.</summary>
+    public INamedTypeSymbol? ResiliencePipeline => Resolve(ref _resiliencePipeline, "Polly.ResiliencePipeline");
+
+    private object? _genericResiliencePipeline;
+
+    /// <summary>Polly v8's <c>ResiliencePipeline&lt;T&gt;</c>.</summary>
+    public INamedTypeSymbol? GenericResiliencePipeline => Resolve(ref _genericResiliencePipeline, "Polly.ResiliencePipeline`1");
+
+    private object? _retryStrategyOptions;
+
+    /// <summary>Polly v8's <c>RetryStrategyOptions</c>.</summary>
+    public INamedTypeSymbol? RetryStrategyOptions => Resolve(ref _retryStrategyOptions, "Polly.Retry.RetryStrategyOptions");
+
+    private object? _genericRetryStrategyOptions;
+
+    /// <summary>Polly v8's <c>RetryStrategyOptions&lt;TResult&gt;</c>.</summary>
+    public INamedTypeSymbol? GenericRetryStrategyOptions => Resolve(ref _genericRetryStrategyOptions, "Polly.Retry.RetryStrategyOptions`1");
+
+    private object? _predicateBuilder;
+
+    /// <summary>Polly v8's <c>PredicateBuilder&lt;TResult&gt;</c>.</summary>
+    public INamedTypeSymbol? PredicateBuilder => Resolve(ref _predicateBuilder, "Polly.PredicateBuilder`1");
+
+    private object? _retryResiliencePipelineBuilderExtensions;
+
+    /// <summary>Polly v8's <c>AddRetry</c> extensions.</summary>
+    public INamedTypeSymbol? RetryResiliencePipelineBuilderExtensions => Resolve(ref _retryResiliencePipelineBuilderExtensions, "Polly.RetryResiliencePipelineBuilderExtensions");
+
+    private object? _timeoutResiliencePipelineBuilderExtensions;
+
+    /// <summary>Polly v8's <c>AddTimeout</c> extensions.</summary>
+    public INamedTypeSymbol? TimeoutResiliencePipelineBuilderExtensions => Resolve(ref _timeoutResiliencePipelineBuilderExtensions, "Polly.TimeoutResiliencePipelineBuilderExtensions");
+
+    private object? _pollyPolicy;
+
+    /// <summary>Polly v7's <c>Policy</c> (Handle&lt;T&gt;()...).</summary>
+    public INamedTypeSymbol? PollyPolicy => Resolve(ref _pollyPolicy, "Polly.Policy");
+
+    private object? _pollyPolicyBuilder;
+
+    /// <summary>Polly v7's <c>PolicyBuilder</c>.</summary>
+    public INamedTypeSymbol? PollyPolicyBuilder => Resolve(ref _pollyPolicyBuilder, "Polly.PolicyBuilder");
+
+    private object? _pollyRetrySyntax;
+
+    /// <summary>Polly v7's retry extensions (Retry, WaitAndRetry) on a <c>PolicyBuilder</c>.</summary>
+    public INamedTypeSymbol? PollyRetrySyntax => Resolve(ref _pollyRetrySyntax, "Polly.RetrySyntax");
+
+    private object? _pollyAsyncRetrySyntax;
+
+    /// <summary>Polly v7's async retry extensions (RetryAsync, WaitAndRetryAsync).</summary>
+    public INamedTypeSymbol? PollyAsyncRetrySyntax => Resolve(ref _pollyAsyncRetrySyntax, "Polly.AsyncRetrySyntax");
+
+    // RabbitMQ.Client
+
+    private object? _rabbitMqChannel;
+
+    /// <summary>RabbitMQ.Client 7's <c>IChannel</c> (BasicAckAsync, BasicNackAsync...).</summary>
+    public INamedTypeSymbol? RabbitMqChannel => Resolve(ref _rabbitMqChannel, "RabbitMQ.Client.IChannel");
+
+    private object? _rabbitMqModel;
+
+    /// <summary>RabbitMQ.Client 6's <c>IModel</c> (BasicAck, BasicNack...).</summary>
+    public INamedTypeSymbol? RabbitMqModel => Resolve(ref _rabbitMqModel, "RabbitMQ.Client.IModel");
+
+    private object? _rabbitMqAsyncEventingBasicConsumer;
+
+    /// <summary>RabbitMQ.Client's <c>AsyncEventingBasicConsumer</c>.</summary>
+    public INamedTypeSymbol? RabbitMqAsyncEventingBasicConsumer => Resolve(ref _rabbitMqAsyncEventingBasicConsumer, "RabbitMQ.Client.Events.AsyncEventingBasicConsumer");
+
+    private object? _rabbitMqEventingBasicConsumer;
+
+    /// <summary>RabbitMQ.Client 6's <c>EventingBasicConsumer</c>.</summary>
+    public INamedTypeSymbol? RabbitMqEventingBasicConsumer => Resolve(ref _rabbitMqEventingBasicConsumer, "RabbitMQ.Client.Events.EventingBasicConsumer");
+
+    private object? _rabbitMqBasicDeliverEventArgs;
+
+    /// <summary>RabbitMQ.Client's <c>BasicDeliverEventArgs</c> (one delivered message).</summary>
+    public INamedTypeSymbol? RabbitMqBasicDeliverEventArgs => Resolve(ref _rabbitMqBasicDeliverEventArgs, "RabbitMQ.Client.Events.BasicDeliverEventArgs");
+
+    // Azure Service Bus
+
+    private object? _serviceBusProcessor;
+
+    /// <summary>Azure Service Bus's <c>ServiceBusProcessor</c>.</summary>
+    public INamedTypeSymbol? ServiceBusProcessor => Resolve(ref _serviceBusProcessor, "Azure.Messaging.ServiceBus.ServiceBusProcessor");
+
+    private object? _serviceBusReceiver;
+
+    /// <summary>Azure Service Bus's <c>ServiceBusReceiver</c>.</summary>
+    public INamedTypeSymbol? ServiceBusReceiver => Resolve(ref _serviceBusReceiver, "Azure.Messaging.ServiceBus.ServiceBusReceiver");
+
+    private object? _processMessageEventArgs;
+
+    /// <summary>Azure Service Bus's <c>ProcessMessageEventArgs</c> (one received message).</summary>
+    public INamedTypeSymbol? ProcessMessageEventArgs => Resolve(ref _processMessageEventArgs, "Azure.Messaging.ServiceBus.ProcessMessageEventArgs");
+
+    // Confluent.Kafka
+
+    private object? _kafkaConsumer;
+
+    /// <summary>Confluent.Kafka's <c>IConsumer&lt;TKey, TValue&gt;</c>.</summary>
+    public INamedTypeSymbol? KafkaConsumer => Resolve(ref _kafkaConsumer, "Confluent.Kafka.IConsumer`2");
+
+    private object? _kafkaConsumeResult;
+
+    /// <summary>Confluent.Kafka's <c>ConsumeResult&lt;TKey, TValue&gt;</c> (one consumed message).</summary>
+    public INamedTypeSymbol? KafkaConsumeResult => Resolve(ref _kafkaConsumeResult, "Confluent.Kafka.ConsumeResult`2");
+
+    // CsvHelper
+
+    private object? _csvReader;
+
+    /// <summary>CsvHelper's <c>CsvReader</c>.</summary>
+    public INamedTypeSymbol? CsvReader => Resolve(ref _csvReader, "CsvHelper.CsvReader");
+
+    // .NET for Apache Spark (declared in tests only)
+
+    private object? _sparkDataFrame;
+
+    /// <summary>.NET for Apache Spark's <c>DataFrame</c>.</summary>
+    public INamedTypeSymbol? SparkDataFrame => Resolve(ref _sparkDataFrame, "Microsoft.Spark.Sql.DataFrame");
+
+    // The Sluice runtime: the code fixes switch to its forms when the compilation references it.
+
+    private object? _sluiceResilience;
+
+    /// <summary>The runtime's <c>SluiceResilience</c> (Retry, RetryAsync, WithTimeoutAsync, IsTransient).</summary>
+    public INamedTypeSymbol? SluiceResilience => Resolve(ref _sluiceResilience, "Sluice.SluiceResilience");
+
+    private object? _sluiceBatchingExtensions;
+
+    /// <summary>The runtime's <c>SluiceBatchingExtensions</c> (InBatches).</summary>
+    public INamedTypeSymbol? SluiceBatchingExtensions => Resolve(ref _sluiceBatchingExtensions, "Sluice.SluiceBatchingExtensions");
+
+    private object? _sluiceFile;
+
+    /// <summary>The runtime's <c>SluiceFile</c> (line streaming).</summary>
+    public INamedTypeSymbol? SluiceFile => Resolve(ref _sluiceFile, "Sluice.SluiceFile");
+
+    private object? _sluiceHttpClientExtensions;
+
+    /// <summary>The runtime's <c>SluiceHttpClientExtensions</c> (PostAsync with an idempotency key...).</summary>
+    public INamedTypeSymbol? SluiceHttpClientExtensions => Resolve(ref _sluiceHttpClientExtensions, "Sluice.SluiceHttpClientExtensions");
+
+    private object? _idempotencyKey;
+
+    /// <summary>The runtime's <c>IdempotencyKey</c>.</summary>
+    public INamedTypeSymbol? IdempotencyKey => Resolve(ref _idempotencyKey, "Sluice.IdempotencyKey");
+
+    private object? _deadLetterSink;
+
+    /// <summary>The runtime's <c>IDeadLetterSink</c>.</summary>
+    public INamedTypeSymbol? DeadLetterSink => Resolve(ref _deadLetterSink, "Sluice.IDeadLetterSink");
+
+    private object? _deadLetter;
+
+    /// <summary>The runtime's <c>DeadLetter</c>.</summary>
+    public INamedTypeSymbol? DeadLetter => Resolve(ref _deadLetter, "Sluice.DeadLetter");
+}
