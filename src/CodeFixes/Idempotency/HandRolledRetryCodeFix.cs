@@ -45,7 +45,7 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.HandRolledRetry);
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create<StatementSyntax>(FixAsync);
+    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.For(this);
 
     /// <inheritdoc />
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -205,7 +205,7 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
             return null;
         }
 
-        var predicate = Predicate(model, types, catchClause, catchSyntax, counter, loop);
+        var predicate = Predicate(model, types, shape, catchClause, catchSyntax, counter, loop);
         if (predicate.Refused)
         {
             return null;
@@ -376,7 +376,7 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
     /// <c>ex =&gt; ex is HttpRequestException</c> from the caught type, with the parts of the filter that do not look at the
     /// counter. A catch of <c>Exception</c> with no other condition gets no predicate: the runtime retries transient failures.
     /// </summary>
-    private static RetryPredicate Predicate(SemanticModel model, KnownTypes types, ICatchClauseOperation catchClause, CatchClauseSyntax catchSyntax, ILocalSymbol counter, StatementSyntax loop)
+    private static RetryPredicate Predicate(SemanticModel model, KnownTypes types, RetryLoopShape shape, ICatchClauseOperation catchClause, CatchClauseSyntax catchSyntax, ILocalSymbol counter, StatementSyntax loop)
     {
         var conditions = new List<ExpressionSyntax>();
         if (catchSyntax.Filter is { } filter)
@@ -393,7 +393,7 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
                 {
                     conditions.Add(part.WithoutTrivia());
                 }
-                else if (!IsCounterCheck(partOperation, counter))
+                else if (!shape.LimitChecks.Any(check => check.Site == RetryLimitSite.CatchFilter && check.Comparison.Syntax == partOperation.Syntax))
                 {
                     return new RetryPredicate(null, refused: true);
                 }
@@ -401,8 +401,7 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
         }
 
         var declaration = catchSyntax.Declaration;
-        var caught = declaration is null ? null : catchClause.ExceptionType;
-        var isBroad = caught is null || types.IsBroadException(caught);
+        var isBroad = CatchFate.IsBroadCatch(catchClause, types);
         var name = declaration?.Identifier.ValueText;
         if (string.IsNullOrEmpty(name))
         {
@@ -445,20 +444,6 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
 
         return [expression];
     }
-
-    private static bool IsCounterCheck(IOperation operation, ILocalSymbol counter)
-        => operation is IBinaryOperation comparison
-            && (IsCounter(comparison.LeftOperand, counter) || IsCounter(comparison.RightOperand, counter))
-            && !(IsCounter(comparison.LeftOperand, counter) ? RetryLoops.References(comparison.RightOperand, counter) : RetryLoops.References(comparison.LeftOperand, counter));
-
-    private static bool IsCounter(IOperation operand, ILocalSymbol counter)
-        => operand switch
-        {
-            ILocalReferenceOperation local => SymbolEqualityComparer.Default.Equals(local.Local, counter),
-            IIncrementOrDecrementOperation { Target: ILocalReferenceOperation local } => SymbolEqualityComparer.Default.Equals(local.Local, counter),
-            IConversionOperation conversion => IsCounter(conversion.Operand, counter),
-            _ => false,
-        };
 
     /// <summary>A CancellationToken parameter or local: the delay's, else the try body's, else any in scope.</summary>
     private static ISymbol? Token(SemanticModel model, KnownTypes types, RetryLoopShape shape, StatementSyntax loop)

@@ -35,7 +35,7 @@ public sealed class UnboundedRetryCodeFix : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.UnboundedRetry);
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create<SyntaxNode>(FixNodeAsync);
+    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.For(this);
 
     /// <inheritdoc />
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -78,19 +78,6 @@ public sealed class UnboundedRetryCodeFix : CodeFixProvider
             && (node is not ExpressionSyntax || node.Parent is ForStatementSyntax or WhileStatementSyntax or DoStatementSyntax)
                 ? loop
                 : node as ExpressionSyntax;
-
-    private static async Task<Document?> FixNodeAsync(Document document, SyntaxNode node, string? key, CancellationToken cancellationToken)
-    {
-        if (key != BoundAttemptsKey)
-        {
-            return null;
-        }
-
-        var attempts = UnboundedRetryAnalyzer.MaxAttempts.Read(
-            document.Project.AnalyzerOptions,
-            (await document.GetSyntaxTreeAsync(cancellationToken).ConfigureAwait(false))!);
-        return await FixAsync(document, Target(node) ?? node, attempts, cancellationToken).ConfigureAwait(false);
-    }
 
     private static async Task<Document?> FixAsync(Document document, SyntaxNode target, int attempts, CancellationToken cancellationToken)
     {

@@ -13,6 +13,7 @@ using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Memory;
+using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Memory;
 
@@ -35,7 +36,7 @@ public sealed class BufferedDapperQueryCodeFix : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.BufferedDapperQuery);
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.For(this);
 
     /// <inheritdoc />
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)

@@ -56,7 +56,7 @@ public sealed class StreamAccumulatedCodeFix : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.StreamAccumulated);
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create<InvocationExpressionSyntax>(ApplyAsync);
+    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.For(this);
 
     /// <inheritdoc />
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -79,20 +79,6 @@ public sealed class StreamAccumulatedCodeFix : CodeFixProvider
                 _ => Task.FromResult(context.Document.WithSyntaxRoot(newRoot)),
                 InBatchesKey),
             diagnostic);
-    }
-
-    private static async Task<Document?> ApplyAsync(Document document, InvocationExpressionSyntax add, string? key, CancellationToken cancellationToken)
-    {
-        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is not CompilationUnitSyntax unit || model is null)
-        {
-            return null;
-        }
-
-        // Fix All hands over the node only, so the batch size is read from the options here, as the analyzer read it.
-        var size = StreamAccumulatedAnalyzer.BatchSize.Read(document.Project.AnalyzerOptions, add.SyntaxTree);
-        return Rewrite(unit, model, add, size, cancellationToken) is { } newRoot ? document.WithSyntaxRoot(newRoot) : null;
     }
 
     /// <summary>The root with the collect-then-process loops batched, or null when the shape has no sound rewrite.</summary>

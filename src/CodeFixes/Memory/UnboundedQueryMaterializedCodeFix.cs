@@ -44,7 +44,7 @@ public sealed class UnboundedQueryMaterializedCodeFix : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.UnboundedQueryMaterialized);
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create<InvocationExpressionSyntax>(FixAsync);
+    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.For(this);
 
     /// <inheritdoc />
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)

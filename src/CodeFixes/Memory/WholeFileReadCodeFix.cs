@@ -36,7 +36,7 @@ public sealed class WholeFileReadCodeFix : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.WholeFileRead);
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create<InvocationExpressionSyntax>(FixAsync);
+    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.For(this);
 
     /// <inheritdoc />
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)

@@ -134,15 +134,6 @@ internal static class CatchRewrites
         }
     }
 
-    /// <summary>The dead-letter fix against the document as it is now (for Fix All), or null when it does not apply.</summary>
-    public static async Task<Document?> TryDeadLetterAsync(Document document, CatchClauseSyntax catchClause, CancellationToken cancellationToken)
-    {
-        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        return model is not null && PlanDeadLetter(model, catchClause) is { } plan
-            ? await DeadLetterAsync(document, catchClause, plan, cancellationToken).ConfigureAwait(false)
-            : null;
-    }
-
     /// <summary>
     /// Writes the record and the exception to the dead-letter sink first thing in the catch, keeping the rest of the
     /// block (the loop goes on to the next record, as before, but nothing is lost). Adds the sink field and

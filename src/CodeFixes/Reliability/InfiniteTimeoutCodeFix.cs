@@ -11,6 +11,7 @@ using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Reliability;
+using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Reliability;
 
@@ -30,7 +31,7 @@ public sealed class InfiniteTimeoutCodeFix : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.InfiniteTimeout);
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.For(this);
 
     /// <inheritdoc />
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)

@@ -39,7 +39,7 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.NoDeadline);
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(FixDocumentAsync);
+    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.For(this);
 
     /// <inheritdoc />
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -68,30 +68,6 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
                     diagnostic);
             }
         }
-    }
-
-    private static async Task<Document?> FixDocumentAsync(FixAllContext context, Document document, ImmutableArray<Diagnostic> diagnostics)
-    {
-        var root = await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var model = await document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null)
-        {
-            return null;
-        }
-
-        // One rewrite per method, however many of its calls were reported.
-        var methods = diagnostics
-            .Select(d => (Method: root.FindNode(d.Location.SourceSpan, getInnermostNodeForTie: true).FirstAncestorOrSelf<MethodDeclarationSyntax>(), Diagnostic: d))
-            .Where(m => m.Method is not null)
-            .GroupBy(m => m.Method!)
-            .ToDictionary(g => g.Key, g => g.First().Diagnostic);
-
-        return document.WithSyntaxRoot(root.ReplaceNodes(
-            methods.Keys,
-            (original, current) => DiagnosticProperties.TryGetSeconds(methods[original], out var seconds)
-                && Rewrite(context.CodeActionEquivalenceKey, original, model, seconds, context.CancellationToken) is { } rewritten
-                    ? rewritten
-                    : current));
     }
 
     private static MethodDeclarationSyntax? Rewrite(string? key, MethodDeclarationSyntax method, SemanticModel model, int seconds, CancellationToken cancellationToken)

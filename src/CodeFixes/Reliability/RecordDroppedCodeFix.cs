@@ -30,7 +30,7 @@ public sealed class RecordDroppedCodeFix : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.RecordDropped);
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create<CatchClauseSyntax>(ApplyAsync);
+    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.For(this);
 
     /// <inheritdoc />
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -48,8 +48,4 @@ public sealed class RecordDroppedCodeFix : CodeFixProvider
             context.Diagnostics[0]);
     }
 
-    private static async Task<Document?> ApplyAsync(Document document, CatchClauseSyntax catchClause, string? key, CancellationToken cancellationToken)
-        => key == DeadLetterKey
-            ? await CatchRewrites.TryDeadLetterAsync(document, catchClause, cancellationToken).ConfigureAwait(false)
-            : await SwallowedExceptionCodeFix.RethrowAsync(document, catchClause, logger: null, cancellationToken).ConfigureAwait(false);
 }

@@ -39,7 +39,7 @@ public sealed class SwallowedExceptionCodeFix : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.SwallowedException);
 
     /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create<CatchClauseSyntax>(ApplyAsync);
+    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.For(this);
 
     /// <inheritdoc />
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -64,25 +64,6 @@ public sealed class SwallowedExceptionCodeFix : CodeFixProvider
                 CodeAction.Create($"Log the exception with '{logger.Name}' and rethrow", token => RethrowAsync(context.Document, catchClause, logger, token), LogAndRethrowKey),
                 diagnostic);
         }
-    }
-
-    /// <summary>Applies the fix <paramref name="key"/> to one catch, against the document as it is now (for Fix All).</summary>
-    private static async Task<Document?> ApplyAsync(Document document, CatchClauseSyntax catchClause, string? key, CancellationToken cancellationToken)
-    {
-        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (model is null)
-        {
-            return null;
-        }
-
-        return key switch
-        {
-            DeadLetterKey => await CatchRewrites.TryDeadLetterAsync(document, catchClause, cancellationToken).ConfigureAwait(false),
-            LogAndRethrowKey => FindLogger(model, catchClause) is { } logger
-                ? await RethrowAsync(document, catchClause, logger, cancellationToken).ConfigureAwait(false)
-                : null,
-            _ => await RethrowAsync(document, catchClause, logger: null, cancellationToken).ConfigureAwait(false),
-        };
     }
 
     /// <summary>Rethrows, after logging the exception object with <paramref name="logger"/> when one is given.</summary>
