@@ -147,7 +147,9 @@ internal static class CatchRewrites
 
         var (newCatch, exception) = WithNamedException(model, catchClause);
         var sink = plan.Sink?.Name ?? UniqueMemberName(plan.Owner, DeadLetterPlan.NewSinkField);
-        var letter = $"DeadLetter.From({plan.Record.Name}, {exception})";
+        // A dynamic record would make the whole call dynamic, and extension methods (Write) cannot be dispatched dynamically.
+        var record = plan.Record.Type.TypeKind == TypeKind.Dynamic ? $"(object){plan.Record.Name}" : plan.Record.Name;
+        var letter = $"DeadLetter.From({record}, {exception})";
         var write = plan.CanAwait
             ? $"await {sink}.WriteAsync({letter}{(plan.Token is null ? "" : ", " + plan.Token.Name)});"
             : $"{sink}.Write({letter});";

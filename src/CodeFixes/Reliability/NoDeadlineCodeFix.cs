@@ -130,7 +130,10 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
         var helper = known.SluiceResilience;
         if (helper is null || helper.GetMembers("WithTimeoutAsync").IsEmpty
             || calls.Any(call => !SymbolEqualityComparer.Default.Equals(call.TargetMethod.ReturnType.OriginalDefinition, task)
-                && !SymbolEqualityComparer.Default.Equals(call.TargetMethod.ReturnType.OriginalDefinition, genericTask)))
+                && !SymbolEqualityComparer.Default.Equals(call.TargetMethod.ReturnType.OriginalDefinition, genericTask))
+
+            // 'client?.GetAsync(...)' has no receiver a lambda could call it on; the deadline fix handles it.
+            || calls.Any(call => call.Syntax is InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax }))
         {
             return null;
         }

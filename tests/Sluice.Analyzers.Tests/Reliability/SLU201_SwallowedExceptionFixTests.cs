@@ -533,4 +533,52 @@ public class SLU201_SwallowedExceptionFixTests
                 """)
             .ExpectNoFix()
             .RunAsync();
+
+    // ---- Unusual shapes ---------------------------------------------------------------------------
+
+    [Fact]
+    public Task The_dead_letter_fix_passes_a_dynamic_record_as_an_object_so_the_call_stays_static()
+        => Verify.CodeFix<SwallowedExceptionAnalyzer, SwallowedExceptionCodeFix>(SwallowedExceptionCodeFix.DeadLetterKey)
+            .WithLibraries(Library.SluiceRuntime)
+            .WithSource("""
+                using System.Collections.Generic;
+
+                class Import
+                {
+                    void Run(List<dynamic> records)
+                    {
+                        foreach (var record in records)
+                        {
+                            try { Write(record); }
+                            [|catch|] { }
+                        }
+                    }
+
+                    void Write(object record) { }
+                }
+                """)
+            .WithFixedSource("""
+                using System.Collections.Generic;
+                using Sluice;
+
+                class Import
+                {
+                    private static readonly IDeadLetterSink DeadLetterSink = new JsonLinesDeadLetterSink("dead-letters/Import.jsonl");
+
+                    void Run(List<dynamic> records)
+                    {
+                        foreach (var record in records)
+                        {
+                            try { Write(record); }
+                            catch (System.Exception ex)
+                            {
+                                DeadLetterSink.Write(DeadLetter.From((object)record, ex));
+                            }
+                        }
+                    }
+
+                    void Write(object record) { }
+                }
+                """)
+            .RunAsync();
 }

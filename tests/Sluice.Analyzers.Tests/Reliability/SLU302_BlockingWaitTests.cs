@@ -359,4 +359,74 @@ public class SLU302_BlockingWaitTests
                 }
                 """)
             .RunAsync();
+
+    // ---- Unusual shapes ---------------------------------------------------------------------------
+
+    [Fact]
+    public Task The_token_fix_passes_the_token_to_a_conditional_wait()
+        => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>(BlockingWaitCodeFix.TokenKey)
+            .WithSource("""
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Waiter
+                {
+                    void Run(Task? task, CancellationToken token)
+                    {
+                        task?[|.Wait()|];
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Waiter
+                {
+                    void Run(Task? task, CancellationToken token)
+                    {
+                        task?.Wait(token);
+                    }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task Fix_All_fixes_a_wait_nested_in_the_lambda_of_another_wait()
+        => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>(BlockingWaitCodeFix.TimeoutKey)
+            .WithSource("""
+                using System.Threading.Tasks;
+
+                class Waiter
+                {
+                    void Run(Task inner)
+                    {
+                        [|Task.Run(() =>
+                        {
+                            [|inner.Wait()|];
+                        }).Wait()|];
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System.Threading.Tasks;
+
+                class Waiter
+                {
+                    void Run(Task inner)
+                    {
+                        if (!Task.Run(() =>
+                        {
+                            if (!inner.Wait(System.TimeSpan.FromSeconds(100)))
+                            {
+                                throw new System.TimeoutException("Task.Wait did not complete within 100 seconds.");
+                            }
+                        }).Wait(System.TimeSpan.FromSeconds(100)))
+                        {
+                            throw new System.TimeoutException("Task.Wait did not complete within 100 seconds.");
+                        }
+                    }
+                }
+                """)
+            .RunAsync();
 }

@@ -385,4 +385,22 @@ public class SLU303_NoDeadlineTests
                 """)
             .ExpectNoFix()
             .RunAsync();
+
+    // ---- Unusual shapes ---------------------------------------------------------------------------
+
+    [Fact]
+    public Task The_runtime_fix_is_not_offered_for_a_conditional_call_which_the_deadline_fix_handles()
+        => Verify.CodeFix<NoDeadlineAnalyzer, NoDeadlineCodeFix>(NoDeadlineCodeFix.WithTimeoutKey)
+            .WithLibraries(Library.SluiceRuntime)
+            .WithSource("""
+                using System.Net.Http;
+                using System.Threading.Tasks;
+
+                class Client
+                {
+                    async Task<string?> Fetch(HttpClient? http) => await http?[|.GetStringAsync("u")|];
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
 }
