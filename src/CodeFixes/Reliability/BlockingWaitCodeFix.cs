@@ -156,7 +156,20 @@ public sealed class BlockingWaitCodeFix : CodeFixProvider
         arguments.Add(SyntaxFactory.Argument(extra));
         var candidate = invocation.WithArgumentList(SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(arguments)).WithTriviaFrom(invocation.ArgumentList));
 
-        var bound = model.GetSpeculativeSymbolInfo(invocation.SpanStart, candidate, SpeculativeBindingOption.BindAsExpression).Symbol as IMethodSymbol;
+        // 'task?.Wait()': '.Wait(token)' cannot be bound on its own, so the overload is checked on 'task.Wait(token)'.
+        var (probe, position) = (invocation.Expression, invocation.Parent) switch
+        {
+            (MemberBindingExpressionSyntax binding, ConditionalAccessExpressionSyntax conditional) when conditional.WhenNotNull == invocation
+                => (candidate.WithExpression(SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, conditional.Expression.WithoutTrivia(), binding.Name)), conditional.SpanStart),
+            (MemberBindingExpressionSyntax, _) => (null, 0),
+            _ => (candidate, invocation.SpanStart),
+        };
+        if (probe is null)
+        {
+            return null;
+        }
+
+        var bound = model.GetSpeculativeSymbolInfo(position, probe, SpeculativeBindingOption.BindAsExpression).Symbol as IMethodSymbol;
         var matches = bound is { Parameters.Length: > 0 }
             && bound.Name == operation.TargetMethod.Name
             && SymbolEqualityComparer.Default.Equals(bound.ContainingType.OriginalDefinition, operation.TargetMethod.ContainingType.OriginalDefinition)
