@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The precision benchmark: runs Sluice's analyzers over the real-code corpus (ten open-source codebases pinned in the
+# trust folder's corpus.tsv) with every rule at warning, and scores the findings against the verdicts read by hand —
+# the trust folder's verdicts.tsv plus this folder's verdicts/*.tsv (our judgments of the findings the rules report
+# since; where both judge a finding, ours wins). Not part of CI: the corpus needs the repositories' mirrors.
+#
+# usage: bench/precision/run.sh [--only SLU201,SLU202] [--out DIR] [--baseline DIR] [--dll Sluice.Analyzers.dll]
+#   TRUST    the trust folder (default: ../shared/trust beside the repository): corpus.tsv, layout.sh, analyze-folder, score.py
+#   CORPUS   where the corpus is laid out (default: ../precision-corpus beside the repository)
+#   MIRRORS  a folder of bare mirrors, MIRRORS/<owner>+<name>/repo; needed only the first time, to lay the corpus out
+#   --only   analyze these rules only (faster); the score still covers every rule's verdicts
+#   --out    where results go (default: a new folder under /tmp)
+#   --baseline  a previous --out folder: findings not reported there are listed in DIR/new.tsv (to judge), and judged
+#            findings reported there but not any more in DIR/gone.tsv
+#   --dll    score this analyzer assembly instead of building src/Analyzers in Release
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+trust=${TRUST:-$repo/../shared/trust}
+corpus=${CORPUS:-$repo/../precision-corpus}
+only="" out="" baseline="" dll=""
+while (($#)); do
+  case $1 in
+    --only) only=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --baseline) baseline=$2; shift 2 ;;
+    --dll) dll=$2; shift 2 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+[[ -f $trust/corpus.tsv ]] || { echo "no trust folder at $trust (set TRUST)" >&2; exit 1; }
+out=${out:-$(mktemp -d /tmp/sluice-precision.XXXXXX)}
+mkdir -p "$out/results"
+
+if [[ ! -x $corpus/analyze-folder/analyze-folder ]]; then
+  [[ -n ${MIRRORS:-} ]] || { echo "the corpus is not laid out at $corpus: set MIRRORS to a folder of mirrors (see $trust/README.md)" >&2; exit 1; }
+  "$trust/layout.sh" "$MIRRORS" "$corpus"
+fi
+
+if [[ -z $dll ]]; then
+  dotnet build "$repo/src/Analyzers" -c Release -o "$out/analyzers" -nologo -v q >/dev/null
+  dll=$out/analyzers/Sluice.Analyzers.dll
+fi
+
+aspnet=$(dotnet --list-runtimes | awk '/^Microsoft.AspNetCore.App / {v=$2; p=$3} END {gsub(/[][]/, "", p); if (v != "") print p "/" v}')
+while IFS=$'\t' read -r name _ _; do
+  [[ $name == \#* || -z $name ]] && continue
+  name=${name#*/}; refs=$corpus/refs; [[ $name == quartznet ]] && refs=$corpus/refs-noquartz
+  "$corpus/analyze-folder/analyze-folder" --src "$corpus/$name" --analyzers "$dll" --refs "$refs${aspnet:+,$aspnet}" \
+    --out "$out/results/$name.json" ${only:+--only "$only"} --all-warnings
+done < "$trust/corpus.tsv"
+
+python3 "$repo/bench/precision/verdicts.py" merge "$trust/verdicts.tsv" "$repo/bench/precision/verdicts" > "$out/verdicts.tsv"
+python3 "$trust/score.py" "$out/results" --verdicts "$out/verdicts.tsv" || true
+if [[ -n $baseline ]]; then
+  python3 "$repo/bench/precision/verdicts.py" diff "$baseline/results" "$out/results" "$out/verdicts.tsv" "$out" ${only:+--only "$only"}
+fi
+echo "results in $out"
