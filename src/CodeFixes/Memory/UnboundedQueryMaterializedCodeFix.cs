@@ -14,7 +14,6 @@ using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Memory;
-using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Memory;

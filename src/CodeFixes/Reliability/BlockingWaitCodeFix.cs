@@ -13,8 +13,6 @@ using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Infrastructure;
-using Sluice.Analyzers.Reliability;
-using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Reliability;
