@@ -16,6 +16,7 @@ using Sluice.Analyzers;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
+using Sluice.Contract;
 
 namespace Sluice.CodeFixes.Idempotency;
 
@@ -39,8 +40,6 @@ public sealed class NonIdempotentWriteInRetryCodeFix : CodeFixProvider
 {
     internal const string WithIdempotencyKeyKey = RuleIds.NonIdempotentWriteInRetry + ".WithIdempotencyKey";
     internal const string IdempotencyKeyHeaderKey = RuleIds.NonIdempotentWriteInRetry + ".IdempotencyKeyHeader";
-
-    private const string SluiceNamespace = "Sluice";
 
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.NonIdempotentWriteInRetry);
@@ -90,9 +89,9 @@ public sealed class NonIdempotentWriteInRetryCodeFix : CodeFixProvider
         }
 
         var newRoot = (CompilationUnitSyntax)plan.Apply(root);
-        if (!UsingDirectives.IsImported(model, call.SpanStart, SluiceNamespace))
+        if (!UsingDirectives.IsImported(model, call.SpanStart, RuntimeContract.Namespace))
         {
-            newRoot = UsingDirectives.Add(newRoot, SluiceNamespace);
+            newRoot = UsingDirectives.Add(newRoot, RuntimeContract.Namespace);
         }
 
         return document.WithSyntaxRoot(newRoot);
@@ -132,7 +131,7 @@ public sealed class NonIdempotentWriteInRetryCodeFix : CodeFixProvider
             return null;
         }
 
-        var newName = method.Name.Replace("Async", "WithIdempotencyKeyAsync");
+        var newName = method.Name == "PostAsync" ? RuntimeContract.Idempotency.PostWithIdempotencyKeyAsync : RuntimeContract.Idempotency.PatchWithIdempotencyKeyAsync;
         var keyExpression = KeyExpression(model, record, operation);
         var arguments = new List<ArgumentSyntax>
         {
@@ -147,7 +146,7 @@ public sealed class NonIdempotentWriteInRetryCodeFix : CodeFixProvider
 
         // Bound in its static form, which needs no using, to check the overload before offering it.
         var staticForm = SyntaxFactory.InvocationExpression(
-            SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, FullName("Sluice.SluiceHttpClientExtensions"), SyntaxFactory.IdentifierName(newName)),
+            SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, FullName(RuntimeContract.Idempotency.HttpClientExtensionsTypeName), SyntaxFactory.IdentifierName(newName)),
             SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(arguments.Prepend(SyntaxFactory.Argument(member.Expression.WithoutTrivia())))));
         var bound = model.GetSpeculativeSymbolInfo(call.SpanStart, staticForm, SpeculativeBindingOption.BindAsExpression).Symbol as IMethodSymbol;
         if (bound is null || !SymbolEqualityComparer.Default.Equals(bound.ContainingType, extensions))
@@ -182,7 +181,7 @@ public sealed class NonIdempotentWriteInRetryCodeFix : CodeFixProvider
                     SyntaxFactory.IdentifierName("Add")),
                 SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(
                 [
-                    SyntaxFactory.Argument(SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, FullName("Sluice.IdempotencyKey"), SyntaxFactory.IdentifierName("HeaderName"))),
+                    SyntaxFactory.Argument(SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, FullName(RuntimeContract.Idempotency.KeyTypeName), SyntaxFactory.IdentifierName(RuntimeContract.Idempotency.HeaderNameField))),
                     SyntaxFactory.Argument(KeyExpression(model, record, operation)),
                 ]))))
             .WithAdditionalAnnotations(Formatter.Annotation);
@@ -282,7 +281,7 @@ public sealed class NonIdempotentWriteInRetryCodeFix : CodeFixProvider
 
         var operationName = $"{member?.ContainingType?.Name}.{member?.Name}";
         return SyntaxFactory.InvocationExpression(
-            SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, FullName("Sluice.IdempotencyKey"), SyntaxFactory.IdentifierName("For")),
+            SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, FullName(RuntimeContract.Idempotency.KeyTypeName), SyntaxFactory.IdentifierName(RuntimeContract.Idempotency.For)),
             SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(
             [
                 SyntaxFactory.Argument(SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(operationName))),
