@@ -24,6 +24,16 @@ public static class Verify
         where TAnalyzer : DiagnosticAnalyzer, new()
         where TCodeFix : CodeFixProvider, new()
         => new(new TAnalyzer().SupportedDiagnostics, expectNoFix => new SluiceTest<TAnalyzer, TCodeFix> { ExpectNoFix = expectNoFix }, hasFix: true, equivalenceKey);
+
+    /// <summary>
+    /// A robustness test of a code fix on sources with no expected output: every fix offered for whatever the
+    /// analyzer reports must register, apply and compile, and so must Fix All in document scope (see
+    /// <see cref="FixRobustnessTest"/>).
+    /// </summary>
+    public static FixRobustnessTest FixesOf<TAnalyzer, TCodeFix>()
+        where TAnalyzer : DiagnosticAnalyzer, new()
+        where TCodeFix : CodeFixProvider, new()
+        => new(() => new FixRobustnessRun<TAnalyzer, TCodeFix>());
 }
 
 /// <summary>

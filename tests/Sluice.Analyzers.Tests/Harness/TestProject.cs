@@ -6,7 +6,8 @@ namespace Sluice.Analyzers.Tests.Harness;
 
 /// <summary>
 /// What every harness test describes the same way: the sources (with markup), the libraries they reference, the
-/// project's .editorconfig and its output kind. <see cref="RuleTest"/> adds its own expectations on top.
+/// project's .editorconfig and its output kind. <see cref="RuleTest"/> and <see cref="FixRobustnessTest"/> add their
+/// own expectations on top.
 /// </summary>
 public abstract class TestProject<TSelf>
     where TSelf : TestProject<TSelf>
