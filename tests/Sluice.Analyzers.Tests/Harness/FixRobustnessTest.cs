@@ -108,7 +108,8 @@ internal sealed class FixRobustnessRun<TAnalyzer, TCodeFix> : SluiceTest<TAnalyz
         Project? fixedProject = null;
         ExceptionDispatchInfo? treeMismatch = null;
         await Guard(
-            async () => (fixedProject, treeMismatch) = await ApplyCodeActionAsync(project, action, verifier, cancellationToken),
+            // The library's tree comparison reports through the verifier it is given: without this context, added once below.
+            async () => (fixedProject, treeMismatch) = await ApplyCodeActionAsync(project, action, Verify, cancellationToken),
             verifier,
             "applying the action threw");
         if (treeMismatch is not null)
