@@ -137,6 +137,11 @@ public sealed class RuleTest : TestProject<RuleTest>
             throw new InvalidOperationException("An analyzer test has no fix: use Verify.CodeFix for WithFixedSource or ExpectNoFix.");
         }
 
+        if (_expectNoFix && (_fixedSources.Count > 0 || _oneAtATimeSources.Count > 0))
+        {
+            throw new InvalidOperationException("ExpectNoFix() takes no fixed source.");
+        }
+
         var input = Sources.Select(Markup.Parse).ToList();
         var test = _createTest(_expectNoFix);
         if (_checksLeftOff.Contains(LibraryCheck.FixedTreeMatchesItsText))
