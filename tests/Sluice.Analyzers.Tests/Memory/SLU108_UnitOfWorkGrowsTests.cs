@@ -296,7 +296,9 @@ public class SLU108_UnitOfWorkGrowsTests
                     db.SaveChanges();
                 }
             }
-            """).RunAsync();
+            """)
+            .WithKnownDefect(LibraryCheck.FixAllInOnePass, "with BatchFixer, one Fix All pass fixes the two loops of Run but drops the File.ReadLines loop of Lines (its edit conflicts), so a second pass is needed")
+            .RunAsync();
 
     [Fact]
     public Task The_batch_size_comes_from_the_option()
