@@ -11,7 +11,6 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
-using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Shapes;
@@ -146,7 +145,7 @@ public sealed class NonIdempotentWriteInRetryCodeFix : CodeFixProvider
 
         // Bound in its static form, which needs no using, to check the overload before offering it.
         var staticForm = SyntaxFactory.InvocationExpression(
-            SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, FullName(RuntimeContract.Idempotency.HttpClientExtensionsTypeName), SyntaxFactory.IdentifierName(newName)),
+            FullNames.Member(RuntimeContract.Idempotency.HttpClientExtensionsTypeName, newName),
             SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(arguments.Prepend(SyntaxFactory.Argument(member.Expression.WithoutTrivia())))));
         var bound = model.GetSpeculativeSymbolInfo(call.SpanStart, staticForm, SpeculativeBindingOption.BindAsExpression).Symbol as IMethodSymbol;
         if (bound is null || !SymbolEqualityComparer.Default.Equals(bound.ContainingType, extensions))
@@ -181,7 +180,7 @@ public sealed class NonIdempotentWriteInRetryCodeFix : CodeFixProvider
                     SyntaxFactory.IdentifierName("Add")),
                 SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(
                 [
-                    SyntaxFactory.Argument(SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, FullName(RuntimeContract.Idempotency.KeyTypeName), SyntaxFactory.IdentifierName(RuntimeContract.Idempotency.HeaderNameField))),
+                    SyntaxFactory.Argument(FullNames.Member(RuntimeContract.Idempotency.KeyTypeName, RuntimeContract.Idempotency.HeaderNameField)),
                     SyntaxFactory.Argument(KeyExpression(model, record, operation)),
                 ]))))
             .WithAdditionalAnnotations(Formatter.Annotation);
@@ -267,7 +266,7 @@ public sealed class NonIdempotentWriteInRetryCodeFix : CodeFixProvider
             var arguments = record.Property.Type.SpecialType == SpecialType.None
                 ? SyntaxFactory.ArgumentList()
                 : SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(
-                    SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, FullName("System.Globalization.CultureInfo"), SyntaxFactory.IdentifierName("InvariantCulture")))));
+                    FullNames.Member("System.Globalization.CultureInfo", "InvariantCulture"))));
             value = SyntaxFactory.InvocationExpression(
                 SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, value, SyntaxFactory.IdentifierName("ToString")),
                 arguments);
@@ -281,16 +280,13 @@ public sealed class NonIdempotentWriteInRetryCodeFix : CodeFixProvider
 
         var operationName = $"{member?.ContainingType?.Name}.{member?.Name}";
         return SyntaxFactory.InvocationExpression(
-            SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, FullName(RuntimeContract.Idempotency.KeyTypeName), SyntaxFactory.IdentifierName(RuntimeContract.Idempotency.For)),
+            FullNames.Member(RuntimeContract.Idempotency.KeyTypeName, RuntimeContract.Idempotency.For),
             SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(
             [
                 SyntaxFactory.Argument(SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(operationName))),
                 SyntaxFactory.Argument(value),
             ])));
     }
-
-    private static TypeSyntax FullName(string fullName)
-        => SyntaxFactory.ParseTypeName("global::" + fullName).WithAdditionalAnnotations(Simplifier.Annotation);
 
     private sealed class RecordKeySource(ISymbol symbol, IPropertySymbol property)
     {

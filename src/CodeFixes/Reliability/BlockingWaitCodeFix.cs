@@ -200,7 +200,7 @@ public sealed class BlockingWaitCodeFix : CodeFixProvider
         {
             ("Task", "Wait", false) or ("SemaphoreSlim", "Wait", false) => receiver,
             ("Task", "WaitAll", true) => SyntaxFactory.InvocationExpression(
-                TimeoutSyntax.Member("System.Threading.Tasks.Task", "WhenAll"), invocation.ArgumentList.WithoutTrivia()),
+                FullNames.Member("System.Threading.Tasks.Task", "WhenAll"), invocation.ArgumentList.WithoutTrivia()),
             _ => null,
         };
         if (waited is null)

@@ -106,7 +106,7 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
         var newBody = body.ReplaceNodes(byNode.Keys, (original, current) => PassToken(current, byNode[original], types, token));
 
         var source = SyntaxFactory.ObjectCreationExpression(
-            TimeoutSyntax.Type("System.Threading.CancellationTokenSource"),
+            FullNames.Type("System.Threading.CancellationTokenSource"),
             SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(TimeoutSyntax.FromSeconds(seconds)))),
             initializer: null);
         var declaration = SyntaxFactory.LocalDeclarationStatement(
@@ -149,7 +149,7 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
                 SyntaxFactory.Parameter(SyntaxFactory.Identifier(token)),
                 PassToken(current.WithoutTrivia(), byNode[original], types, SyntaxFactory.IdentifierName(token)));
             return SyntaxFactory.InvocationExpression(
-                    TimeoutSyntax.Member(RuntimeContract.Resilience.TypeName, RuntimeContract.Resilience.WithTimeoutAsync),
+                    FullNames.Member(RuntimeContract.Resilience.TypeName, RuntimeContract.Resilience.WithTimeoutAsync),
                     SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList([SyntaxFactory.Argument(TimeoutSyntax.FromSeconds(seconds)), SyntaxFactory.Argument(lambda)])))
                 .WithTriviaFrom(current)
                 .WithAdditionalAnnotations(Formatter.Annotation);

@@ -55,8 +55,6 @@ public sealed class RuleTest : TestProject<RuleTest>
     private readonly string? _equivalenceKey;
     private readonly List<string> _fixedSources = [];
     private readonly List<string> _expectedMessages = [];
-    private readonly HashSet<LibraryCheck> _checksLeftOff = [];
-    private readonly List<string> _oneAtATimeSources = [];
     private bool _expectNoFix;
 
     /// <param name="createTest">Creates the library test; its argument is <see cref="ExpectNoFix"/>.</param>
@@ -92,39 +90,6 @@ public sealed class RuleTest : TestProject<RuleTest>
         return this;
     }
 
-    /// <summary>
-    /// Leaves one of the library's own checks off for this test, because of a known defect of the analyzer or fix under
-    /// test: <paramref name="defect"/> says which, so the line goes when the defect is fixed. The checks the harness made
-    /// before it ran on the library stay on.
-    /// </summary>
-    public RuleTest WithKnownDefect(LibraryCheck check, string defect)
-    {
-        if (string.IsNullOrWhiteSpace(defect))
-        {
-            throw new ArgumentException("Say which defect keeps the check off.", nameof(defect));
-        }
-
-        _checksLeftOff.Add(check);
-        return this;
-    }
-
-    /// <summary>
-    /// Because of a known layout defect of the fix (<paramref name="defect"/> says which, so the line goes when it is
-    /// fixed), applying it one diagnostic at a time on the parsed documents gives these sources, not the fixed sources;
-    /// Fix All in document and project scope must still give the fixed sources. The library's one-at-a-time pass re-parses
-    /// each document from its text between passes, as an editor does; the harness before it did not.
-    /// </summary>
-    public RuleTest WithKnownDefectOneAtATime(string defect, [StringSyntax("C#-test")] params string[] oneAtATimeSources)
-    {
-        if (string.IsNullOrWhiteSpace(defect))
-        {
-            throw new ArgumentException("Say which defect makes the one-at-a-time output differ.", nameof(defect));
-        }
-
-        _oneAtATimeSources.AddRange(oneAtATimeSources);
-        return this;
-    }
-
     public async Task RunAsync()
     {
         if (Sources.Count == 0)
@@ -137,17 +102,13 @@ public sealed class RuleTest : TestProject<RuleTest>
             throw new InvalidOperationException("An analyzer test has no fix: use Verify.CodeFix for WithFixedSource or ExpectNoFix.");
         }
 
-        if (_expectNoFix && (_fixedSources.Count > 0 || _oneAtATimeSources.Count > 0))
+        if (_expectNoFix && _fixedSources.Count > 0)
         {
             throw new InvalidOperationException("ExpectNoFix() takes no fixed source.");
         }
 
         var input = Sources.Select(Markup.Parse).ToList();
         var test = _createTest(_expectNoFix);
-        if (_checksLeftOff.Contains(LibraryCheck.FixedTreeMatchesItsText))
-        {
-            test.CodeActionValidationMode = CodeActionValidationMode.None;
-        }
 
         Describe(test.TestState, input.Select(document => document.Source));
         test.TestState.ExpectedDiagnostics.AddRange(Expected(input, _expectedMessages));
@@ -163,33 +124,13 @@ public sealed class RuleTest : TestProject<RuleTest>
                 }
 
                 var expected = _fixedSources.Select(Markup.Parse).ToList();
-                var fixAllState = test.FixedState;
-                if (_oneAtATimeSources.Count > 0)
-                {
-                    if (_oneAtATimeSources.Count != Sources.Count)
-                    {
-                        throw new InvalidOperationException("WithKnownDefectOneAtATime needs one source per source.");
-                    }
-
-                    var oneAtATime = _oneAtATimeSources.Select(Markup.Parse).ToList();
-                    Describe(test.FixedState, oneAtATime.Select(document => document.Source));
-                    test.FixedState.ExpectedDiagnostics.AddRange(Expected(oneAtATime, messages: []));
-                    fixAllState = test.BatchFixedState;
-                }
-
-                Describe(fixAllState, expected.Select(document => document.Source));
-                fixAllState.ExpectedDiagnostics.AddRange(Expected(expected, messages: []));
+                Describe(test.FixedState, expected.Select(document => document.Source));
+                test.FixedState.ExpectedDiagnostics.AddRange(Expected(expected, messages: []));
 
                 // The loop guard: each pass fixes one diagnostic, so more passes than the input's diagnostics (plus one)
                 // means the fix feeds itself. Negative is "at most" for the library; -1 would mean exactly one.
                 var diagnostics = input.Sum(document => document.Expected.Count);
                 test.NumberOfIncrementalIterations = diagnostics == 0 ? 0 : -(diagnostics + 1);
-                if (_checksLeftOff.Contains(LibraryCheck.FixAllInOnePass))
-                {
-                    // The harness's bound before the library: three passes (per document, in document scope).
-                    test.NumberOfFixAllInDocumentIterations = -3 * Sources.Count;
-                    test.NumberOfFixAllInProjectIterations = -3;
-                }
             }
         }
 
@@ -235,20 +176,4 @@ public sealed class RuleTest : TestProject<RuleTest>
 
         return results;
     }
-}
-
-/// <summary>Checks of Microsoft.CodeAnalysis.Testing that a test may leave off for a known defect (<see cref="RuleTest.WithKnownDefect"/>).</summary>
-public enum LibraryCheck
-{
-    /// <summary>
-    /// The syntax tree a fix produces is the tree its own text parses to (<see cref="CodeActionValidationMode.SemanticStructure"/>):
-    /// e.g. a type name written where the parser reads a member access.
-    /// </summary>
-    FixedTreeMatchesItsText,
-
-    /// <summary>
-    /// Fix All gives its result in one pass: one per document with diagnostics in document scope, one in project scope.
-    /// Left off, up to three passes are allowed (per document in document scope), as the harness did before.
-    /// </summary>
-    FixAllInOnePass,
 }

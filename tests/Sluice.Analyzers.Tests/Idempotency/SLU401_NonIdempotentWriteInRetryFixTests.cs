@@ -75,7 +75,6 @@ public class SLU401_NonIdempotentWriteInRetryFixTests
                 }
             }
             """ + Payment)
-            .WithKnownDefect(LibraryCheck.FixedTreeMatchesItsText, "NonIdempotentWriteInRetryCodeFix.FullName writes System.Globalization.CultureInfo as a type name (QualifiedName) inside the member access CultureInfo.InvariantCulture, where its text parses to a member access, when the simplifier cannot shorten it")
             .RunAsync();
 
     [Fact]

@@ -297,7 +297,6 @@ public class SLU108_UnitOfWorkGrowsTests
                 }
             }
             """)
-            .WithKnownDefect(LibraryCheck.FixAllInOnePass, "with BatchFixer, one Fix All pass fixes the two loops of Run but drops the File.ReadLines loop of Lines (its edit conflicts), so a second pass is needed")
             .RunAsync();
 
     [Fact]

@@ -302,7 +302,6 @@ public class SLU301_InfiniteTimeoutTests
                     }
                 }
                 """)
-            .WithKnownDefect(LibraryCheck.FixedTreeMatchesItsText, "TimeoutSyntax.Member writes System.TimeSpan as a type name (QualifiedName) inside the member access System.TimeSpan.FromSeconds, where its text parses to a member access, when the simplifier cannot shorten it")
             .RunAsync();
 
     [Fact]
@@ -359,7 +358,6 @@ public class SLU301_InfiniteTimeoutTests
             .WithSource(HttpAndCommand)
             .WithFixedSource(HttpAndCommand.Replace("[|", "").Replace("|]", "")
                 .Replace("Timeout.InfiniteTimeSpan", "System.TimeSpan.FromSeconds(30)").Replace("CommandTimeout = 0", "CommandTimeout = 30"))
-            .WithKnownDefect(LibraryCheck.FixedTreeMatchesItsText, "TimeoutSyntax.Member writes System.TimeSpan as a type name (QualifiedName) inside the member access System.TimeSpan.FromSeconds, where its text parses to a member access, when the simplifier cannot shorten it")
             .RunAsync();
 
     [Fact]
@@ -372,7 +370,6 @@ public class SLU301_InfiniteTimeoutTests
             .WithSource(HttpAndCommand)
             .WithFixedSource(HttpAndCommand.Replace("[|", "").Replace("|]", "")
                 .Replace("Timeout.InfiniteTimeSpan", "System.TimeSpan.FromSeconds(10)").Replace("CommandTimeout = 0", "CommandTimeout = 30"))
-            .WithKnownDefect(LibraryCheck.FixedTreeMatchesItsText, "TimeoutSyntax.Member writes System.TimeSpan as a type name (QualifiedName) inside the member access System.TimeSpan.FromSeconds, where its text parses to a member access, when the simplifier cannot shorten it")
             .RunAsync();
 
     [Fact]

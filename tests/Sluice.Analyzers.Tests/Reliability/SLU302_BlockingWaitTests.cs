@@ -127,7 +127,6 @@ public class SLU302_BlockingWaitTests
                     }
                 }
                 """)
-            .WithKnownDefect(LibraryCheck.FixedTreeMatchesItsText, "TimeoutSyntax.Member writes System.TimeSpan as a type name (QualifiedName) inside the member access System.TimeSpan.FromSeconds, where its text parses to a member access, when the simplifier cannot shorten it")
             .RunAsync();
 
     [Fact]
@@ -168,37 +167,6 @@ public class SLU302_BlockingWaitTests
                         }
 
                         if (WaitHandle.WaitAny(handles, TimeSpan.FromSeconds(100)) == WaitHandle.WaitTimeout)
-                        {
-                            throw new TimeoutException("WaitHandle.WaitAny did not complete within 100 seconds.");
-                        }
-                    }
-                }
-                """)
-            .WithKnownDefectOneAtATime(
-                "the timeout fix keeps the statement's leading trivia on the wait it moves into 'if (...)', so a blank line "
-                    + "before the statement (here the one the previous fix left) ends up after 'if ('",
-                """
-                using System;
-                using System.Threading;
-                using System.Threading.Tasks;
-
-                class Worker
-                {
-                    void Run(Task<int> first, Task<string> second, WaitHandle[] handles)
-                    {
-                        if (!Task.WaitAll(new Task[] { first, second }, TimeSpan.FromSeconds(100)))
-                        {
-                            throw new TimeoutException("Task.WaitAll did not complete within 100 seconds.");
-                        }
-
-                        if (
-                        Task.WaitAny(new Task[] { first, second }, TimeSpan.FromSeconds(100)) == -1)
-                        {
-                            throw new TimeoutException("Task.WaitAny did not complete within 100 seconds.");
-                        }
-
-                        if (
-                        WaitHandle.WaitAny(handles, TimeSpan.FromSeconds(100)) == WaitHandle.WaitTimeout)
                         {
                             throw new TimeoutException("WaitHandle.WaitAny did not complete within 100 seconds.");
                         }

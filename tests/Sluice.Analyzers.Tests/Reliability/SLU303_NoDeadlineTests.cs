@@ -286,7 +286,6 @@ public class SLU303_NoDeadlineTests
                     }
                 }
                 """)
-            .WithKnownDefect(LibraryCheck.FixedTreeMatchesItsText, "TimeoutSyntax.Member writes System.TimeSpan as a type name (QualifiedName) inside the member access System.TimeSpan.FromSeconds, where its text parses to a member access, when the simplifier cannot shorten it")
             .RunAsync();
 
     [Fact]

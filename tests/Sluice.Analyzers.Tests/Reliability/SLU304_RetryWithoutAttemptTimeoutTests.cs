@@ -244,6 +244,5 @@ public class SLU304_RetryWithoutAttemptTimeoutTests
                         => Polly.RetryResiliencePipelineBuilderExtensions.AddRetry(new Polly.ResiliencePipelineBuilder(), new Polly.Retry.RetryStrategyOptions()).AddTimeout(System.TimeSpan.FromSeconds(3)).Build();
                 }
                 """)
-            .WithKnownDefect(LibraryCheck.FixedTreeMatchesItsText, "TimeoutSyntax.Member writes System.TimeSpan as a type name (QualifiedName) inside the member access System.TimeSpan.FromSeconds, where its text parses to a member access, when the simplifier cannot shorten it")
             .RunAsync();
 }
