@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Shapes;
+using Sluice.Contract;
 
 namespace Sluice.Analyzers.Concurrency;
 
@@ -137,7 +138,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
             {
                 return loop.Collection.WalkDownConversion() is IInvocationOperation batches
                     && (types.IsEnumerableMethod(batches.TargetMethod, "Chunk")
-                        || batches.TargetMethod is { Name: "InBatches", ContainingNamespace: { Name: "Sluice", ContainingNamespace.IsGlobalNamespace: true } });
+                        || (batches.TargetMethod is { Name: RuntimeContract.Batching.InBatches } && SymbolEqualityComparer.Default.Equals(batches.TargetMethod.ContainingType, types.SluiceBatchingExtensions)));
             }
         }
 

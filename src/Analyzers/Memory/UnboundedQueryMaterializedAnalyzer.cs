@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Shapes;
+using Sluice.Contract;
 
 namespace Sluice.Analyzers.Memory;
 
@@ -36,7 +37,7 @@ public sealed class UnboundedQueryMaterializedAnalyzer : DiagnosticAnalyzer
         "Comma-separated entity or element types (simple or full names) whose tables are small enough to load whole: 'Country, Currency'.");
 
     internal static readonly IntOption BatchSize = new(
-        RuleIds.UnboundedQueryMaterialized, "batch_size", defaultValue: DefaultBatchSize, min: 1, max: 1_000_000,
+        RuleIds.UnboundedQueryMaterialized, "batch_size", defaultValue: DefaultBatchSize, min: 1, max: RuntimeContract.Batching.MaxBatchSize,
         "The batch size the runtime fix passes to InBatches.");
 
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
