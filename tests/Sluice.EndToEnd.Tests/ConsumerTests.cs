@@ -386,6 +386,37 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
     }
 
     [Fact]
+    public async Task SluiceAnalysisMode_selects_the_rules_and_rejects_an_unknown_mode()
+    {
+        Assert.True(packages.Pack.ExitCode == 0, packages.Pack.ToString());
+        var project = CreateConsumer();
+        var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(project, ".packages") };
+        var blockingWait = $"Client.cs{PositionOf(ClientSource, "gate.Wait()")}: ";
+
+        // None: not one rule, so even a warnings-as-errors build passes.
+        var none = await DotNetCli.RunAsync(project, environment, "build", "-warnaserror", "-p:SluiceAnalysisMode=None", "-nodeReuse:false");
+        Assert.True(none.ExitCode == 0, none.ToString());
+        Assert.DoesNotContain(" SLU", none.Output, StringComparison.Ordinal);
+
+        // All: every rule as a warning, the suggestions included.
+        var all = await DotNetCli.RunAsync(project, environment, "build", "--no-incremental", "-p:SluiceAnalysisMode=All", "-nodeReuse:false");
+        Assert.True(all.ExitCode == 0, all.ToString());
+        Assert.Contains(blockingWait + "warning SLU302", all.Output, StringComparison.Ordinal);
+        Assert.Contains("warning SLU201", all.Output, StringComparison.Ordinal);
+
+        // A rule's own .editorconfig setting wins over the mode.
+        File.WriteAllText(Path.Combine(project, ".editorconfig"), "root = true\n\n[*.cs]\ndotnet_diagnostic.SLU302.severity = error\n");
+        var overridden = await DotNetCli.RunAsync(project, environment, "build", "--no-incremental", "-p:SluiceAnalysisMode=None", "-nodeReuse:false");
+        Assert.True(overridden.ExitCode != 0, overridden.ToString());
+        Assert.Contains(blockingWait + "error SLU302", overridden.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("SLU201", overridden.Output, StringComparison.Ordinal);
+
+        var unknown = await DotNetCli.RunAsync(project, environment, "build", "-p:SluiceAnalysisMode=Strict", "-nodeReuse:false");
+        Assert.True(unknown.ExitCode != 0, unknown.ToString());
+        Assert.Contains("error SLU0001: SluiceAnalysisMode is 'Strict'; use Default, Recommended, All or None", unknown.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_runtime_consumer_is_streamed_and_retried_by_dotnet_format_and_behaves_the_same()
     {
         Assert.True(packages.Pack.ExitCode == 0, packages.Pack.ToString());
