@@ -288,6 +288,29 @@ public class SLU303_NoDeadlineTests
             .RunAsync();
 
     [Fact]
+    public Task A_member_that_sets_EF_Core_s_command_timeout_is_silent()
+        => Analyzer("""
+            using System;
+            using System.Threading.Tasks;
+            using Microsoft.EntityFrameworkCore;
+
+            class Archive : DbContext
+            {
+            }
+
+            class Compaction
+            {
+                async Task<int> RunAsync(Archive archive)
+                {
+                    archive.Database.SetCommandTimeout(TimeSpan.FromMinutes(2));
+                    return await archive.Database.ExecuteSqlRawAsync("delete from snapshots where expired");
+                }
+            }
+            """)
+            .WithLibraries(Library.EntityFrameworkCore)
+            .RunAsync();
+
+    [Fact]
     public Task Calls_that_pass_a_token_from_elsewhere_and_calls_with_no_token_overload_are_silent()
         => Analyzer("""
             using System.Data.Common;
