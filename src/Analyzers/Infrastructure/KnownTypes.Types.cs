@@ -365,21 +365,6 @@ internal sealed partial class KnownTypes
     /// <summary><c>HttpResponseMessage</c>.</summary>
     public INamedTypeSymbol? HttpResponseMessage => Resolve(ref _httpResponseMessage, "System.Net.Http.HttpResponseMessage");
 
-    private object? _byteArrayContent;
-
-    /// <summary><c>ByteArrayContent</c> (StringContent and FormUrlEncodedContent derive from it): a body held in memory.</summary>
-    public INamedTypeSymbol? ByteArrayContent => Resolve(ref _byteArrayContent, "System.Net.Http.ByteArrayContent");
-
-    private object? _readOnlyMemoryContent;
-
-    /// <summary><c>ReadOnlyMemoryContent</c>: a body held in memory.</summary>
-    public INamedTypeSymbol? ReadOnlyMemoryContent => Resolve(ref _readOnlyMemoryContent, "System.Net.Http.ReadOnlyMemoryContent");
-
-    private object? _jsonContent;
-
-    /// <summary><c>JsonContent</c>: a body serialized from an object in memory.</summary>
-    public INamedTypeSymbol? JsonContent => Resolve(ref _jsonContent, "System.Net.Http.Json.JsonContent");
-
     private object? _httpCompletionOption;
 
     /// <summary><c>HttpCompletionOption</c> (ResponseContentRead buffers the body, ResponseHeadersRead does not).</summary>

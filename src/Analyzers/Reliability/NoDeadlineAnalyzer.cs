@@ -115,7 +115,7 @@ public sealed class NoDeadlineAnalyzer : DiagnosticAnalyzer
         var bound = kind switch
         {
             Deadlines.CallKind.Http => "only HttpClient.Timeout (100 s unless configured otherwise) bounds how long it waits",
-            Deadlines.CallKind.HttpContent => "no client timeout bounds the read unless the body was already buffered",
+            Deadlines.CallKind.HttpContent => "HttpClient.Timeout does not cover reading a body received unbuffered, so nothing bounds how long it waits",
             _ => "only the provider's command or connection timeout bounds how long it waits",
         };
         return $"'{member}' has none to pass and sets no deadline, so a shutdown cannot stop it and {bound}";

@@ -63,7 +63,7 @@ internal sealed class Deadlines
         /// <summary>An HttpClient request: HttpClient.Timeout (100 s by default) bounds it.</summary>
         Http,
 
-        /// <summary>A read of a response body: no client timeout bounds it once the headers have arrived.</summary>
+        /// <summary>A read of a body received unbuffered: HttpClient.Timeout does not cover it.</summary>
         HttpContent,
 
         /// <summary>A database call: the provider's command or connection timeout bounds it.</summary>
@@ -345,9 +345,8 @@ internal sealed class Deadlines
     /// <summary>
     /// EF Core's <c>AddAsync</c>/<c>AddRangeAsync</c> (they only track the entity; only a HiLo key generator reads the
     /// database), a reader's row accessors (<c>IsDBNullAsync</c>, <c>GetFieldValueAsync</c>: the current row is already
-    /// read), <c>UseTransactionAsync</c> (adopts an open transaction), and body reads of content that is already in
-    /// memory: built here from a string, bytes or an object, or a response received with the default
-    /// <c>HttpCompletionOption.ResponseContentRead</c>, which reads the whole body before the call returns.
+    /// read), <c>UseTransactionAsync</c> (adopts an open transaction), and body reads other than of a response received
+    /// unbuffered (see <see cref="IsStreamedResponseBody"/>).
     /// </summary>
     private bool DoesNoIo(IInvocationOperation call, CallKind kind)
     {
@@ -362,49 +361,45 @@ internal sealed class Deadlines
                 return true;
         }
 
-        if (kind != CallKind.HttpContent || Receiver(call) is not { } receiver)
+        // A body is read from the network only when the response was received without buffering it.
+        return kind == CallKind.HttpContent && !IsStreamedResponseBody(call);
+    }
+
+    /// <summary>
+    /// The content read is the body of a response this code received unbuffered: from an HttpClient request made with
+    /// <c>HttpCompletionOption.ResponseHeadersRead</c> (any option other than a constant <c>ResponseContentRead</c>), or
+    /// from <c>HttpMessageInvoker.SendAsync</c>, which never buffers. A body built in memory, the body of a response
+    /// received with the default <c>ResponseContentRead</c> (the request returns only once the whole body is read), and
+    /// a body whose origin is out of sight (a response or content handed in or returned by a helper) are not: they are
+    /// almost always in memory already.
+    /// </summary>
+    private bool IsStreamedResponseBody(IInvocationOperation call)
+    {
+        if (Receiver(call) is not { } receiver)
         {
             return false;
         }
 
         var root = call.Root();
-        var content = ValueOf(receiver, root);
-        if (IsInMemoryContent(content))
+        if (ValueOf(receiver, root) is not IPropertyReferenceOperation { Property.Name: "Content", Instance: { } response } body
+            || !TypeSymbols.IsOrDerives(body.Property.ContainingType, _types.HttpResponseMessage)
+            || ValueOf(response, root) is not IInvocationOperation request)
+        {
+            return false;
+        }
+
+        var method = request.TargetMethod;
+        var declaringType = method.IsExtensionMethod ? (method.ReducedFrom ?? method).ContainingType : method.ContainingType;
+        if (Is(declaringType, _types.HttpMessageInvoker))
         {
             return true;
         }
 
-        return content is IPropertyReferenceOperation { Property.Name: "Content", Instance: { } response } body
-            && TypeSymbols.IsOrDerives(body.Property.ContainingType, _types.HttpResponseMessage)
-            && ValueOf(response, root) is IInvocationOperation request
-            && IsBufferingRequest(request);
-    }
-
-    private bool IsInMemoryContent(IOperation content)
-        => content switch
-        {
-            IObjectCreationOperation creation => TypeSymbols.IsOrDerives(creation.Type, _types.ByteArrayContent)
-                || TypeSymbols.IsOrDerives(creation.Type, _types.ReadOnlyMemoryContent)
-                || TypeSymbols.IsOrDerives(creation.Type, _types.JsonContent),
-            IInvocationOperation { TargetMethod.Name: "Create" } create => TypeSymbols.IsOrDerives(create.TargetMethod.ContainingType, _types.JsonContent),
-            _ => false,
-        };
-
-    /// <summary>An HttpClient request that returns the response only once its body is read into memory.</summary>
-    private bool IsBufferingRequest(IInvocationOperation request)
-    {
-        var method = request.TargetMethod;
-        var declaringType = method.IsExtensionMethod ? (method.ReducedFrom ?? method).ContainingType : method.ContainingType;
         var isClientRequest = TypeSymbols.IsOrDerives(declaringType, _types.HttpClient) || Is(declaringType, _types.HttpClientJsonExtensions);
-        var returnsResponse = method.ReturnType is INamedTypeSymbol { TypeArguments.Length: 1 } task
-            && TypeSymbols.IsOrDerives(task.TypeArguments[0], _types.HttpResponseMessage);
-
-        // HttpCompletionOption.ResponseContentRead is 0; ResponseHeadersRead returns before the body is read.
-        var streams = request.Arguments.Any(argument =>
+        return isClientRequest && request.Arguments.Any(argument =>
             argument.ArgumentKind != ArgumentKind.DefaultValue
             && Is(argument.Value.Type, _types.HttpCompletionOption)
             && argument.Value.ConstantValue is not { HasValue: true, Value: 0 });
-        return isClientRequest && returnsResponse && !streams;
     }
 
     // ---- Cleanup, embedded databases, bounds set elsewhere, unreachable code ---------------------------------------------

@@ -59,7 +59,7 @@ public class SLU303_NoDeadlineTests
             """)
             .WithMessages(
                 "HttpClient.GetAsync gets no CancellationToken: 'FetchAsync' has none to pass and sets no deadline, so a shutdown cannot stop it and only HttpClient.Timeout (100 s unless configured otherwise) bounds how long it waits",
-                "HttpContent.ReadAsStringAsync gets no CancellationToken: 'FetchAsync' has none to pass and sets no deadline, so a shutdown cannot stop it and no client timeout bounds the read unless the body was already buffered")
+                "HttpContent.ReadAsStringAsync gets no CancellationToken: 'FetchAsync' has none to pass and sets no deadline, so a shutdown cannot stop it and HttpClient.Timeout does not cover reading a body received unbuffered, so nothing bounds how long it waits")
             .RunAsync();
 
     [Fact]
@@ -196,9 +196,10 @@ public class SLU303_NoDeadlineTests
         => Analyzer("""
             using System.IO;
             using System.Net.Http;
+            using System.Threading;
             using System.Threading.Tasks;
 
-            class Downloader(HttpClient http)
+            class Downloader(HttpClient http, HttpMessageInvoker invoker)
             {
                 async Task<Stream> OpenAsync(HttpRequestMessage request)
                 {
@@ -206,7 +207,11 @@ public class SLU303_NoDeadlineTests
                     return await [|response.Content.ReadAsStreamAsync()|];
                 }
 
-                async Task<string> ReadAsync(HttpResponseMessage handedIn) => await [|handedIn.Content.ReadAsStringAsync()|];
+                async Task<string> RelayAsync(HttpRequestMessage request)
+                {
+                    var response = await [|invoker.SendAsync(request, CancellationToken.None)|];
+                    return await [|response.Content.ReadAsStringAsync()|];
+                }
             }
             """).RunAsync();
 
@@ -394,6 +399,10 @@ public class SLU303_NoDeadlineTests
                     var json = await JsonContent.Create(new { City = "Oslo" }).ReadAsStringAsync();
                     return await body.ReadAsByteArrayAsync();
                 }
+
+                // Out of sight: almost always a buffered response, or content a helper built in memory.
+                async Task<string> HandedInAsync(HttpResponseMessage response, HttpContent content)
+                    => await response.Content.ReadAsStringAsync() + await content.ReadAsStringAsync();
             }
             """).RunAsync();
 
