@@ -83,7 +83,49 @@ public class SLU103_BufferedDapperQueryTests
             }
             """).RunAsync();
 
+    [Fact]
+    public Task A_schema_qualified_table_is_named_in_full()
+        => Analyzer("""
+            using System.Collections.Generic;
+            using System.Data;
+            using Dapper;
+
+            class Export
+            {
+                IEnumerable<Order> Bracketed(IDbConnection db)
+                    => [|db.Query<Order>("SELECT [s].[Id] FROM [shipping].[Parcels] AS [s] WHERE [s].[DeliveredOn] IS NULL ORDER BY [s].[Id]")|];
+
+                IEnumerable<Order> Quoted(IDbConnection db) => [|db.Query<Order>("SELECT * FROM \"shipping\".\"Parcels\"")|];
+
+                IEnumerable<Order> Mixed(IDbConnection db) => [|db.Query<Order>("SELECT * FROM [shipping].Parcels p")|];
+            }
+            """)
+            .WithMessages(
+                "Query<Order> reads every row of 'shipping.Parcels' into a list before the first is used, and the SQL has no LIMIT, TOP, FETCH FIRST or key lookup; stream the rows unbuffered",
+                "Query<Order> reads every row of 'shipping.Parcels' into a list before the first is used, and the SQL has no LIMIT, TOP, FETCH FIRST or key lookup; stream the rows unbuffered",
+                "Query<Order> reads every row of 'shipping.Parcels' into a list before the first is used, and the SQL has no LIMIT, TOP, FETCH FIRST or key lookup; stream the rows unbuffered")
+            .RunAsync();
+
     // ---- Near misses ---------------------------------------------------------------------------
+
+    [Fact]
+    public Task Schema_metadata_is_silent()
+        => Analyzer("""
+            using System.Data;
+            using Dapper;
+
+            class Inspect
+            {
+                void Run(IDbConnection db)
+                {
+                    db.Query<string>("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES");
+                    db.Query<string>("SELECT name FROM sys.tables");
+                    db.Query<string>("SELECT tablename FROM pg_catalog.pg_tables");
+                    db.Query<string>("SELECT name FROM sqlite_master");
+                    db.Query<string>("SELECT c.COLUMN_NAME FROM [INFORMATION_SCHEMA].[COLUMNS] c");
+                }
+            }
+            """).RunAsync();
 
     [Fact]
     public Task Bounded_SQL_is_silent()
