@@ -72,7 +72,7 @@ public sealed class UnboundedQueryMaterializedAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeInvocation(OperationAnalysisContext context, QueryChain query)
     {
         var call = (IInvocationOperation)context.Operation;
-        if (!query.IsMaterialization(call.TargetMethod) || call.Arguments.Length == 0)
+        if (!query.IsMaterialization(call.TargetMethod) || call.Arguments.Length == 0 || ReferenceData.IsSeeding(context.ContainingSymbol))
         {
             return;
         }
