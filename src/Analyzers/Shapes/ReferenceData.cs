@@ -41,11 +41,11 @@ internal static class ReferenceData
                     return false;
                 }
 
-                if (IsKey(property))
+                if (IsKeyName(property.Name) || property.GetAttributes().Any(a => a.AttributeClass is { Name: "KeyAttribute" }))
                 {
                     key++;
                 }
-                else if (property.Type.SpecialType == SpecialType.System_String && IsLabel(property.Name, type.Name))
+                else if (property.Type.SpecialType == SpecialType.System_String && IsLabelName(property.Name, type.Name))
                 {
                     label++;
                 }
@@ -69,11 +69,17 @@ internal static class ReferenceData
         return false;
     }
 
-    private static bool IsLabel(string property, string entity)
-        => property is "Name" or "DisplayName" or "Title" or "Label" or "Description"
-            || (property.Length < entity.Length && entity.EndsWith(property, StringComparison.Ordinal));
+    /// <summary>
+    /// A select list of exactly two plain columns, a key and a label (<c>SELECT Code, Name FROM Countries</c>): the
+    /// same lookup list, read with SQL.
+    /// </summary>
+    public static bool IsKeyAndLabel(string first, string second, string table)
+        => (IsKeyName(first) && IsLabelName(second, table)) || (IsKeyName(second) && IsLabelName(first, table));
 
-    private static bool IsKey(IPropertySymbol property)
-        => property.Name is "Id" or "ID" or "Code" or "Key"
-            || property.GetAttributes().Any(a => a.AttributeClass is { Name: "KeyAttribute" });
+    /// <summary>The label of a lookup row: <c>Name</c>, <c>Title</c>... or the end of its owner's name (<c>CatalogBrand.Brand</c>).</summary>
+    private static bool IsLabelName(string property, string owner)
+        => property is "Name" or "DisplayName" or "Title" or "Label" or "Description"
+            || (property.Length < owner.Length && owner.EndsWith(property, StringComparison.Ordinal));
+
+    private static bool IsKeyName(string name) => name is "Id" or "ID" or "Code" or "Key";
 }

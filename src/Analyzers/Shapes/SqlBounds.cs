@@ -65,6 +65,12 @@ internal static class SqlBounds
             return false;
         }
 
+        if (table is not null && SelectsKeyAndLabel(tokens, table))
+        {
+            // SELECT Code, Name FROM Countries: a lookup list (see ReferenceData).
+            return false;
+        }
+
         return !(IsWord(tokens[0], "SELECT") && SelectsOnlyAggregates(tokens));
     }
 
@@ -188,6 +194,50 @@ internal static class SqlBounds
         }
 
         return false;
+    }
+
+    /// <summary>A select list of exactly two plain columns, a key and a label (<c>SELECT c.Code, c.Name AS CountryName FROM ...</c>).</summary>
+    private static bool SelectsKeyAndLabel(List<string> tokens, string table)
+    {
+        if (!IsWord(tokens[0], "SELECT"))
+        {
+            return false;
+        }
+
+        var columns = new List<string>();
+        var start = 1;
+        for (var i = 1; i < tokens.Count; i++)
+        {
+            var end = IsWord(tokens[i], "FROM");
+            if (!end && tokens[i] != ",")
+            {
+                continue;
+            }
+
+            // One item: a column, optionally followed by [AS] alias.
+            var length = i - start;
+            if (length < 1 || length > 3 || !IsIdentifier(tokens[start]) || IsWord(tokens[start], "DISTINCT"))
+            {
+                return false;
+            }
+
+            if (length == 3 ? !IsWord(tokens[start + 1], "AS") || !IsIdentifier(tokens[start + 2]) : length == 2 && !IsIdentifier(tokens[start + 1]))
+            {
+                return false;
+            }
+
+            var name = Unquote(tokens[start]);
+            columns.Add(name.Substring(name.LastIndexOf('.') + 1));
+            start = i + 1;
+            if (end)
+            {
+                break;
+            }
+        }
+
+        var owner = Unquote(table);
+        owner = owner.Substring(owner.LastIndexOf('.') + 1);
+        return columns.Count == 2 && ReferenceData.IsKeyAndLabel(columns[0], columns[1], owner);
     }
 
     /// <summary><c>SELECT COUNT(*) FROM ...</c>, <c>SELECT MAX(Id), MIN(Id) FROM ...</c> with no GROUP BY: one row.</summary>

@@ -51,6 +51,21 @@ public class SLU103_BufferedDapperQueryTests
             .RunAsync();
 
     [Fact]
+    public Task Two_columns_that_are_not_a_key_and_a_label_are_reported()
+        => Analyzer("""
+            using System.Collections.Generic;
+            using System.Data;
+            using Dapper;
+
+            class Lists
+            {
+                IEnumerable<(int, string)> Emails(IDbConnection db) => [|db.Query<(int, string)>("SELECT Id, Address FROM SentEmails")|];
+
+                IEnumerable<(string, string)> Labels(IDbConnection db) => [|db.Query<(string, string)>("SELECT Name, Description FROM Products")|];
+            }
+            """).RunAsync();
+
+    [Fact]
     public Task A_CommandDefinition_with_the_default_or_Buffered_flags_is_reported()
         => Analyzer("""
             using System.Collections.Generic;
@@ -107,6 +122,24 @@ public class SLU103_BufferedDapperQueryTests
             .RunAsync();
 
     // ---- Near misses ---------------------------------------------------------------------------
+
+    [Fact]
+    public Task A_lookup_list_of_a_key_and_a_label_is_silent()
+        => Analyzer("""
+            using System.Collections.Generic;
+            using System.Data;
+            using Dapper;
+
+            class Lists
+            {
+                void Run(IDbConnection db)
+                {
+                    db.Query<(string, string)>("SELECT Code, Name FROM Currencies");
+                    db.Query<(int, string)>("SELECT [t].[Id] AS [Id], [t].[Title] AS [Title] FROM [lists].[v_Tiers] AS [t]");
+                    db.Query<(int, string)>("SELECT w.Id, w.Warehouse FROM StorageWarehouse w");
+                }
+            }
+            """).RunAsync();
 
     [Fact]
     public Task Schema_metadata_is_silent()
