@@ -64,7 +64,7 @@ internal sealed class QueryChain
     /// EF Core query, or its source or filter cannot be seen (a parameter, a method's result, a predicate built
     /// elsewhere): when in doubt, nothing is reported.
     /// </summary>
-    public QuerySource? FindUnboundedSource(IOperation materialized, string[] extraBounds)
+    public QuerySource? FindUnboundedSource(IOperation materialized, QueryBounds bounds)
     {
         var query = materialized.WalkDownConversion();
         if (!IsQueryable(query.Type))
@@ -72,7 +72,7 @@ internal sealed class QueryChain
             return null;
         }
 
-        var result = Walk(query, extraBounds, new List<ILocalSymbol>());
+        var result = Walk(query, bounds, new List<ILocalSymbol>());
         return result.Source is { } source
             && source.EntityType.TypeKind != TypeKind.Error
             && !ReferenceData.IsLookupTable(source.EntityType)
@@ -80,7 +80,7 @@ internal sealed class QueryChain
             : null;
     }
 
-    private Step Walk(IOperation operation, string[] extraBounds, List<ILocalSymbol> following)
+    private Step Walk(IOperation operation, QueryBounds bounds, List<ILocalSymbol> following)
     {
         while (true)
         {
@@ -95,12 +95,12 @@ internal sealed class QueryChain
                     return Step.Root($"Set<{entity.Name}>()", entity);
                 case IInvocationOperation call when call.TargetMethod.IsExtensionMethod && call.Arguments.Length > 0 && IsQueryable(call.Type):
                     var name = call.TargetMethod.Name;
-                    if (Array.IndexOf(BoundingMethods, name) >= 0 || Array.IndexOf(extraBounds, name) >= 0)
+                    if (Array.IndexOf(BoundingMethods, name) >= 0 || Array.IndexOf(bounds.Methods, name) >= 0)
                     {
                         return Step.Bounded;
                     }
 
-                    if (FilterStep(call, extraBounds, following) is { } filter)
+                    if (FilterStep(call, bounds, following) is { } filter)
                     {
                         return filter;
                     }
@@ -119,7 +119,7 @@ internal sealed class QueryChain
                     operation = call.Arguments[0].Value;
                     continue;
                 case ILocalReferenceOperation local:
-                    return FollowLocal(local, extraBounds, following);
+                    return FollowLocal(local, bounds, following);
                 default:
                     return Step.Unknown;
             }
@@ -130,7 +130,7 @@ internal sealed class QueryChain
     /// A query kept in a local (<c>var q = db.Orders; if (x) q = q.Where(...);</c>): every value assigned to it must
     /// continue the same unbounded query. A bound in any of them (even one applied conditionally) silences the rule.
     /// </summary>
-    private Step FollowLocal(ILocalReferenceOperation reference, string[] extraBounds, List<ILocalSymbol> following)
+    private Step FollowLocal(ILocalReferenceOperation reference, QueryBounds bounds, List<ILocalSymbol> following)
     {
         var local = reference.Local;
         if (following.Any(l => SymbolEqualityComparer.Default.Equals(l, local)))
@@ -163,7 +163,7 @@ internal sealed class QueryChain
                 continue;
             }
 
-            var step = Walk(value, extraBounds, following);
+            var step = Walk(value, bounds, following);
             if (step.Source is not null)
             {
                 root ??= step;
@@ -185,7 +185,7 @@ internal sealed class QueryChain
     /// (<c>WhereIn(ids, x =&gt; x.Id)</c>: an extension on the query that takes an in-memory collection and a selector of
     /// the same element type).
     /// </summary>
-    private Step? FilterStep(IInvocationOperation call, string[] extraBounds, List<ILocalSymbol> following)
+    private Step? FilterStep(IInvocationOperation call, QueryBounds bounds, List<ILocalSymbol> following)
     {
         var method = call.TargetMethod;
         if (method.Name == "Where" && call.Arguments.Length == 2 && IsLinqOrEf(method))
@@ -199,12 +199,12 @@ internal sealed class QueryChain
 
             return lambda.Symbol.Parameters.Length == 1
                 && lambda.Body.Operations.FirstOrDefault() is IReturnOperation { ReturnedValue: { } condition }
-                && IsLookup(condition, lambda.Symbol.Parameters[0], extraBounds, following)
+                && IsLookup(condition, lambda.Symbol.Parameters[0], bounds, following)
                     ? Step.Bounded
                     : null;
         }
 
-        return !IsLinqOrEf(method) && IsValuesFilterHelper(call, extraBounds, following) ? Step.Bounded : null;
+        return !IsLinqOrEf(method) && IsValuesFilterHelper(call, bounds, following) ? Step.Bounded : null;
     }
 
     /// <summary>
@@ -212,7 +212,7 @@ internal sealed class QueryChain
     /// Core's) with an argument that is an in-memory collection of values and a lambda selecting one column of the row,
     /// of the values' element type.
     /// </summary>
-    private bool IsValuesFilterHelper(IInvocationOperation call, string[] extraBounds, List<ILocalSymbol> following)
+    private bool IsValuesFilterHelper(IInvocationOperation call, QueryBounds bounds, List<ILocalSymbol> following)
     {
         IOperation? values = null;
         IAnonymousFunctionOperation? selector = null;
@@ -236,7 +236,7 @@ internal sealed class QueryChain
             return false;
         }
 
-        return IsValuesLookup(values, selected, selector.Symbol.Parameters[0], extraBounds, following);
+        return IsValuesLookup(values, selected, selector.Symbol.Parameters[0], bounds, following);
     }
 
     /// <summary>
@@ -245,40 +245,41 @@ internal sealed class QueryChain
     /// <c>Buyer.IdentityGuid</c>: the rows of one parent) equal to a value (<c>==</c> or <c>Equals</c>), or
     /// <c>values.Contains(x.Column)</c> over values held in memory or a bounded subquery.
     /// </summary>
-    private bool IsLookup(IOperation condition, IParameterSymbol row, string[] extraBounds, List<ILocalSymbol> following)
+    private bool IsLookup(IOperation condition, IParameterSymbol row, QueryBounds bounds, List<ILocalSymbol> following)
     {
         condition = condition.WalkDownConversion();
         switch (condition)
         {
             case IParenthesizedOperation parenthesized:
-                return IsLookup(parenthesized.Operand, row, extraBounds, following);
+                return IsLookup(parenthesized.Operand, row, bounds, following);
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.And } and:
-                return IsLookup(and.LeftOperand, row, extraBounds, following) || IsLookup(and.RightOperand, row, extraBounds, following);
+                return IsLookup(and.LeftOperand, row, bounds, following) || IsLookup(and.RightOperand, row, bounds, following);
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalOr or BinaryOperatorKind.Or } or:
-                return IsLookup(or.LeftOperand, row, extraBounds, following) && IsLookup(or.RightOperand, row, extraBounds, following);
+                return IsLookup(or.LeftOperand, row, bounds, following) && IsLookup(or.RightOperand, row, bounds, following);
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals } equals:
-                return IsKeyEquality(equals.LeftOperand, equals.RightOperand, row) || IsKeyEquality(equals.RightOperand, equals.LeftOperand, row);
+                return IsKeyEquality(equals.LeftOperand, equals.RightOperand, row, bounds) || IsKeyEquality(equals.RightOperand, equals.LeftOperand, row, bounds);
             case IInvocationOperation { TargetMethod.Name: "Equals" } call:
                 var (left, right) = call.Instance is { } self
                     ? (self, call.Arguments.Length == 1 ? call.Arguments[0].Value : null)
                     : (call.Arguments.Length == 2 ? call.Arguments[0].Value : null, call.Arguments.Length == 2 ? call.Arguments[1].Value : null);
                 return left is not null && right is not null
-                    && (IsKeyEquality(left, right, row) || IsKeyEquality(right, left, row));
+                    && (IsKeyEquality(left, right, row, bounds) || IsKeyEquality(right, left, row, bounds));
             case IInvocationOperation { TargetMethod.Name: "Contains" } contains:
                 var (values, item) = contains.Instance is { } instance
                     ? (instance, contains.Arguments.FirstOrDefault()?.Value)
                     : (contains.Arguments.FirstOrDefault()?.Value, contains.Arguments.Length == 2 ? contains.Arguments[1].Value : null);
-                return values is not null && item is not null && IsValuesLookup(values, item, row, extraBounds, following);
+                return values is not null && item is not null && IsValuesLookup(values, item, row, bounds, following);
             default:
                 return false;
         }
     }
 
     /// <summary>
-    /// <paramref name="column"/> is the row's key, or a key-like column compared with a value that is not a constant
-    /// (<c>o.CustomerId == customer</c> is one customer's rows; <c>o.StatusId == 3</c> is a category).
+    /// <paramref name="column"/> is the row's key, or (unless <see cref="QueryBounds.ParentFilters"/> is off) a key-like
+    /// column compared with a value that is not a constant (<c>o.CustomerId == customer</c> is one customer's rows;
+    /// <c>o.StatusId == 3</c> is a category).
     /// </summary>
-    private static bool IsKeyEquality(IOperation column, IOperation value, IParameterSymbol row)
+    private static bool IsKeyEquality(IOperation column, IOperation value, IParameterSymbol row, QueryBounds bounds)
     {
         if (Column(column, row) is not { } member || Mentions(value, row))
         {
@@ -291,7 +292,8 @@ internal sealed class QueryChain
         }
 
         var constant = value.WalkDownConversion();
-        return IsKeyLike(member.Symbol.Name)
+        return bounds.ParentFilters
+            && IsKeyLike(member.Symbol.Name)
             && !constant.ConstantValue.HasValue
             && constant is not IDefaultValueOperation;
     }
@@ -301,7 +303,7 @@ internal sealed class QueryChain
     /// are constants filtering a category (<c>new[] { "open", "late" }.Contains(o.Status)</c>); a subquery bounds them
     /// when it is bounded itself (or cannot be seen).
     /// </summary>
-    private bool IsValuesLookup(IOperation values, IOperation item, IParameterSymbol row, string[] extraBounds, List<ILocalSymbol> following)
+    private bool IsValuesLookup(IOperation values, IOperation item, IParameterSymbol row, QueryBounds bounds, List<ILocalSymbol> following)
     {
         if (Column(item, row) is not { } member || Mentions(values, row))
         {
@@ -311,7 +313,7 @@ internal sealed class QueryChain
         var source = values.WalkDownConversion();
         if (IsQueryable(source.Type))
         {
-            return Walk(source, extraBounds, following).Source is null;
+            return Walk(source, bounds, following).Source is null;
         }
 
         if (IsPrimaryKey(member, row))
@@ -569,4 +571,20 @@ internal sealed class ColumnReference
     public ISymbol Symbol { get; }
 
     public bool Direct { get; }
+}
+
+/// <summary>What the project says bounds a query, from its options.</summary>
+internal sealed class QueryBounds
+{
+    public QueryBounds(string[] methods, bool parentFilters)
+    {
+        Methods = methods;
+        ParentFilters = parentFilters;
+    }
+
+    /// <summary>The project's own query methods that bound the rows (a paging helper).</summary>
+    public string[] Methods { get; }
+
+    /// <summary>A key-like column equal to a value (the rows of one parent) bounds the rows.</summary>
+    public bool ParentFilters { get; }
 }

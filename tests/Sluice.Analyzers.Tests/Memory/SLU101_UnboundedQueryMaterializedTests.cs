@@ -526,6 +526,25 @@ public class SLU101_UnboundedQueryMaterializedTests
             """).RunAsync();
 
     [Fact]
+    public Task Parent_filters_can_be_configured_not_to_bound_a_query()
+        => Logistics("""
+            using System;
+            using System.Linq;
+
+            class Tracking
+            {
+                void Run(DepotContext db, Guid route, long parcel)
+                {
+                    var onRoute = [|db.Parcels.Where(p => p.RouteId == route).ToList()|];
+                    var byKey = db.Parcels.Where(p => p.Id == parcel).ToList();
+                    var byKeys = db.Scans.Where(s => new[] { parcel }.Contains(s.ParcelId)).ToList();
+                }
+            }
+            """)
+            .WithEditorConfig("sluice.SLU101.parent_filters_bound = false")
+            .RunAsync();
+
+    [Fact]
     public Task Ignored_types_are_silent_by_entity_or_element_type()
         => Analyzer("""
             using System.Linq;
