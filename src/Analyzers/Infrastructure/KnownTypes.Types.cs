@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Sluice.Contract;
 
 namespace Sluice.Analyzers.Infrastructure;
 
@@ -570,35 +571,35 @@ internal sealed partial class KnownTypes
     private object? _sluiceResilience;
 
     /// <summary>The runtime's <c>SluiceResilience</c> (Retry, RetryAsync, WithTimeoutAsync, IsTransient).</summary>
-    public INamedTypeSymbol? SluiceResilience => Resolve(ref _sluiceResilience, "Sluice.SluiceResilience");
+    public INamedTypeSymbol? SluiceResilience => Resolve(ref _sluiceResilience, RuntimeContract.Resilience.TypeName);
 
     private object? _sluiceBatchingExtensions;
 
     /// <summary>The runtime's <c>SluiceBatchingExtensions</c> (InBatches).</summary>
-    public INamedTypeSymbol? SluiceBatchingExtensions => Resolve(ref _sluiceBatchingExtensions, "Sluice.SluiceBatchingExtensions");
+    public INamedTypeSymbol? SluiceBatchingExtensions => Resolve(ref _sluiceBatchingExtensions, RuntimeContract.Batching.TypeName);
 
     private object? _sluiceFile;
 
     /// <summary>The runtime's <c>SluiceFile</c> (line streaming).</summary>
-    public INamedTypeSymbol? SluiceFile => Resolve(ref _sluiceFile, "Sluice.SluiceFile");
+    public INamedTypeSymbol? SluiceFile => Resolve(ref _sluiceFile, RuntimeContract.Files.TypeName);
 
     private object? _sluiceHttpClientExtensions;
 
     /// <summary>The runtime's <c>SluiceHttpClientExtensions</c> (PostAsync with an idempotency key...).</summary>
-    public INamedTypeSymbol? SluiceHttpClientExtensions => Resolve(ref _sluiceHttpClientExtensions, "Sluice.SluiceHttpClientExtensions");
+    public INamedTypeSymbol? SluiceHttpClientExtensions => Resolve(ref _sluiceHttpClientExtensions, RuntimeContract.Idempotency.HttpClientExtensionsTypeName);
 
     private object? _idempotencyKey;
 
     /// <summary>The runtime's <c>IdempotencyKey</c>.</summary>
-    public INamedTypeSymbol? IdempotencyKey => Resolve(ref _idempotencyKey, "Sluice.IdempotencyKey");
+    public INamedTypeSymbol? IdempotencyKey => Resolve(ref _idempotencyKey, RuntimeContract.Idempotency.KeyTypeName);
 
     private object? _deadLetterSink;
 
     /// <summary>The runtime's <c>IDeadLetterSink</c>.</summary>
-    public INamedTypeSymbol? DeadLetterSink => Resolve(ref _deadLetterSink, "Sluice.IDeadLetterSink");
+    public INamedTypeSymbol? DeadLetterSink => Resolve(ref _deadLetterSink, RuntimeContract.DeadLettering.SinkTypeName);
 
     private object? _deadLetter;
 
     /// <summary>The runtime's <c>DeadLetter</c>.</summary>
-    public INamedTypeSymbol? DeadLetter => Resolve(ref _deadLetter, "Sluice.DeadLetter");
+    public INamedTypeSymbol? DeadLetter => Resolve(ref _deadLetter, RuntimeContract.DeadLettering.DeadLetterTypeName);
 }

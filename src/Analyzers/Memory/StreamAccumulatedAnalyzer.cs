@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Shapes;
+using Sluice.Contract;
 
 namespace Sluice.Analyzers.Memory;
 
@@ -41,7 +42,7 @@ public sealed class StreamAccumulatedAnalyzer : DiagnosticAnalyzer
     internal const string BatchSizeProperty = "BatchSize";
 
     internal static readonly IntOption BatchSize = new(
-        RuleIds.StreamAccumulated, "batch_size", defaultValue: 1000, min: 1, max: 1_000_000,
+        RuleIds.StreamAccumulated, "batch_size", defaultValue: 1000, min: 1, max: RuntimeContract.Batching.MaxBatchSize,
         "The number of items per batch in the fix's InBatches(n).");
 
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(

@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Shapes;
+using Sluice.Contract;
 
 namespace Sluice.Analyzers.Memory;
 
@@ -40,7 +41,7 @@ public sealed class UnboundedQueryMaterializedAnalyzer : DiagnosticAnalyzer
         "Whether a key-like column equal to a variable (the rows of one parent: o.CustomerId == id) bounds a query; false where one parent can own an unbounded number of rows.");
 
     internal static readonly IntOption BatchSize = new(
-        RuleIds.UnboundedQueryMaterialized, "batch_size", defaultValue: DefaultBatchSize, min: 1, max: 1_000_000,
+        RuleIds.UnboundedQueryMaterialized, "batch_size", defaultValue: DefaultBatchSize, min: 1, max: RuntimeContract.Batching.MaxBatchSize,
         "The batch size the runtime fix passes to InBatches.");
 
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(

@@ -5,6 +5,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Contract;
 
 namespace Sluice.Analyzers.Shapes;
 
@@ -103,7 +104,7 @@ internal sealed class Deadlines
     private static bool AppliesTimeout(IMethodSymbol method)
         => method.Name is "CancelAfter" or "WaitAsync"
             || method.ContainingType is { Name: "ResiliencePipeline", ContainingNamespace.Name: "Polly" }
-            || method.ContainingType is { Name: "SluiceResilience", ContainingNamespace.Name: "Sluice" };
+            || method.ContainingType?.ToDisplayString() == RuntimeContract.Resilience.TypeName;
 
     private bool IsNetworkOrDatabase(IMethodSymbol method)
     {

@@ -16,6 +16,7 @@ using Sluice.Analyzers;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
+using Sluice.Contract;
 
 namespace Sluice.CodeFixes.Reliability;
 
@@ -105,7 +106,7 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
         var newBody = body.ReplaceNodes(byNode.Keys, (original, current) => PassToken(current, byNode[original], types, token));
 
         var source = SyntaxFactory.ObjectCreationExpression(
-            TimeoutSyntax.Type("System.Threading.CancellationTokenSource"),
+            FullNames.Type("System.Threading.CancellationTokenSource"),
             SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(TimeoutSyntax.FromSeconds(seconds)))),
             initializer: null);
         var declaration = SyntaxFactory.LocalDeclarationStatement(
@@ -128,7 +129,9 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
         var task = known.Task;
         var genericTask = known.GenericTask;
         var helper = known.SluiceResilience;
-        if (helper is null || helper.GetMembers("WithTimeoutAsync").IsEmpty
+        // WithTimeoutAsync refuses a timeout above its limit: a longer deadline is the plain .NET fix's to write.
+        if (helper is null || helper.GetMembers(RuntimeContract.Resilience.WithTimeoutAsync).IsEmpty
+            || seconds > RuntimeContract.Resilience.MaxTimeoutSeconds
             || calls.Any(call => !SymbolEqualityComparer.Default.Equals(call.TargetMethod.ReturnType.OriginalDefinition, task)
                 && !SymbolEqualityComparer.Default.Equals(call.TargetMethod.ReturnType.OriginalDefinition, genericTask))
 
@@ -146,7 +149,7 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
                 SyntaxFactory.Parameter(SyntaxFactory.Identifier(token)),
                 PassToken(current.WithoutTrivia(), byNode[original], types, SyntaxFactory.IdentifierName(token)));
             return SyntaxFactory.InvocationExpression(
-                    TimeoutSyntax.Member("Sluice.SluiceResilience", "WithTimeoutAsync"),
+                    FullNames.Member(RuntimeContract.Resilience.TypeName, RuntimeContract.Resilience.WithTimeoutAsync),
                     SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList([SyntaxFactory.Argument(TimeoutSyntax.FromSeconds(seconds)), SyntaxFactory.Argument(lambda)])))
                 .WithTriviaFrom(current)
                 .WithAdditionalAnnotations(Formatter.Annotation);

@@ -403,4 +403,21 @@ public class SLU303_NoDeadlineTests
                 """)
             .ExpectNoFix()
             .RunAsync();
+
+    [Fact]
+    public Task The_runtime_fix_is_not_offered_for_a_deadline_longer_than_the_runtime_accepts()
+        => Verify.CodeFix<NoDeadlineAnalyzer, NoDeadlineCodeFix>(NoDeadlineCodeFix.WithTimeoutKey)
+            .WithLibraries(Library.SluiceRuntime)
+            .WithEditorConfig("sluice.SLU303.deadline_seconds = 86401")
+            .WithSource("""
+                using System.Net.Http;
+                using System.Threading.Tasks;
+
+                class Client(HttpClient http)
+                {
+                    async Task<string> Fetch(string url) => await [|http.GetStringAsync(url)|];
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
 }
