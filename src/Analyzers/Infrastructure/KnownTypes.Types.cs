@@ -43,6 +43,11 @@ internal sealed partial class KnownTypes
     /// <summary><c>Guid</c>.</summary>
     public INamedTypeSymbol? Guid => Resolve(ref _guid, "System.Guid");
 
+    private object? _assembly;
+
+    /// <summary><c>System.Reflection.Assembly</c> (GetManifestResourceStream).</summary>
+    public INamedTypeSymbol? Assembly => Resolve(ref _assembly, "System.Reflection.Assembly");
+
     // System.Threading
 
     private object? _cancellationToken;
@@ -249,6 +254,11 @@ internal sealed partial class KnownTypes
 
     /// <summary><c>FileStream</c>.</summary>
     public INamedTypeSymbol? FileStream => Resolve(ref _fileStream, "System.IO.FileStream");
+
+    private object? _memoryStream;
+
+    /// <summary><c>MemoryStream</c>.</summary>
+    public INamedTypeSymbol? MemoryStream => Resolve(ref _memoryStream, "System.IO.MemoryStream");
 
     private object? _textWriter;
 
