@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 
@@ -11,6 +12,9 @@ namespace Sluice.Analyzers.Shapes;
 /// </summary>
 internal static class ReferenceData
 {
+    /// <summary>Any name with <c>Seed</c> in it (<c>SeedAsync</c>, <c>CatalogContextSeed</c>, <c>DataSeeding</c>).</summary>
+    private static readonly ImmutableArray<string> SeedingNames = ImmutableArray.Create("*Seed*");
+
     /// <summary>
     /// An entity made of exactly two instance properties: its key (<c>Id</c>, <c>Code</c>, <c>Key</c> or [Key]) and one
     /// string label (<c>Name</c>, <c>Title</c>, <c>Label</c>, <c>Description</c>, or the end of the entity's own name:
@@ -56,18 +60,7 @@ internal static class ReferenceData
     }
 
     /// <summary>Code that seeds the database: the member or its type is named for it (<c>SeedAsync</c>, <c>CatalogContextSeed</c>).</summary>
-    public static bool IsSeeding(ISymbol? member)
-    {
-        for (var symbol = member; symbol is not null and not INamespaceSymbol; symbol = symbol.ContainingSymbol)
-        {
-            if (symbol.Name.IndexOf("Seed", StringComparison.Ordinal) >= 0)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool IsSeeding(ISymbol? member) => member is not null && SetupCode.IsSetupMember(member, SeedingNames);
 
     /// <summary>
     /// A select list of exactly two plain columns, a key and a label (<c>SELECT Code, Name FROM Countries</c>): the
