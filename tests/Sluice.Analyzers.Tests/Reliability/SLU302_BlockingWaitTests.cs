@@ -429,4 +429,27 @@ public class SLU302_BlockingWaitTests
                 }
                 """)
             .RunAsync();
+
+    [Fact]
+    public Task The_token_fix_is_not_offered_in_a_static_local_function_that_cannot_capture_the_token()
+        => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>(BlockingWaitCodeFix.TokenKey)
+            .WithSource("""
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Waiter
+                {
+                    void Run(Task task, CancellationToken token)
+                    {
+                        Wait(task);
+
+                        static void Wait(Task task)
+                        {
+                            [|task.Wait()|];
+                        }
+                    }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
 }
