@@ -392,6 +392,51 @@ public class SLU302_BlockingWaitTests
             .RunAsync();
 
     [Fact]
+    public Task The_token_fix_passes_the_token_to_a_wait_reached_through_a_member_or_a_second_conditional_access()
+        => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>(BlockingWaitCodeFix.TokenKey)
+            .WithSource("""
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Holder
+                {
+                    public Task? Pending { get; set; }
+
+                    public SemaphoreSlim Gate { get; } = new(1);
+                }
+
+                class Waiter
+                {
+                    void Run(Holder? holder, CancellationToken token)
+                    {
+                        holder?[|.Gate.Wait()|];
+                        holder?.Pending?[|.Wait()|];
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Holder
+                {
+                    public Task? Pending { get; set; }
+
+                    public SemaphoreSlim Gate { get; } = new(1);
+                }
+
+                class Waiter
+                {
+                    void Run(Holder? holder, CancellationToken token)
+                    {
+                        holder?.Gate.Wait(token);
+                        holder?.Pending?.Wait(token);
+                    }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
     public Task Fix_All_fixes_a_wait_nested_in_the_lambda_of_another_wait()
         => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>(BlockingWaitCodeFix.TimeoutKey)
             .WithSource("""
