@@ -10,8 +10,9 @@ internal static class SymbolsInScope
     /// <summary>
     /// The nearest usable symbol whose type matches <paramref name="isWanted"/>: locals and parameters first, then
     /// members of the enclosing type. Instance state is skipped in a static context, locals declared after
-    /// <paramref name="position"/> are not yet usable, and inside a static lambda or local function the locals and
-    /// parameters from outside it are not usable (it cannot capture them).
+    /// <paramref name="position"/> are not yet usable, locals and parameters of another function are not usable (the
+    /// top-level statements' locals are in scope in every type's members, but cannot be used there), and inside a static
+    /// lambda or local function the locals and parameters from outside it are not usable (it cannot capture them).
     /// </summary>
     public static ISymbol? FindUsable(SemanticModel model, int position, Func<ITypeSymbol, bool> isWanted)
     {
@@ -21,7 +22,8 @@ internal static class SymbolsInScope
         var staticFunction = InnermostStaticFunction(enclosing);
 
         bool Wanted(ITypeSymbol? type) => type is not null && isWanted(type);
-        bool Capturable(ISymbol symbol) => staticFunction is null || IsInside(symbol.ContainingSymbol, staticFunction);
+        bool Capturable(ISymbol symbol)
+            => IsInside(enclosing, symbol.ContainingSymbol) && (staticFunction is null || IsInside(symbol.ContainingSymbol, staticFunction));
 
         return model.LookupSymbols(position)
             .Where(symbol => symbol switch

@@ -497,4 +497,50 @@ public class SLU302_BlockingWaitTests
                 """)
             .ExpectNoFix()
             .RunAsync();
+
+    [Fact]
+    public Task The_await_fix_in_a_type_of_a_program_with_top_level_statements_does_not_pass_their_token()
+        => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>(BlockingWaitCodeFix.AwaitKey)
+            .AsExecutable()
+            .WithSource("""
+                using System.Threading;
+
+                using var stopping = new CancellationTokenSource();
+                var token = stopping.Token;
+                await new Worker().RunAsync(System.Threading.Tasks.Task.CompletedTask);
+                """)
+            .WithFixedSource("""
+                using System.Threading;
+
+                using var stopping = new CancellationTokenSource();
+                var token = stopping.Token;
+                await new Worker().RunAsync(System.Threading.Tasks.Task.CompletedTask);
+                """)
+            .WithSource("""
+                using System;
+                using System.Threading.Tasks;
+
+                class Worker
+                {
+                    public async Task RunAsync(Task load)
+                    {
+                        [|load.Wait()|];
+                        await Task.Yield();
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Threading.Tasks;
+
+                class Worker
+                {
+                    public async Task RunAsync(Task load)
+                    {
+                        await load.WaitAsync(TimeSpan.FromSeconds(100));
+                        await Task.Yield();
+                    }
+                }
+                """)
+            .RunAsync();
 }
