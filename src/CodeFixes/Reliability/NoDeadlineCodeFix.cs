@@ -135,8 +135,9 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
             || calls.Any(call => !SymbolEqualityComparer.Default.Equals(call.TargetMethod.ReturnType.OriginalDefinition, task)
                 && !SymbolEqualityComparer.Default.Equals(call.TargetMethod.ReturnType.OriginalDefinition, genericTask))
 
-            // 'client?.GetAsync(...)' has no receiver a lambda could call it on; the deadline fix handles it.
-            || calls.Any(call => call.Syntax is InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax }))
+            // 'client?.GetAsync(...)', 'holder?.Client.GetAsync(...)' have no receiver a lambda could call them on; the
+            // deadline fix handles them.
+            || calls.Any(call => call.Syntax is InvocationExpressionSyntax invocation && ConditionalAccess.IsReachedThrough(invocation.Expression)))
         {
             return null;
         }

@@ -405,6 +405,27 @@ public class SLU303_NoDeadlineTests
             .RunAsync();
 
     [Fact]
+    public Task The_runtime_fix_is_not_offered_for_a_call_on_a_member_reached_through_a_conditional_access()
+        => Verify.CodeFix<NoDeadlineAnalyzer, NoDeadlineCodeFix>(NoDeadlineCodeFix.WithTimeoutKey)
+            .WithLibraries(Library.SluiceRuntime)
+            .WithSource("""
+                using System.Net.Http;
+                using System.Threading.Tasks;
+
+                class Holder
+                {
+                    public HttpClient Http { get; } = new();
+                }
+
+                class Client
+                {
+                    async Task<string?> Fetch(Holder? holder) => await holder?[|.Http.GetStringAsync("u")|];
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
     public Task The_runtime_fix_is_not_offered_for_a_deadline_longer_than_the_runtime_accepts()
         => Verify.CodeFix<NoDeadlineAnalyzer, NoDeadlineCodeFix>(NoDeadlineCodeFix.WithTimeoutKey)
             .WithLibraries(Library.SluiceRuntime)
