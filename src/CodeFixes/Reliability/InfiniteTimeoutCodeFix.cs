@@ -78,6 +78,14 @@ public sealed class InfiniteTimeoutCodeFix : CodeFixProvider
 
             var returnType = operation.TargetMethod.ReturnType.SpecialType;
             var returnsResult = returnType is SpecialType.System_Boolean or SpecialType.System_Int32;
+
+            // 'semaphore?.Wait(...);' discards a bool? that no check can negate.
+            var consumer = operation.Parent;
+            while (consumer is IConditionalAccessOperation)
+            {
+                consumer = consumer.Parent;
+            }
+
             if (returnsResult && invocation.Parent is ExpressionStatementSyntax statement)
             {
                 var what = $"{operation.TargetMethod.ContainingType.Name}.{operation.TargetMethod.Name}";
@@ -93,9 +101,10 @@ public sealed class InfiniteTimeoutCodeFix : CodeFixProvider
                 return;
             }
 
-            if (returnsResult && operation.Parent is IExpressionStatementOperation)
+            if (returnsResult && consumer is IExpressionStatementOperation)
             {
-                // The result is discarded where no statement can be added (an expression-bodied lambda or member).
+                // The result is discarded where no check can be added (an expression-bodied lambda or member, a
+                // conditional access).
                 return;
             }
         }

@@ -334,6 +334,31 @@ public class SLU301_InfiniteTimeoutTests
             .ExpectNoFix()
             .RunAsync();
 
+    // ---- Unusual shapes ---------------------------------------------------------------------------
+
+    [Fact]
+    public Task No_fix_for_a_wait_reached_through_a_conditional_access_whose_result_is_discarded()
+        => Fix()
+            .WithSource("""
+                using System.Threading;
+
+                class Holder
+                {
+                    public SemaphoreSlim? Gate { get; set; }
+                }
+
+                class Worker
+                {
+                    void Run(SemaphoreSlim? semaphore, Holder? holder)
+                    {
+                        semaphore?.Wait([|Timeout.Infinite|]);
+                        holder?.Gate?.Wait([|Timeout.InfiniteTimeSpan|]);
+                    }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
     // ---- Options -------------------------------------------------------------------------------
 
     private const string HttpAndCommand = """
