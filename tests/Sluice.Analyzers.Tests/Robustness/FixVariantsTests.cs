@@ -1,5 +1,8 @@
+using Sluice.Analyzers.Memory;
 using Sluice.Analyzers.Reliability;
 using Sluice.Analyzers.Tests.Harness;
+using Sluice.Analyzers.Tests.Memory;
+using Sluice.CodeFixes.Memory;
 using Sluice.CodeFixes.Reliability;
 
 namespace Sluice.Analyzers.Tests.Robustness;
@@ -882,6 +885,7 @@ public class FixVariantsTests
         {
             ResiliencePipeline? Create(ResiliencePipelineBuilder? builder) => builder?.AddRetry(new RetryStrategyOptions()).Build();
 
+            // Not reported today: a builder reached through a conditional access.
             ResiliencePipeline Configure(ResiliencePipelineBuilder? builder)
             {
                 builder?.AddRetry(new RetryStrategyOptions());
@@ -914,6 +918,7 @@ public class FixVariantsTests
 
         class ExpressionBodied
         {
+            // Not reported today: the options written as a target-typed new().
             ResiliencePipeline Pipeline => new ResiliencePipelineBuilder().AddRetry(new()).Build();
         }
 
@@ -933,6 +938,1161 @@ public class FixVariantsTests
             .WithSource(AttemptTimeoutTopLevel)
             .WithSource(AttemptTimeoutVariants)
             .WithLibraries(Library.Polly)
+            .AsExecutable()
+            .ExpectingFixes(6)
+            .RunAsync();
+
+    // ---- SLU101 unbounded query materialized ---------------------------------------------------------
+
+    private const string QueryTopLevel = """
+        using System;
+        using System.Linq;
+        using System.Threading.Tasks;
+        using Microsoft.EntityFrameworkCore;
+
+        using var db = new ShopContext();
+        foreach (var o in db.Orders.ToList())
+        {
+            Console.WriteLine(o.Id);
+        }
+
+        var open = await db.Orders.Where(o => o.Status == "open").ToListAsync().ConfigureAwait(false);
+        foreach (var o in open)
+        {
+            Console.WriteLine(o.Id);
+        }
+
+        async Task Local(ShopContext context)
+        {
+            foreach (var o in await context.Orders.ToArrayAsync())
+                Console.WriteLine(o.Id);
+        }
+
+        await Local(db);
+        """;
+
+    private const string QueryVariants = """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Microsoft.EntityFrameworkCore;
+
+        class Holder
+        {
+            public ShopContext? Db { get; set; }
+        }
+
+        class Conditional
+        {
+            void Run(Holder? holder, ShopContext? db, ShopContext fallback)
+            {
+                // The list of a conditional access is not what the loop iterates: no fix on purpose for the first two.
+                foreach (var o in db?.Orders.ToList() ?? new List<Order>())
+                {
+                    Console.WriteLine(o.Id);
+                }
+
+                var orders = holder?.Db?.Orders.Where(o => o.Amount > 0).ToList();
+                foreach (var o in orders ?? [])
+                {
+                    Console.WriteLine(o.Id);
+                }
+
+                foreach (var o in (holder?.Db ?? fallback).Orders.ToList())
+                {
+                    Console.WriteLine(o?.Id);
+                }
+            }
+
+            async Task RunAsync(Holder? holder, ShopContext fallback, CancellationToken token)
+            {
+                foreach (var o in await (holder?.Db ?? fallback).Orders.ToListAsync(token))
+                {
+                    Console.WriteLine(o?.Status?.Length);
+                }
+            }
+        }
+
+        class Dynamic
+        {
+            void Run(ShopContext db, dynamic filter)
+            {
+                string status = filter.Status;
+                foreach (var o in db.Orders.Where(o => o.Status == status).ToList())
+                {
+                    dynamic row = o;
+                    Console.WriteLine(row.Id);
+                }
+
+                var all = db.Orders.ToList();
+                foreach (dynamic o in all)
+                {
+                    Console.WriteLine(o.Amount);
+                }
+            }
+
+            async Task RunAsync(ShopContext db, dynamic sink)
+            {
+                foreach (dynamic o in await db.Orders.ToListAsync())
+                {
+                    sink.Write(o);
+                }
+            }
+        }
+
+        class Nested
+        {
+            void Run(ShopContext db)
+            {
+                Action outer = () =>
+                {
+                    Action inner = () =>
+                    {
+                        foreach (var o in db.Orders.ToList())
+                        {
+                            Console.WriteLine(o.Id);
+                        }
+                    };
+
+                    void Local()
+                    {
+                        var orders = db.Orders.ToArray();
+                        foreach (var o in orders)
+                        {
+                            Console.WriteLine(o.Id);
+                        }
+                    }
+
+                    Func<Task> asyncInner = async () =>
+                    {
+                        foreach (var o in await db.Orders.ToListAsync().ConfigureAwait(false))
+                        {
+                            Console.WriteLine(o.Id);
+                        }
+                    };
+
+                    inner();
+                    Local();
+                };
+                outer();
+            }
+        }
+
+        class ExpressionBodied
+        {
+            // The list is returned: no fix on purpose for All and Snapshot.
+            List<Order> All(ShopContext db) => db.Orders.ToList();
+
+            Order[] Snapshot => new ShopContext().Orders.ToArray();
+
+            Action Printer(ShopContext db) => () =>
+            {
+                foreach (var o in db.Orders.ToList())
+                {
+                    Console.WriteLine(o.Id);
+                }
+            };
+
+            Func<Task> AsyncPrinter(ShopContext db) => async () =>
+            {
+                foreach (var o in await db.Orders.ToListAsync())
+                {
+                    Console.WriteLine(o.Id);
+                }
+            };
+        }
+
+        class Async
+        {
+            async Task<decimal> RunAsync(ShopContext db, CancellationToken token)
+            {
+                decimal total = 0;
+                var orders = await db.Orders.Where(o => o.Amount > 0).ToListAsync(token).ConfigureAwait(false);
+                foreach (var o in orders)
+                {
+                    total += o.Amount;
+                }
+
+                foreach (var o in await db.Orders.ToArrayAsync(token).ConfigureAwait(false))
+                {
+                    if (o.Amount > 10)
+                    {
+                        continue;
+                    }
+
+                    total -= o.Amount;
+                }
+
+                return total;
+            }
+        }
+        """;
+
+    [Fact]
+    public Task SLU101_unbounded_query_materialized()
+        => Verify.FixesOf<UnboundedQueryMaterializedAnalyzer, UnboundedQueryMaterializedCodeFix>()
+            .WithSource(QueryTopLevel)
+            .WithSource(QueryVariants)
+            .WithSource(SLU101_UnboundedQueryMaterializedTests.Model)
+            .WithLibraries(Library.EntityFrameworkCore)
+            .AsExecutable()
+            .ExpectingFixes(15)
+            .RunAsync();
+
+    [Fact]
+    public Task SLU101_unbounded_query_materialized_with_the_runtime()
+        => Verify.FixesOf<UnboundedQueryMaterializedAnalyzer, UnboundedQueryMaterializedCodeFix>()
+            .WithSource(QueryTopLevel)
+            .WithSource(QueryVariants)
+            .WithSource(SLU101_UnboundedQueryMaterializedTests.Model)
+            .WithLibraries(Library.EntityFrameworkCore, Library.SluiceRuntime)
+            .AsExecutable()
+            .ExpectingFixes(15)
+            .RunAsync();
+
+    // ---- SLU102 whole file read ---------------------------------------------------------------------
+
+    private const string FileTopLevel = """
+        using System;
+        using System.IO;
+        using System.Linq;
+
+        var path = args.Length > 0 ? args[0] : "in.txt";
+        foreach (var line in File.ReadAllLines(path))
+        {
+            Console.WriteLine(line);
+        }
+
+        var count = File.ReadAllLines(path).Count(l => l.Length > 0);
+        foreach (var line in await File.ReadAllLinesAsync(path).ConfigureAwait(false))
+        {
+            Console.WriteLine(line);
+        }
+        """;
+
+    private const string FileVariants = """
+        using System;
+        using System.Collections.Generic;
+        using System.IO;
+        using System.Linq;
+        using System.Text;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Holder
+        {
+            public string? Path { get; set; }
+        }
+
+        class Conditional
+        {
+            void Run(Holder? holder)
+            {
+                foreach (var line in File.ReadAllLines(holder?.Path ?? "a.txt"))
+                {
+                    Console.WriteLine(line);
+                }
+
+                // Not reported today: the lines used through a conditional access.
+                var n = File.ReadAllLines("a.txt")?.Count(l => l.Length > 0) ?? 0;
+                var first = File.ReadAllLines("b.txt")?.FirstOrDefault(l => l.StartsWith('#'));
+                if (holder?.Path is { } path)
+                {
+                    string[] lines = File.ReadAllLines(path);
+                    foreach (var l in lines)
+                    {
+                        Console.WriteLine(l);
+                    }
+                }
+            }
+        }
+
+        class Dynamic
+        {
+            void Run(dynamic settings)
+            {
+                string path = settings.Path;
+                foreach (var line in File.ReadAllLines(path))
+                {
+                    dynamic parsed = line;
+                    Console.WriteLine(parsed.Length);
+                }
+
+                foreach (dynamic line in File.ReadAllLines(path))
+                {
+                    Console.WriteLine(line);
+                }
+
+                var lines = File.ReadAllLines((string)settings.Other);
+                foreach (var l in lines)
+                {
+                    Console.WriteLine(l);
+                }
+
+                // A call with a dynamic argument is bound at run time, and not reported.
+                foreach (var line in File.ReadAllLines(settings.Path))
+                {
+                    Console.WriteLine(line);
+                }
+            }
+        }
+
+        class Nested
+        {
+            void Run(string path)
+            {
+                Action outer = () =>
+                {
+                    Func<int> inner = () => File.ReadAllLines(path).Count(l => l.Length > 0);
+
+                    void Local()
+                    {
+                        foreach (var line in File.ReadAllLines(path))
+                        {
+                            Console.WriteLine(line);
+                        }
+                    }
+
+                    Func<Task> asyncInner = async () =>
+                    {
+                        var lines = await File.ReadAllLinesAsync(path);
+                        foreach (var l in lines)
+                        {
+                            Console.WriteLine(l);
+                        }
+                    };
+
+                    inner();
+                    Local();
+                };
+                outer();
+            }
+        }
+
+        class ExpressionBodied
+        {
+            int Count(string path) => File.ReadAllLines(path).Count(l => l.Length > 0);
+
+            int Lines => File.ReadAllLines("a.txt").Count();
+
+            Func<string, string?> First => path => File.ReadAllLines(path).FirstOrDefault();
+        }
+
+        class Async
+        {
+            async Task RunAsync(string path, CancellationToken token)
+            {
+                foreach (var line in await File.ReadAllLinesAsync(path, token).ConfigureAwait(false))
+                {
+                    Console.WriteLine(line);
+                }
+
+                string[] lines = await File.ReadAllLinesAsync(path, Encoding.UTF8, token);
+                foreach (var line in lines)
+                {
+                    Console.WriteLine(line);
+                }
+            }
+        }
+        """;
+
+    [Fact]
+    public Task SLU102_whole_file_read()
+        => Verify.FixesOf<WholeFileReadAnalyzer, WholeFileReadCodeFix>()
+            .WithSource(FileTopLevel)
+            .WithSource(FileVariants)
+            .AsExecutable()
+            .ExpectingFixes(16)
+            .RunAsync();
+
+    // ---- SLU103 buffered Dapper query ---------------------------------------------------------------
+
+    private const string DapperTopLevel = """
+        using System;
+        using System.Data.Common;
+        using Dapper;
+
+        DbConnection connection = null!;
+        foreach (var order in connection.Query<Order>("SELECT * FROM Orders"))
+        {
+            Console.WriteLine(order.Id);
+        }
+
+        foreach (var order in await connection.QueryAsync<Order>("SELECT * FROM Orders"))
+        {
+            Console.WriteLine(order.Id);
+        }
+        """;
+
+    private const string DapperVariants = """
+        using System;
+        using System.Collections.Generic;
+        using System.Data;
+        using System.Data.Common;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Dapper;
+
+        public class Order
+        {
+            public int Id { get; set; }
+        }
+
+        class Holder
+        {
+            public DbConnection? Connection { get; set; }
+
+            public DbConnection Open { get; } = null!;
+        }
+
+        class Conditional
+        {
+            // The rows of a conditional access are not what the loop iterates: no fix on purpose for these three.
+            void Run(Holder? holder, IDbConnection? db)
+            {
+                foreach (var order in db?.Query<Order>("SELECT * FROM Orders") ?? [])
+                {
+                    Console.WriteLine(order.Id);
+                }
+
+                var rows = holder?.Connection?.Query<Order>("SELECT * FROM Orders");
+                foreach (var order in rows!)
+                {
+                    Console.WriteLine(order.Id);
+                }
+            }
+
+            async Task RunAsync(Holder? holder)
+            {
+                foreach (var order in await holder?.Open.QueryAsync<Order>("SELECT * FROM Orders"))
+                {
+                    Console.WriteLine(order.Id);
+                }
+            }
+        }
+
+        class Dynamic
+        {
+            void Run(IDbConnection db, dynamic filter)
+            {
+                foreach (var row in db.Query("SELECT * FROM Orders"))
+                {
+                    Console.WriteLine(row.Id);
+                }
+
+                foreach (var order in db.Query<Order>("SELECT * FROM Orders WHERE Status = @status", new { status = (string)filter.Status }))
+                {
+                    Console.WriteLine(order.Id);
+                }
+            }
+
+            async Task RunAsync(DbConnection db)
+            {
+                foreach (var row in await db.QueryAsync("SELECT * FROM Orders"))
+                {
+                    Console.WriteLine(row.Id);
+                }
+            }
+        }
+
+        class Nested
+        {
+            void Run(IDbConnection db, DbConnection connection)
+            {
+                Action outer = () =>
+                {
+                    Action inner = () =>
+                    {
+                        foreach (var order in db.Query<Order>("SELECT * FROM Orders"))
+                        {
+                            Console.WriteLine(order.Id);
+                        }
+                    };
+
+                    void Local()
+                    {
+                        var rows = db.Query<Order>(new CommandDefinition("SELECT * FROM Orders"));
+                        foreach (var r in rows)
+                        {
+                            Console.WriteLine(r.Id);
+                        }
+                    }
+
+                    Func<Task> asyncInner = async () =>
+                    {
+                        foreach (var order in await connection.QueryAsync<Order>("SELECT * FROM Orders"))
+                        {
+                            Console.WriteLine(order.Id);
+                        }
+                    };
+
+                    inner();
+                    Local();
+                };
+                outer();
+            }
+        }
+
+        class ExpressionBodied
+        {
+            // Returned rather than enumerated by a loop: no fix on purpose.
+            IEnumerable<Order> All(IDbConnection db) => db.Query<Order>("SELECT * FROM Orders");
+
+            Action Printer(IDbConnection db) => () =>
+            {
+                foreach (var o in db.Query<Order>("SELECT * FROM Orders", buffered: true))
+                {
+                    Console.WriteLine(o.Id);
+                }
+            };
+        }
+
+        class Async
+        {
+            async Task RunAsync(DbConnection db, CancellationToken token)
+            {
+                var rows = await db.QueryAsync<Order>(new CommandDefinition("SELECT * FROM Orders", cancellationToken: token));
+                foreach (var r in rows)
+                {
+                    Console.WriteLine(r.Id);
+                }
+
+                // The async fix rewrites 'await db.QueryAsync(...)' only: with ConfigureAwait it is not offered.
+                foreach (var r in await db.QueryAsync<Order>("SELECT * FROM Orders").ConfigureAwait(false))
+                {
+                    Console.WriteLine(r.Id);
+                }
+            }
+        }
+        """;
+
+    [Fact]
+    public Task SLU103_buffered_Dapper_query()
+        => Verify.FixesOf<BufferedDapperQueryAnalyzer, BufferedDapperQueryCodeFix>()
+            .WithSource(DapperTopLevel)
+            .WithSource(DapperVariants)
+            .WithLibraries(Library.Dapper)
+            .AsExecutable()
+            .ExpectingFixes(9)
+            .RunAsync();
+
+    // ---- SLU105 whole JSON array deserialized -------------------------------------------------------
+
+    private const string JsonTopLevel = """
+        using System;
+        using System.Collections.Generic;
+        using System.IO;
+        using System.Text.Json;
+
+        using var stream = File.OpenRead("orders.json");
+        foreach (var order in JsonSerializer.Deserialize<List<Order>>(stream) ?? [])
+        {
+            Console.WriteLine(order.Id);
+        }
+
+        // The loop iterates 'more!', not the local itself: no fix on purpose.
+        var more = await JsonSerializer.DeserializeAsync<Order[]>(stream).ConfigureAwait(false);
+        foreach (var order in more!)
+        {
+            Console.WriteLine(order.Id);
+        }
+        """;
+
+    private const string JsonVariants = """
+        using System;
+        using System.Collections.Generic;
+        using System.IO;
+        using System.Linq;
+        using System.Text.Json;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        public class Order
+        {
+            public int Id { get; set; }
+        }
+
+        class Holder
+        {
+            public Stream? Body { get; set; }
+        }
+
+        class Conditional
+        {
+            async Task RunAsync(Holder? holder, Stream stream)
+            {
+                foreach (var order in JsonSerializer.Deserialize<List<Order>>(holder?.Body ?? Stream.Null) ?? [])
+                {
+                    Console.WriteLine(order.Id);
+                }
+
+                // Counted, and filtered through a conditional access: no fix on purpose for these two.
+                var count = (await JsonSerializer.DeserializeAsync<List<Order>>(stream))?.Count;
+                foreach (var order in JsonSerializer.Deserialize<List<Order>>(stream)?.Where(o => o.Id > 0) ?? [])
+                {
+                    Console.WriteLine(order.Id);
+                }
+            }
+        }
+
+        class Dynamic
+        {
+            async Task RunAsync(Stream stream, dynamic sink)
+            {
+                foreach (var item in JsonSerializer.Deserialize<List<dynamic>>(stream)!)
+                {
+                    Console.WriteLine(item);
+                }
+
+                foreach (dynamic order in (await JsonSerializer.DeserializeAsync<Order[]>(stream))!)
+                {
+                    sink.Write(order);
+                }
+            }
+        }
+
+        class Nested
+        {
+            void Run(Stream stream)
+            {
+                Action outer = () =>
+                {
+                    // The loop iterates 'orders!', not the local itself: no fix on purpose.
+                    Func<Task> inner = async () =>
+                    {
+                        var orders = await JsonSerializer.DeserializeAsync<List<Order>>(stream);
+                        foreach (var order in orders!)
+                        {
+                            Console.WriteLine(order.Id);
+                        }
+                    };
+
+                    async Task Local()
+                    {
+                        foreach (var order in JsonSerializer.Deserialize<Order[]>(stream) ?? [])
+                        {
+                            Console.WriteLine(order.Id);
+                        }
+                    }
+
+                    // Not async: the synchronous Deserialize cannot become an await foreach, no fix on purpose.
+                    Action sync = () =>
+                    {
+                        foreach (var order in JsonSerializer.Deserialize<Order[]>(stream) ?? [])
+                        {
+                            Console.WriteLine(order.Id);
+                        }
+                    };
+
+                    _ = inner();
+                    _ = Local();
+                    sync();
+                };
+                outer();
+            }
+        }
+
+        class ExpressionBodied
+        {
+            // Returned: no fix on purpose.
+            List<Order>? Read(Stream stream) => JsonSerializer.Deserialize<List<Order>>(stream);
+
+            Func<Stream, Task> Printer => async stream =>
+            {
+                foreach (var order in (await JsonSerializer.DeserializeAsync<List<Order>>(stream))!)
+                {
+                    Console.WriteLine(order.Id);
+                }
+            };
+        }
+
+        class Async
+        {
+            async Task RunAsync(Stream stream, JsonSerializerOptions options, CancellationToken token)
+            {
+                var orders = await JsonSerializer.DeserializeAsync<List<Order>>(stream, options, token).ConfigureAwait(false) ?? new List<Order>();
+                foreach (var order in orders)
+                {
+                    Console.WriteLine(order.Id);
+                }
+            }
+        }
+        """;
+
+    [Fact]
+    public Task SLU105_whole_JSON_array_deserialized()
+        => Verify.FixesOf<WholeJsonArrayDeserializedAnalyzer, WholeJsonArrayDeserializedCodeFix>()
+            .WithSource(JsonTopLevel)
+            .WithSource(JsonVariants)
+            .AsExecutable()
+            .ExpectingFixes(7)
+            .RunAsync();
+
+    // ---- SLU106 dataset collected on the driver ------------------------------------------------------
+
+    /// <summary>The shape of .NET for Apache Spark's DataFrame, as the rule's tests declare it.</summary>
+    private const string Spark = """
+        using System.Collections.Generic;
+
+        namespace Microsoft.Spark.Sql
+        {
+            public class Row
+            {
+                public object Get(int i) => throw null!;
+            }
+
+            public class DataFrame
+            {
+                public IEnumerable<Row> Collect() => throw null!;
+                public IEnumerable<Row> ToLocalIterator() => throw null!;
+                public DataFrame Filter(string condition) => this;
+            }
+        }
+        """;
+
+    private const string SparkTopLevel = """
+        using System;
+        using Microsoft.Spark.Sql;
+
+        DataFrame frame = null!;
+        foreach (var row in frame.Collect())
+        {
+            Console.WriteLine(row.Get(0));
+        }
+        """;
+
+    private const string SparkVariants = """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Threading.Tasks;
+        using Microsoft.Spark.Sql;
+
+        class Holder
+        {
+            public DataFrame Frame { get; } = null!;
+        }
+
+        class Conditional
+        {
+            // The rows of a conditional access are not what the loop iterates, and a count needs them all: no fix on purpose.
+            void Run(DataFrame? frame, Holder? holder)
+            {
+                foreach (var row in frame?.Collect() ?? [])
+                {
+                    Console.WriteLine(row.Get(0));
+                }
+
+                foreach (var row in holder?.Frame.Filter("a > 0").Collect() ?? [])
+                {
+                    Console.WriteLine(row.Get(0));
+                }
+
+                var count = frame?.Collect().Count(r => r.Get(0) is not null);
+            }
+        }
+
+        class Dynamic
+        {
+            void Run(DataFrame frame, dynamic sink)
+            {
+                foreach (dynamic row in frame.Collect())
+                {
+                    sink.Write(row.Get(0));
+                }
+
+                var rows = frame.Filter((string)sink.Condition).Collect();
+                foreach (var row in rows)
+                {
+                    Console.WriteLine(row.Get(0));
+                }
+            }
+        }
+
+        class Nested
+        {
+            void Run(DataFrame frame)
+            {
+                Action outer = () =>
+                {
+                    Func<int> inner = () => frame.Collect().Count();
+
+                    void Local()
+                    {
+                        foreach (var row in frame.Collect())
+                        {
+                            Console.WriteLine(row.Get(0));
+                        }
+                    }
+
+                    inner();
+                    Local();
+                };
+                outer();
+            }
+        }
+
+        class ExpressionBodied
+        {
+            int Count(DataFrame frame) => frame.Collect().Count();
+
+            // FirstOrDefault is not a pass over the rows: no fix on purpose.
+            Func<DataFrame, object?> First => frame => frame.Collect().FirstOrDefault()?.Get(0);
+        }
+
+        class Async
+        {
+            async Task RunAsync(DataFrame frame)
+            {
+                foreach (var row in await Task.Run(() => frame.Collect()).ConfigureAwait(false))
+                {
+                    Console.WriteLine(row.Get(0));
+                }
+            }
+        }
+        """;
+
+    [Fact]
+    public Task SLU106_dataset_collected_on_the_driver()
+        => Verify.FixesOf<DatasetCollectedOnDriverAnalyzer, DatasetCollectedOnDriverCodeFix>()
+            .WithSource(SparkTopLevel)
+            .WithSource(SparkVariants)
+            .WithSource(Spark)
+            .AsExecutable()
+            .ExpectingFixes(7)
+            .RunAsync();
+
+    // ---- SLU107 stream accumulated ------------------------------------------------------------------
+
+    private const string EfModel = """
+        public class Order
+        {
+            public int Id { get; set; }
+
+            public static Order Parse(string line) => new() { Id = int.Parse(line) };
+        }
+
+        public class Shop : Microsoft.EntityFrameworkCore.DbContext
+        {
+            public Microsoft.EntityFrameworkCore.DbSet<Order> Orders => Set<Order>();
+        }
+        """;
+
+    private const string AccumulatedTopLevel = """
+        using System;
+        using System.Collections.Generic;
+        using System.IO;
+
+        // Not in a block: no fix on purpose for the top-level loop.
+        var orders = new List<Order>();
+        foreach (var line in File.ReadLines("orders.txt"))
+        {
+            orders.Add(Order.Parse(line));
+        }
+
+        foreach (var order in orders)
+        {
+            Console.WriteLine(order.Id);
+        }
+
+        void Local(string path)
+        {
+            var ids = new List<int>();
+            foreach (var line in File.ReadLines(path))
+            {
+                ids.Add(int.Parse(line));
+            }
+
+            foreach (var id in ids)
+            {
+                Console.WriteLine(id);
+            }
+        }
+
+        Local("ids.txt");
+        """;
+
+    private const string AccumulatedVariants = """
+        using System;
+        using System.Collections.Generic;
+        using System.IO;
+        using System.Linq;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Holder
+        {
+            public string? Path { get; set; }
+        }
+
+        class Conditional
+        {
+            void Run(Holder? holder)
+            {
+                var orders = new List<Order>();
+                foreach (var line in File.ReadLines(holder?.Path ?? "orders.txt"))
+                {
+                    orders.Add(Order.Parse(line.Trim()));
+                }
+
+                foreach (var order in orders)
+                {
+                    Console.WriteLine(order?.Id);
+                }
+            }
+        }
+
+        class Dynamic
+        {
+            void Run(string path, dynamic sink)
+            {
+                var items = new List<dynamic>();
+                foreach (var line in File.ReadLines(path))
+                {
+                    items.Add(line);
+                }
+
+                foreach (var item in items)
+                {
+                    sink.Write(item);
+                }
+            }
+        }
+
+        class Nested
+        {
+            void Run(string path)
+            {
+                Action outer = () =>
+                {
+                    Action inner = () =>
+                    {
+                        var orders = new List<Order>();
+                        foreach (var line in File.ReadLines(path).Where(l => l.Length > 0))
+                        {
+                            orders.Add(Order.Parse(line));
+                        }
+
+                        foreach (var order in orders)
+                        {
+                            Console.WriteLine(order.Id);
+                        }
+                    };
+
+                    void Local()
+                    {
+                        List<string> lines = [];
+                        foreach (var line in File.ReadLines(path))
+                        {
+                            lines.Add(line);
+                        }
+
+                        foreach (var line in lines)
+                        {
+                            Console.WriteLine(line);
+                        }
+                    }
+
+                    inner();
+                    Local();
+                };
+                outer();
+            }
+        }
+
+        class ExpressionBodied
+        {
+            Action<string> Importer => path =>
+            {
+                var orders = new List<Order>();
+                foreach (var line in File.ReadLines(path))
+                {
+                    orders.Add(Order.Parse(line));
+                }
+
+                foreach (var order in orders)
+                {
+                    Console.WriteLine(order.Id);
+                }
+            };
+        }
+
+        class Async
+        {
+            async Task RunAsync(string path, CancellationToken token)
+            {
+                var ids = new List<string>();
+                await foreach (var line in File.ReadLinesAsync(path).WithCancellation(token).ConfigureAwait(false))
+                {
+                    ids.Add(line);
+                }
+
+                foreach (var id in ids)
+                {
+                    await Task.Delay(id.Length, token).ConfigureAwait(false);
+                }
+            }
+        }
+        """;
+
+    [Fact]
+    public Task SLU107_stream_accumulated()
+        => Verify.FixesOf<StreamAccumulatedAnalyzer, StreamAccumulatedCodeFix>()
+            .WithSource(AccumulatedTopLevel)
+            .WithSource(AccumulatedVariants)
+            .WithSource(EfModel)
+            .WithLibraries(Library.EntityFrameworkCore, Library.SluiceRuntime)
+            .AsExecutable()
+            .ExpectingFixes(7)
+            .RunAsync();
+
+    // ---- SLU108 unit of work grows ------------------------------------------------------------------
+
+    private const string UnitOfWorkTopLevel = """
+        using System.IO;
+
+        // Not in a block: no fix on purpose for the top-level loop.
+        using var db = new Shop();
+        foreach (var line in File.ReadLines("orders.txt"))
+        {
+            db.Add(Order.Parse(line));
+        }
+
+        db.SaveChanges();
+
+        async System.Threading.Tasks.Task Copy(Shop source, Shop target)
+        {
+            foreach (var order in source.Orders)
+            {
+                target.Orders.Add(new Order { Id = order.Id });
+            }
+
+            await target.SaveChangesAsync();
+        }
+
+        await Copy(db, new Shop());
+        """;
+
+    private const string UnitOfWorkVariants = """
+        using System;
+        using System.Collections.Generic;
+        using System.IO;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        class Holder
+        {
+            public Shop? Db { get; set; }
+        }
+
+        class Conditional
+        {
+            void Run(Holder? holder, Shop db, string? path)
+            {
+                foreach (var line in File.ReadLines(path ?? "orders.txt"))
+                {
+                    db.Add(Order.Parse(line));
+                }
+
+                db.SaveChanges();
+            }
+
+            // Not reported: the context is reached through a conditional access.
+            void Maybe(Holder holder, string path)
+            {
+                foreach (var line in File.ReadLines(path))
+                {
+                    holder.Db?.Add(Order.Parse(line));
+                }
+
+                holder.Db?.SaveChanges();
+            }
+        }
+
+        class Dynamic
+        {
+            // Not reported: the loop variable is dynamic.
+            void Run(Shop db, string path, dynamic settings)
+            {
+                foreach (dynamic line in File.ReadLines(path))
+                {
+                    db.Add(new Order { Id = (int)int.Parse(line) });
+                }
+
+                db.SaveChanges();
+            }
+        }
+
+        class Nested
+        {
+            void Run(Shop db, string path, IAsyncEnumerable<Order> changed)
+            {
+                Action outer = () =>
+                {
+                    Action inner = () =>
+                    {
+                        foreach (var line in File.ReadLines(path))
+                        {
+                            db.Add(Order.Parse(line));
+                        }
+
+                        db.SaveChanges();
+                    };
+
+                    async Task Local()
+                    {
+                        await foreach (var order in changed)
+                        {
+                            db.Update(order);
+                        }
+
+                        await db.SaveChangesAsync();
+                    }
+
+                    inner();
+                    _ = Local();
+                };
+                outer();
+            }
+        }
+
+        class ExpressionBodied
+        {
+            Func<Shop, Shop, Task> Copier => async (source, target) =>
+            {
+                foreach (var order in source.Orders)
+                {
+                    target.Orders.Add(new Order { Id = order.Id });
+                }
+
+                await target.SaveChangesAsync();
+            };
+        }
+
+        class Async
+        {
+            // WithCancellation and ConfigureAwait cannot be carried over to InBatches: no fix on purpose.
+            async Task RunAsync(Shop db, IAsyncEnumerable<Order> changed, CancellationToken token)
+            {
+                await foreach (var order in changed.WithCancellation(token).ConfigureAwait(false))
+                {
+                    db.Update(order);
+                }
+
+                await db.SaveChangesAsync(token).ConfigureAwait(false);
+            }
+        }
+        """;
+
+    [Fact]
+    public Task SLU108_unit_of_work_grows()
+        => Verify.FixesOf<UnitOfWorkGrowsAnalyzer, UnitOfWorkGrowsCodeFix>()
+            .WithSource(UnitOfWorkTopLevel)
+            .WithSource(UnitOfWorkVariants)
+            .WithSource(EfModel)
+            .WithLibraries(Library.EntityFrameworkCore, Library.SluiceRuntime)
             .AsExecutable()
             .ExpectingFixes(6)
             .RunAsync();
