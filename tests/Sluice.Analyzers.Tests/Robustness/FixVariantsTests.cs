@@ -1,7 +1,11 @@
+using Sluice.Analyzers.Concurrency;
+using Sluice.Analyzers.Idempotency;
 using Sluice.Analyzers.Memory;
 using Sluice.Analyzers.Reliability;
 using Sluice.Analyzers.Tests.Harness;
 using Sluice.Analyzers.Tests.Memory;
+using Sluice.CodeFixes.Concurrency;
+using Sluice.CodeFixes.Idempotency;
 using Sluice.CodeFixes.Memory;
 using Sluice.CodeFixes.Reliability;
 
@@ -2064,6 +2068,863 @@ public static class FixVariantsTests
                 .WithLibraries(Library.EntityFrameworkCore, Library.SluiceRuntime)
                 .AsExecutable()
                 .ExpectingFixes(6)
+                .RunAsync();
+    }
+
+    /// <summary>SLU4xx and SLU501.</summary>
+    public class IdempotencyAndConcurrency
+    {
+        // ---- SLU401 non-idempotent write in a retry -----------------------------------------------------
+
+        private const string WriteTopLevel = """
+            using System.Net.Http;
+            using System.Net.Http.Json;
+            using Polly;
+
+            var pipeline = ResiliencePipeline.Empty;
+            var client = new HttpClient();
+            var payment = new Payment { Id = 1 };
+            await pipeline.ExecuteAsync(async ct =>
+            {
+                await client.PostAsync("/payments", JsonContent.Create(payment), ct);
+            });
+
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await client.PostAsync("/payments", JsonContent.Create(payment));
+                    break;
+                }
+                catch (HttpRequestException) when (attempt < 3)
+                {
+                    await System.Threading.Tasks.Task.Delay(100);
+                }
+            }
+
+            // The request is declared by a top-level statement, not in a block, where the fix adds no header: no fix on purpose.
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/payments") { Content = JsonContent.Create(payment) };
+            await pipeline.ExecuteAsync(async ct => await client.SendAsync(request, ct));
+            """;
+
+        private const string WriteVariants = """
+            using System;
+            using System.Net.Http;
+            using System.Net.Http.Json;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Polly;
+            using Sluice;
+
+            public class Payment
+            {
+                public int Id { get; set; }
+
+                public decimal Amount { get; set; }
+            }
+
+            class Holder
+            {
+                public HttpClient Client { get; } = new();
+
+                public HttpClient? Maybe { get; set; }
+            }
+
+            class Conditional
+            {
+                async Task PayAsync(ResiliencePipeline pipeline, Holder? holder, Payment payment)
+                {
+                    await pipeline.ExecuteAsync(async ct =>
+                    {
+                        await holder?.Client.PostAsync("/payments", JsonContent.Create(payment), ct);
+                        // A call on a conditional access itself ('client?.PatchAsync') gets no fix on purpose.
+                        await holder!.Maybe?.PatchAsync($"/payments/{payment.Id}", JsonContent.Create(payment), ct);
+                    });
+                }
+            }
+
+            class Dynamic
+            {
+                async Task PayAsync(ResiliencePipeline pipeline, HttpClient client, Payment payment, dynamic route)
+                {
+                    string uri = route.Uri;
+                    await pipeline.ExecuteAsync(async ct =>
+                    {
+                        dynamic receipt = await client.PostAsync(uri, JsonContent.Create(payment), ct);
+                        Console.WriteLine(receipt.StatusCode);
+                    });
+                }
+            }
+
+            class Nested
+            {
+                async Task PayAsync(ResiliencePipeline pipeline, HttpClient client, Payment payment)
+                {
+                    await pipeline.ExecuteAsync(async ct =>
+                    {
+                        Func<Task> send = async () => await client.PostAsync("/payments", JsonContent.Create(payment), ct);
+                        async Task Patch() => await client.PatchAsync("/payments", JsonContent.Create(payment));
+                        await send();
+                        await Patch();
+                    });
+                }
+            }
+
+            class ExpressionBodied
+            {
+                Task<HttpResponseMessage> PayAsync(HttpClient client, Payment payment)
+                    => SluiceResilience.RetryAsync(ct => client.PostAsync("/payments", JsonContent.Create(payment), ct));
+
+                Task<HttpResponseMessage> SendAsync(HttpClient client, Payment payment)
+                    => SluiceResilience.RetryAsync(async ct =>
+                    {
+                        using var request = new HttpRequestMessage(HttpMethod.Post, "/payments") { Content = JsonContent.Create(payment) };
+                        return await client.SendAsync(request, ct);
+                    });
+            }
+
+            class Async
+            {
+                async Task PayAsync(ResiliencePipeline pipeline, HttpClient client, Payment payment, CancellationToken token)
+                {
+                    await pipeline.ExecuteAsync(async ct =>
+                    {
+                        using var content = JsonContent.Create(payment);
+                        await client.PostAsync("/payments", content, ct).ConfigureAwait(false);
+                    }, token).ConfigureAwait(false);
+                }
+            }
+            """;
+
+        [Fact]
+        public Task SLU401_non_idempotent_write_in_a_retry()
+            => Verify.FixesOf<NonIdempotentWriteInRetryAnalyzer, NonIdempotentWriteInRetryCodeFix>()
+                .WithSource(WriteTopLevel)
+                .WithEachTypeAsADocument(WriteVariants)
+                .WithLibraries(Library.Polly, Library.SluiceRuntime)
+                .AsExecutable()
+                .ExpectingFixes(9)
+                .RunAsync();
+
+        // ---- SLU402 hand-rolled retry -------------------------------------------------------------------
+
+        private const string HandRolledTopLevel = """
+            using System;
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            // Not in a block: no fix on purpose for the top-level loop.
+            for (var attempt = 1; attempt <= 3; attempt++)
+            {
+                try
+                {
+                    File.Copy("a", "b", overwrite: true);
+                    break;
+                }
+                catch (IOException)
+                {
+                    if (attempt == 3) throw;
+                    Thread.Sleep(200);
+                }
+            }
+
+            async Task<string> Fetch(Func<CancellationToken, Task<string>> call, CancellationToken token)
+            {
+                for (var attempt = 1; ; attempt++)
+                {
+                    try { return await call(token).ConfigureAwait(false); }
+                    catch (IOException) when (attempt < 4)
+                    { await Task.Delay(100 * attempt, token).ConfigureAwait(false); }
+                }
+            }
+
+            Console.WriteLine(await Fetch(_ => Task.FromResult(""), CancellationToken.None));
+            """;
+
+        private const string HandRolledVariants = """
+            using System;
+            using System.IO;
+            using System.Net.Http;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class Holder
+            {
+                public HttpClient? Client { get; set; }
+            }
+
+            class Conditional
+            {
+                async Task<string?> FetchAsync(Holder? holder, CancellationToken token)
+                {
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try { return await holder?.Client?.GetStringAsync("u", token); }
+                        catch (HttpRequestException) when (attempt < 3)
+                        { await Task.Delay(100, token); }
+                    }
+                }
+            }
+
+            class Dynamic
+            {
+                void Save(dynamic store, dynamic record)
+                {
+                    for (var attempt = 1; attempt <= 3; attempt++)
+                    {
+                        try
+                        {
+                            store.Save(record);
+                            return;
+                        }
+                        catch (IOException)
+                        {
+                            if (attempt == 3) throw;
+                            Thread.Sleep(100);
+                        }
+                    }
+                }
+
+                dynamic Load(Func<dynamic> load)
+                {
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try { return load(); }
+                        catch (TimeoutException) when (attempt < 3) { Thread.Sleep(100); }
+                    }
+                }
+            }
+
+            class Nested
+            {
+                void Run(Action step, CancellationToken token)
+                {
+                    Action outer = () =>
+                    {
+                        Action inner = () =>
+                        {
+                            for (var attempt = 1; attempt <= 3; attempt++)
+                            {
+                                try
+                                {
+                                    step();
+                                    return;
+                                }
+                                catch (IOException)
+                                {
+                                    if (attempt == 3) throw;
+                                    Thread.Sleep(100);
+                                }
+                            }
+                        };
+
+                        async Task Local()
+                        {
+                            for (var attempt = 1; ; attempt++)
+                            {
+                                try
+                                {
+                                    await Task.Run(step, token);
+                                    return;
+                                }
+                                catch (IOException) when (attempt < 3) { await Task.Delay(100, token); }
+                            }
+                        }
+
+                        static void Isolated(Action work)
+                        {
+                            for (var attempt = 1; ; attempt++)
+                            {
+                                try
+                                {
+                                    work();
+                                    return;
+                                }
+                                catch (IOException) when (attempt < 3) { Thread.Sleep(100); }
+                            }
+                        }
+
+                        inner();
+                        _ = Local();
+                        Isolated(step);
+                    };
+                    outer();
+                }
+            }
+
+            class ExpressionBodied
+            {
+                Func<Func<int>, int> Runner => step =>
+                {
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try { return step(); }
+                        catch (IOException) when (attempt < 3) { Thread.Sleep(100); }
+                    }
+                };
+            }
+
+            // The rewrite would use the struct's field in a lambda (CS1673), which the fix's own compile check refuses: no fix.
+            struct Retrier
+            {
+                private int _calls;
+
+                int Run(Func<int> step)
+                {
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try { _calls++; return step(); }
+                        catch (IOException) when (attempt < 3) { Thread.Sleep(100); }
+                    }
+                }
+            }
+
+            class Async
+            {
+                async Task<string> FetchAsync(HttpClient http, CancellationToken token)
+                {
+                    var attempt = 0;
+                    while (true)
+                    {
+                        try
+                        {
+                            return await http.GetStringAsync("u", token).ConfigureAwait(false);
+                        }
+                        catch (HttpRequestException)
+                        {
+                            if (++attempt == 3) throw;
+                            await Task.Delay(TimeSpan.FromMilliseconds(100), token).ConfigureAwait(false);
+                        }
+                    }
+                }
+            }
+            """;
+
+        [Fact]
+        public Task SLU402_hand_rolled_retry()
+            => Verify.FixesOf<HandRolledRetryAnalyzer, HandRolledRetryCodeFix>()
+                .WithSource(HandRolledTopLevel)
+                .WithEachTypeAsADocument(HandRolledVariants)
+                .WithLibraries(Library.SluiceRuntime)
+                .AsExecutable()
+                .ExpectingFixes(9)
+                .RunAsync();
+
+        // ---- SLU403 retry handles every exception -------------------------------------------------------
+
+        private const string EveryExceptionTopLevel = """
+            using System;
+            using System.Threading;
+            using Polly;
+            using Polly.Retry;
+
+            var pipeline = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions()).Build();
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    Console.WriteLine(int.Parse("1"));
+                    break;
+                }
+                catch (Exception) when (attempt < 3) { Thread.Sleep(100); }
+            }
+            """;
+
+        private const string EveryExceptionVariants = """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Polly;
+            using Polly.Retry;
+
+            class Holder
+            {
+                public RetryStrategyOptions? Options { get; set; }
+            }
+
+            class Conditional
+            {
+                ResiliencePipeline? Create(ResiliencePipelineBuilder? builder) => builder?.AddRetry(new RetryStrategyOptions()).Build();
+
+                int Run(Func<int>? step)
+                {
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try { return step?.Invoke() ?? 0; }
+                        catch (Exception) when (attempt < 3) { Thread.Sleep(100); }
+                    }
+                }
+            }
+
+            class Dynamic
+            {
+                RetryStrategyOptions Create(dynamic settings) => new() { MaxRetryAttempts = (int)settings.Attempts };
+
+                dynamic Run(Func<dynamic> step)
+                {
+                    var attempt = 0;
+                    while (true)
+                    {
+                        try { return step(); }
+                        catch
+                        {
+                            if (++attempt == 3) throw;
+                            Thread.Sleep(100);
+                        }
+                    }
+                }
+            }
+
+            class Nested
+            {
+                void Run(Action step)
+                {
+                    Action outer = () =>
+                    {
+                        Func<RetryStrategyOptions> inner = () => new RetryStrategyOptions { ShouldHandle = new PredicateBuilder().Handle<Exception>() };
+
+                        void Local()
+                        {
+                            for (var attempt = 1; ; attempt++)
+                            {
+                                try
+                                {
+                                    step();
+                                    return;
+                                }
+                                catch (Exception ex) when (attempt < 3 && ex is not OperationCanceledException) { Thread.Sleep(100); }
+                            }
+                        }
+
+                        inner();
+                        Local();
+                    };
+                    outer();
+                }
+            }
+
+            class ExpressionBodied
+            {
+                RetryStrategyOptions<int> Typed => new RetryStrategyOptions<int> { MaxRetryAttempts = 2 };
+
+                ResiliencePipeline Pipeline() => new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions { ShouldHandle = new PredicateBuilder().Handle<Exception>() }).Build();
+            }
+
+            class Async
+            {
+                async Task<string> RunAsync(Func<CancellationToken, Task<string>> call, CancellationToken token)
+                {
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try { return await call(token).ConfigureAwait(false); }
+                        catch when (attempt < 3) { await Task.Delay(100, token).ConfigureAwait(false); }
+                    }
+                }
+            }
+            """;
+
+        [Fact]
+        public Task SLU403_retry_handles_every_exception()
+            => Verify.FixesOf<RetryHandlesEveryExceptionAnalyzer, RetryHandlesEveryExceptionCodeFix>()
+                .WithSource(EveryExceptionTopLevel)
+                .WithEachTypeAsADocument(EveryExceptionVariants)
+                .WithLibraries(Library.Polly, Library.SluiceRuntime)
+                .AsExecutable()
+                .ExpectingFixes(10)
+                .RunAsync();
+
+        // ---- SLU404 retry without jitter ----------------------------------------------------------------
+
+        private const string JitterTopLevel = """
+            using System;
+            using Polly;
+            using Polly.Retry;
+
+            var pipeline = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions()).Build();
+            var linear = new RetryStrategyOptions { BackoffType = DelayBackoffType.Linear, Delay = TimeSpan.FromSeconds(1) };
+            """;
+
+        private const string JitterVariants = """
+            using System;
+            using System.Threading.Tasks;
+            using Polly;
+            using Polly.Retry;
+
+            class Conditional
+            {
+                ResiliencePipeline? Create(ResiliencePipelineBuilder? builder) => builder?.AddRetry(new RetryStrategyOptions()).Build();
+
+                RetryStrategyOptions Configure(TimeSpan? delay) => new() { Delay = delay ?? TimeSpan.FromSeconds(1), BackoffType = DelayBackoffType.Constant };
+            }
+
+            class Dynamic
+            {
+                RetryStrategyOptions Create(dynamic settings) => new RetryStrategyOptions { Delay = TimeSpan.FromSeconds((double)settings.Seconds) };
+
+                RetryStrategyOptions<dynamic> Typed() => new();
+            }
+
+            class Nested
+            {
+                Func<Func<RetryStrategyOptions>> Factory() => () => () => new RetryStrategyOptions
+                {
+                    BackoffType = DelayBackoffType.Linear,
+                };
+
+                void Run()
+                {
+                    Action outer = () =>
+                    {
+                        RetryStrategyOptions Local() => new() { UseJitter = false };
+                        Local();
+                    };
+                    outer();
+                }
+            }
+
+            class ExpressionBodied
+            {
+                RetryStrategyOptions Options => new();
+
+                ResiliencePipeline Pipeline() => new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions { MaxRetryAttempts = 2 }).Build();
+            }
+
+            class Async
+            {
+                async Task RunAsync()
+                {
+                    await new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions()).Build()
+                        .ExecuteAsync(async ct => await Task.Delay(1, ct).ConfigureAwait(false)).ConfigureAwait(false);
+                }
+            }
+            """;
+
+        [Fact]
+        public Task SLU404_retry_without_jitter()
+            => Verify.FixesOf<RetryWithoutJitterAnalyzer, RetryWithoutJitterCodeFix>()
+                .WithSource(JitterTopLevel)
+                .WithEachTypeAsADocument(JitterVariants)
+                .WithLibraries(Library.Polly)
+                .AsExecutable()
+                .ExpectingFixes(11)
+                .RunAsync();
+
+        // ---- SLU405 unbounded retry ---------------------------------------------------------------------
+
+        private const string UnboundedTopLevel = """
+            using System;
+            using System.Net.Http;
+            using System.Threading.Tasks;
+            using Polly.Retry;
+
+            var http = new HttpClient();
+            // Not in a block: no fix on purpose for the top-level loop.
+            while (true)
+            {
+                try
+                {
+                    Console.WriteLine(await http.GetStringAsync("u"));
+                    break;
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(1000);
+                }
+            }
+
+            var options = new RetryStrategyOptions { MaxRetryAttempts = int.MaxValue };
+
+            async Task<string> Fetch(string url)
+            {
+                while (true)
+                {
+                    try { return await http.GetStringAsync(url).ConfigureAwait(false); }
+                    catch (HttpRequestException) { await Task.Delay(1000).ConfigureAwait(false); }
+                }
+            }
+
+            Console.WriteLine(await Fetch("u"));
+            """;
+
+        private const string UnboundedVariants = """
+            using System;
+            using System.Net.Http;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Polly.Retry;
+
+            class Holder
+            {
+                public HttpClient? Http { get; set; }
+            }
+
+            class Conditional
+            {
+                async Task<string?> GetAsync(Holder? holder)
+                {
+                    while (true)
+                    {
+                        try { return await holder?.Http?.GetStringAsync("u"); }
+                        catch (HttpRequestException) { await Task.Delay(1000); }
+                    }
+                }
+
+                RetryStrategyOptions Configure(RetryStrategyOptions? options)
+                {
+                    var result = options ?? new RetryStrategyOptions();
+                    result.MaxRetryAttempts = int.MaxValue;
+                    return result;
+                }
+            }
+
+            class Dynamic
+            {
+                dynamic Load(Func<dynamic> load)
+                {
+                    while (true)
+                    {
+                        try { return load(); }
+                        catch (TimeoutException) { Thread.Sleep(100); }
+                    }
+                }
+
+                RetryStrategyOptions Create(dynamic settings) => new() { MaxRetryAttempts = int.MaxValue, Delay = TimeSpan.FromSeconds((double)settings.Seconds) };
+            }
+
+            class Nested
+            {
+                void Run(Action step)
+                {
+                    Action outer = () =>
+                    {
+                        Action inner = () =>
+                        {
+                            while (true)
+                            {
+                                try
+                                {
+                                    step();
+                                    return;
+                                }
+                                catch (TimeoutException) { Thread.Sleep(100); }
+                            }
+                        };
+
+                        void Local()
+                        {
+                            for (; ; )
+                            {
+                                try
+                                {
+                                    step();
+                                    break;
+                                }
+                                catch (TimeoutException ex) when (ex.Message.Length > 0) { Thread.Sleep(100); }
+                                catch { Thread.Sleep(100); }
+                            }
+                        }
+
+                        inner();
+                        Local();
+                    };
+                    outer();
+                }
+            }
+
+            class ExpressionBodied
+            {
+                RetryStrategyOptions Forever => new() { MaxRetryAttempts = int.MaxValue };
+
+                Func<Func<int>, int> Runner => step =>
+                {
+                    do
+                    {
+                        try { return step(); }
+                        catch (TimeoutException) { Thread.Sleep(100); }
+                    }
+                    while (true);
+                };
+            }
+
+            class Async
+            {
+                async Task<string> GetAsync(HttpClient http, CancellationToken token)
+                {
+                    for (; ; )
+                    {
+                        try { return await http.GetStringAsync("u", token).ConfigureAwait(false); }
+                        catch (HttpRequestException) { await Task.Delay(1000, token).ConfigureAwait(false); }
+                    }
+                }
+            }
+            """;
+
+        [Fact]
+        public Task SLU405_unbounded_retry()
+            => Verify.FixesOf<UnboundedRetryAnalyzer, UnboundedRetryCodeFix>()
+                .WithSource(UnboundedTopLevel)
+                .WithEachTypeAsADocument(UnboundedVariants)
+                .WithLibraries(Library.Polly)
+                .AsExecutable()
+                .ExpectingFixes(11)
+                .RunAsync();
+
+        // ---- SLU501 unbounded fan-out -------------------------------------------------------------------
+
+        private const string FanOutTopLevel = """
+            using System.Collections.Generic;
+            using System.Linq;
+            using System.Threading.Tasks;
+
+            var ids = new List<int> { 1, 2, 3 };
+            await Task.WhenAll(ids.Select(async id => await Task.Delay(id)));
+            var tasks = ids.Select(id => Task.Delay(id));
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+
+            // Expression-bodied: no statement that discards the result, no fix on purpose.
+            async Task Push(IEnumerable<int> items) => await Task.WhenAll(items.Select(i => Task.Delay(i)));
+
+            async Task PushAll(IEnumerable<int> items)
+            {
+                await Task.WhenAll(items.Select(i => Task.Delay(i)));
+            }
+
+            await Push(ids);
+            await PushAll(ids);
+
+            // Over the program's arguments, of unknown size: statements of the top-level program itself.
+            await Task.WhenAll(args.Select(async arg => await Task.Delay(arg.Length)));
+            var pending = args.Select(arg => Task.Delay(arg.Length));
+            // The tasks local is declared by a top-level statement, not in a block, which the fix does not remove from: no fix on purpose.
+            await Task.WhenAll(pending).ConfigureAwait(false);
+            """;
+
+        private const string FanOutVariants = """
+            using System;
+            using System.Collections.Generic;
+            using System.Linq;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            public class Item
+            {
+                public int Id { get; set; }
+
+                public Task? Pending { get; set; }
+            }
+
+            class Holder
+            {
+                public List<int> Ids { get; } = new();
+
+                public List<int>? Maybe { get; set; }
+            }
+
+            class Conditional
+            {
+                // Not reported: the first two pass a '??' over the Select, not the Select itself; the third's selector starts no
+                // work (it returns tasks that already exist).
+                async Task PushAsync(Holder? holder, IEnumerable<Item?> items, CancellationToken token)
+                {
+                    await Task.WhenAll(holder?.Ids.Select(id => Task.Delay(id, token)) ?? []);
+                    await Task.WhenAll(holder!.Maybe?.Select(id => Task.Delay(id)) ?? Enumerable.Empty<Task>());
+                    await Task.WhenAll(items.Select(item => item?.Pending ?? Task.CompletedTask));
+                    await Task.WhenAll(items.Select(async item => await (item?.Pending ?? Task.CompletedTask)));
+                }
+            }
+
+            class Dynamic
+            {
+                async Task PushAsync(IEnumerable<int> ids, dynamic sender)
+                {
+                    await Task.WhenAll(ids.Select(id => (Task)sender.SendAsync(id)));
+                    await Task.WhenAll(ids.Select(async id => { dynamic result = await Task.FromResult(id); Console.WriteLine(result); }));
+                }
+
+                // Expression-bodied: no statement that discards the result, no fix on purpose.
+                async Task PushAllAsync(List<dynamic> items) => await Task.WhenAll(items.Select(item => Task.Delay((int)item)));
+            }
+
+            class Nested
+            {
+                void Run(IEnumerable<int> ids, CancellationToken token)
+                {
+                    Func<Task> outer = async () =>
+                    {
+                        Func<Task> inner = async () =>
+                        {
+                            await Task.WhenAll(ids.Select(id => Task.Delay(id, token)));
+                        };
+
+                        async Task Local()
+                        {
+                            await Task.WhenAll(ids.Select(async id => await Task.Delay(id)));
+                        }
+
+                        static async Task Isolated(IEnumerable<int> values)
+                        {
+                            await Task.WhenAll(values.Select(v => Task.Delay(v)));
+                        }
+
+                        await inner();
+                        await Local();
+                        await Isolated(ids);
+                    };
+                    _ = outer();
+                }
+            }
+
+            class ExpressionBodied
+            {
+                // Expression-bodied: no statement that discards the result, no fix on purpose for PushAsync and PushAwaitedAsync.
+                Task PushAsync(IEnumerable<int> ids) => Task.WhenAll(ids.Select(id => Task.Delay(id)));
+
+                async Task PushAwaitedAsync(IEnumerable<int> ids) => await Task.WhenAll(ids.Select(SendAsync));
+
+                Func<IEnumerable<int>, Task> Pusher => async ids =>
+                {
+                    await Task.WhenAll(ids.Select(SendAsync));
+                };
+
+                Task SendAsync(int id) => Task.Delay(id);
+            }
+
+            // The body would call the struct's own method from a lambda (CS1673): no fix.
+            struct Sender
+            {
+                private int _sent;
+
+                async Task PushAsync(IEnumerable<int> ids)
+                {
+                    await Task.WhenAll(ids.Select(SendAsync));
+                }
+
+                Task SendAsync(int id)
+                {
+                    _sent++;
+                    return Task.Delay(id);
+                }
+            }
+
+            class Async
+            {
+                async Task PushAsync(IEnumerable<int> ids, CancellationToken token)
+                {
+                    await Task.WhenAll(ids.Select(async id => await Task.Delay(id, token).ConfigureAwait(false))).ConfigureAwait(false);
+                    var tasks = ids.Select(id => Task.Delay(id, token)).ToList();
+                    await Task.WhenAll(tasks).ConfigureAwait(false);
+                }
+            }
+            """;
+
+        [Fact]
+        public Task SLU501_unbounded_fan_out()
+            => Verify.FixesOf<UnboundedFanOutAnalyzer, UnboundedFanOutCodeFix>()
+                .WithSource(FanOutTopLevel)
+                .WithEachTypeAsADocument(FanOutVariants)
+                .AsExecutable()
+                .ExpectingFixes(10)
                 .RunAsync();
     }
 }
