@@ -495,7 +495,8 @@ public static class FixVariantsTests
             using System.Threading;
 
             var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-            var semaphore = new SemaphoreSlim(1);
+            // A gate shared with other components: a semaphore the program created itself is its own synchronization, not reported.
+            var semaphore = Holder.Shared;
             semaphore.Wait(Timeout.Infinite);
             var entered = semaphore.Wait(Timeout.InfiniteTimeSpan);
             void Configure(HttpClient client) => client.Timeout = TimeSpan.FromMilliseconds(-1);
@@ -513,6 +514,8 @@ public static class FixVariantsTests
                 public HttpClient? Http { get; set; }
 
                 public SemaphoreSlim? Gate { get; set; }
+
+                public static SemaphoreSlim Shared { get; } = new(1);
             }
 
             class Conditional
@@ -606,7 +609,8 @@ public static class FixVariantsTests
 
             var task = Task.Delay(1);
             task.Wait();
-            var semaphore = new SemaphoreSlim(1);
+            // A gate shared with other components: a semaphore the program created itself is its own synchronization, not reported.
+            var semaphore = Holder.Shared;
             semaphore.Wait();
             using var cts = new CancellationTokenSource();
             var token = cts.Token;
@@ -629,6 +633,8 @@ public static class FixVariantsTests
                 public Task? Pending { get; set; }
 
                 public SemaphoreSlim Gate { get; } = new(1);
+
+                public static SemaphoreSlim Shared { get; } = new(1);
 
                 public Task Done => Task.CompletedTask;
             }
@@ -829,7 +835,8 @@ public static class FixVariantsTests
             {
                 async Task<string> RunAsync(HttpClient http)
                 {
-                    using var response = await http.GetAsync("u").ConfigureAwait(false);
+                    // Read unbuffered, so the body read below is network I/O too.
+                    using var response = await http.GetAsync("u", HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
                     return await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                 }
             }
@@ -2842,7 +2849,7 @@ public static class FixVariantsTests
                     await Task.WhenAll(ids.Select(async id => { dynamic result = await Task.FromResult(id); Console.WriteLine(result); }));
                 }
 
-                // Expression-bodied: no statement that discards the result, no fix on purpose.
+                // Not reported: a dynamic item may be a component rather than data (and, expression-bodied, it would get no fix).
                 async Task PushAllAsync(List<dynamic> items) => await Task.WhenAll(items.Select(item => Task.Delay((int)item)));
             }
 
