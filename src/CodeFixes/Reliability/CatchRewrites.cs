@@ -105,6 +105,9 @@ internal static class CatchRewrites
             .OfType<ForEachStatementSyntax>()
             .FirstOrDefault();
         if (loop is null || model.GetDeclaredSymbol(loop) is not { } record
+
+            // DeadLetter.From<T> takes the record as a type argument, which a span (a ref struct) or a pointer cannot be.
+            || record.Type.IsRefLikeType || record.Type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer
             || catchClause.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } ownerSyntax
             || model.GetDeclaredSymbol(ownerSyntax) is not { } owner)
         {
