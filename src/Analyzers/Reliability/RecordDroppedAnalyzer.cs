@@ -8,10 +8,11 @@ using Sluice.Analyzers.Shapes;
 namespace Sluice.Analyzers.Reliability;
 
 /// <summary>
-/// SLU202: finds a catch inside a loop over records (<c>foreach</c>, <c>await foreach</c>, <c>while (reader.Read())</c>,
-/// <c>while (channel.TryRead(out var item))</c>) that logs the failure — even with the exception object — and moves on to
-/// the next record, so the record is lost: visible in a log, but never retried, dead-lettered or reported to the caller.
-/// Catches that do not even keep the exception are SLU201's; this rule leaves them to it.
+/// SLU202: finds a catch inside a loop over records (see <see cref="RecordLoop"/>: a query, an async stream, a reader,
+/// a channel, a file's lines, a batch handed in) that logs the failure — even with the exception object — and moves on
+/// to the next record, so the record is lost: visible in a log, but never retried, dead-lettered or reported to the
+/// caller. Loops over services, plugins, handlers or disposables are not record loops; a catch that marks the record
+/// failed, collects it or counts the failure keeps it. Catches that do not even keep the exception are SLU201's.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class RecordDroppedAnalyzer : DiagnosticAnalyzer
@@ -56,8 +57,10 @@ public sealed class RecordDroppedAnalyzer : DiagnosticAnalyzer
             || fate.IsTiedToCancellation
             || !fate.Logs
             || fate.Throws
-            || !fate.GoesOn(loop.Loop)
-            || fate.KeepsTheFailure(loop.Record))
+            || !fate.MovesToNextRecord(loop.Loop)
+            || fate.IsCleanup
+            || fate.KeepsTheFailure(loop.Record)
+            || fate.HandlesTheRecord(loop.Record))
         {
             return;
         }

@@ -13,7 +13,8 @@ namespace Sluice.Analyzers.Tests.Harness;
 /// <summary>The harness must fail loudly for each way a rule test can be wrong.</summary>
 public class HarnessTests
 {
-    private const string EmptyCatch = "class C { void M() { try { } [|catch|] { } } }";
+    // A catch SLU201 reports: it drops the record of a loop over a batch handed in.
+    private const string EmptyCatch = "class C { void M(string[] l) { foreach (var x in l) { try { x.Trim(); } [|catch|] { } } } }";
 
     [Fact]
     public void Markup_yields_plain_source_and_spans_for_default_and_named_rules()
@@ -48,7 +49,7 @@ public class HarnessTests
     {
         var failure = await Assert.ThrowsAsync<XunitException>(
             () => Verify.Analyzer<SwallowedExceptionAnalyzer>().WithSource(EmptyCatch.Replace("[|", "").Replace("|]", "")).RunAsync());
-        Assert.Contains("unexpected SLU201 at Test0.cs(1,30)", failure.Message);
+        Assert.Contains("unexpected SLU201 at Test0.cs(1,73)", failure.Message);
     }
 
     [Fact]
@@ -86,7 +87,7 @@ public class HarnessTests
         var failure = await Assert.ThrowsAsync<XunitException>(
             () => Verify.CodeFix<SwallowedExceptionAnalyzer, SwallowedExceptionCodeFix>()
                 .WithSource(EmptyCatch)
-                .WithFixedSource("class C { void M() { try { } catch { } } }")
+                .WithFixedSource("class C { void M(string[] l) { foreach (var x in l) { try { x.Trim(); } catch { } } } }")
                 .RunAsync());
         Assert.Contains("first difference at line 1", failure.Message);
     }
@@ -119,7 +120,7 @@ public class HarnessTests
         var failure = await Assert.ThrowsAsync<XunitException>(
             () => Verify.CodeFix<SwallowedExceptionAnalyzer, BrokenFix>()
                 .WithSource(EmptyCatch)
-                .WithFixedSource("class C { void M() { try { } catch { throw; return 1; } } }")
+                .WithFixedSource("class C { void M(string[] l) { foreach (var x in l) { try { x.Trim(); } catch { throw; return 1; } } } }")
                 .RunAsync());
         Assert.Contains("The fixed output", failure.Message);
         Assert.Contains("does not compile", failure.Message);
