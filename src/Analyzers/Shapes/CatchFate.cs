@@ -199,8 +199,9 @@ internal sealed class CatchFate
 
     /// <summary>
     /// The handler drops the current record of <paramref name="loop"/> and goes on with the next: it continues the loop,
-    /// or its end is reachable and nothing after the try in the loop's body runs for the record (the try is the last
-    /// thing the body does). A catch that falls through to more work on the same record has not dropped it.
+    /// or its end is reachable and nothing after the try in the loop's body works on the record any more (what follows
+    /// only logs, counts, or acknowledges the record to its source). A catch that falls through to more work on the
+    /// same record has not dropped it.
     /// </summary>
     public bool MovesToNextRecord(ILoopOperation loop)
     {
@@ -217,7 +218,7 @@ internal sealed class CatchFate
 
         for (IOperation current = Catch.Parent!; current.Parent is { } parent && current != loop.Body; current = parent)
         {
-            if (parent is IBlockOperation block && block.Operations.Skip(block.Operations.IndexOf(current) + 1).Any(o => o is not IEmptyOperation))
+            if (parent is IBlockOperation block && block.Operations.Skip(block.Operations.IndexOf(current) + 1).Any(o => !IsBookkeeping(o)))
             {
                 return false;
             }
@@ -229,6 +230,40 @@ internal sealed class CatchFate
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// A statement after the try that does no more work on the record: logging, a counter, or acknowledging the record
+    /// to its source (Commit, Ack, Complete, StoreOffset) — which confirms the drop rather than undoing it.
+    /// </summary>
+    private static bool IsBookkeeping(IOperation statement)
+    {
+        if (statement is IEmptyOperation)
+        {
+            return true;
+        }
+
+        var expression = (statement as IExpressionStatementOperation)?.Operation.WalkDownConversion();
+        if (expression is IAwaitOperation awaited)
+        {
+            expression = awaited.Operation.WalkDownConversion();
+            if (expression is IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } configured })
+            {
+                expression = configured.WalkDownConversion();
+            }
+        }
+
+        return expression switch
+        {
+            IIncrementOrDecrementOperation or ICompoundAssignmentOperation => true,
+            IInvocationOperation call => Logging.LooksLikeLogging(call)
+                || call.TargetMethod.Name.StartsWith("Commit", StringComparison.Ordinal)
+                || call.TargetMethod.Name.StartsWith("Ack", StringComparison.Ordinal)
+                || call.TargetMethod.Name.StartsWith("BasicAck", StringComparison.Ordinal)
+                || call.TargetMethod.Name.StartsWith("Complete", StringComparison.Ordinal)
+                || call.TargetMethod.Name.StartsWith("StoreOffset", StringComparison.Ordinal),
+            _ => false,
+        };
     }
 
     /// <summary>

@@ -21,8 +21,10 @@ namespace Sluice.Analyzers.Shapes;
 /// hands in) or a call result whose elements are data (see <see cref="IsData"/>) — seen through LINQ operators and
 /// through a local assigned once;</item>
 /// <item><c>while (reader.Read())</c>, <c>while (await reader.ReadAsync())</c> over a data reader or a CsvHelper
-/// reader, <c>while (channel.TryRead(out var item))</c>, <c>while ((line = reader.ReadLine()) != null)</c>, and a
-/// <c>while</c> loop whose try reads the next value off a <c>TextReader</c>, <c>BinaryReader</c> or <c>Stream</c>.</item>
+/// reader, <c>while (channel.TryRead(out var item))</c>, <c>while ((line = reader.ReadLine()) != null)</c>, a
+/// <c>while</c> loop whose body receives a broker message (Kafka <c>Consume</c>, Service Bus
+/// <c>ReceiveMessageAsync</c>), and a <c>while</c> loop whose try reads the next value off a <c>TextReader</c>,
+/// <c>BinaryReader</c> or <c>Stream</c>; <c>foreach</c> over a Service Bus receiver's <c>ReceiveMessagesAsync</c>.</item>
 /// </list>
 /// A <c>for</c> loop (an attempt counter, an index) is not a record loop; nor is a loop over a field or property of
 /// the type (in-memory state: services, subscriptions, caches). Lambdas and local functions stop the search.
@@ -290,7 +292,8 @@ internal sealed class RecordLoop
     /// count — any call whose elements are data other than strings.
     /// </summary>
     private static bool Fetches(IInvocationOperation call, ITypeSymbol element, KnownTypes types, bool withClasses)
-        => (Receiver(call) is { } receiver && new StreamedSources(types).IsQueryable(receiver.Type))
+        => (Receiver(call) is { } receiver
+                && (new StreamedSources(types).IsQueryable(receiver.Type) || TypeSymbols.IsOrDerives(receiver.Type, types.ServiceBusReceiver)))
             || (withClasses && IsData(element, types, allowStrings: false, allowClasses: true));
 
     /// <summary>LINQ operators, materializers and stream adapters: the records are still the source's.</summary>
@@ -314,6 +317,12 @@ internal sealed class RecordLoop
             {
                 return new RecordLoop(loop, record, source);
             }
+        }
+
+        // while (!token.IsCancellationRequested) { var result = consumer.Consume(token); try { ... } catch { } }
+        if (ReceivesMessage(loop, types) is { } message)
+        {
+            return new RecordLoop(loop, message, "the received messages");
         }
 
         // while (position < length) { try { var id = reader.ReadInt64(); ... } catch { } } — reads of a loop nested in the
@@ -369,6 +378,40 @@ internal sealed class RecordLoop
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The local a loop's body receives a broker message into — Confluent.Kafka's <c>consumer.Consume(...)</c>, Azure
+    /// Service Bus's <c>await receiver.ReceiveMessageAsync(...)</c> — or null when the body receives none.
+    /// </summary>
+    private static ILocalSymbol? ReceivesMessage(IWhileLoopOperation loop, KnownTypes types)
+    {
+        foreach (var call in loop.Body.OwnDescendants().OfType<IInvocationOperation>())
+        {
+            var receiver = call.Instance?.Type;
+            if (!(call.TargetMethod.Name == "Consume" && TypeSymbols.IsOrDerives(receiver, types.KafkaConsumer))
+                && !(call.TargetMethod.Name == "ReceiveMessageAsync" && TypeSymbols.IsOrDerives(receiver, types.ServiceBusReceiver)))
+            {
+                continue;
+            }
+
+            IOperation value = call;
+            while (value.Parent is IAwaitOperation or IConversionOperation
+                || value.Parent is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configured && configured.Instance == value)
+            {
+                value = value.Parent;
+            }
+
+            switch (value.Parent)
+            {
+                case IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator }:
+                    return declarator.Symbol;
+                case ISimpleAssignmentOperation { Target: ILocalReferenceOperation local }:
+                    return local.Local;
+            }
+        }
+
+        return null;
     }
 
     private static bool IsInLoopWithin(IOperation operation, ITryOperation within)

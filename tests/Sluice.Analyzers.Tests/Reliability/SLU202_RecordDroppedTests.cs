@@ -96,6 +96,49 @@ public class SLU202_RecordDroppedTests
             .RunAsync();
 
     [Fact]
+    public Task A_broker_consume_loop_is_a_record_loop()
+        => Analyzer("""
+            using System;
+            using System.Threading;
+            using Confluent.Kafka;
+            using Microsoft.Extensions.Logging;
+
+            namespace Confluent.Kafka
+            {
+                public class ConsumeResult<TKey, TValue> { public TValue Value { get; set; } = default!; }
+
+                public interface IConsumer<TKey, TValue>
+                {
+                    ConsumeResult<TKey, TValue> Consume(CancellationToken token);
+
+                    void Commit(ConsumeResult<TKey, TValue> result);
+                }
+            }
+
+            namespace Billing
+            {
+                class Payments(ILogger logger, IConsumer<string, string> consumer)
+                {
+                    void Run(CancellationToken token)
+                    {
+                        while (!token.IsCancellationRequested)
+                        {
+                            var payment = consumer.Consume(token);
+                            try { Book(payment.Value); }
+                            [|catch (FormatException ex)|] { logger.LogError(ex, "Unreadable payment"); }
+
+                            consumer.Commit(payment);
+                        }
+                    }
+
+                    void Book(string payment) { }
+                }
+            }
+            """)
+            .WithMessages("'catch (FormatException ex)' logs the failure and moves on to the next record, so 'payment' is lost: nothing rethrows, retries or dead-letters it")
+            .RunAsync();
+
+    [Fact]
     public Task A_throw_inside_a_lambda_in_the_catch_does_not_keep_the_record()
         => Analyzer("""
             using System;
