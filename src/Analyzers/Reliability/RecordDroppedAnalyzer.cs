@@ -50,13 +50,14 @@ public sealed class RecordDroppedAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeCatch(OperationAnalysisContext context, KnownTypes types)
     {
         var catchClause = (ICatchClauseOperation)context.Operation;
+        // The catch's own facts first (cheap), then the loop around it (its source and element type).
         if (catchClause.Parent is not ITryOperation tryOperation
-            || RecordLoop.Around(tryOperation, types) is not { } loop
             || CatchFate.Of(catchClause, types) is not { } fate
-            || fate.Swallow != SwallowKind.None
-            || fate.IsTiedToCancellation
             || !fate.Logs
             || fate.Throws
+            || fate.Swallow != SwallowKind.None
+            || fate.IsTiedToCancellation
+            || RecordLoop.Around(tryOperation, types) is not { } loop
             || !fate.MovesToNextRecord(loop.Loop)
             || fate.IsCleanup
             || fate.KeepsTheFailure(loop.Record)
