@@ -6,10 +6,19 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Sluice.AnalyzerBench;
 
-// Usage: dotnet run -c Release --project bench/Sluice.AnalyzerBench [-- files methodsPerFile iterations]
-var files = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 640;
-var methodsPerFile = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 14;
-var iterations = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+// Usage: dotnet run -c Release --project bench/Sluice.AnalyzerBench [-- files methodsPerFile iterations] [--compare earlier/Sluice.Analyzers.dll]
+var compareIndex = Array.IndexOf(args, "--compare");
+if (compareIndex >= 0 && compareIndex == args.Length - 1)
+{
+    Console.Error.WriteLine("--compare needs the path of an earlier build's Sluice.Analyzers.dll.");
+    return 2;
+}
+
+var comparePath = compareIndex >= 0 ? args[compareIndex + 1] : null;
+var numbers = compareIndex >= 0 ? args.Where((_, i) => i != compareIndex && i != compareIndex + 1).ToArray() : args;
+var files = numbers.Length > 0 ? int.Parse(numbers[0], CultureInfo.InvariantCulture) : 640;
+var methodsPerFile = numbers.Length > 1 ? int.Parse(numbers[1], CultureInfo.InvariantCulture) : 14;
+var iterations = numbers.Length > 2 ? int.Parse(numbers[2], CultureInfo.InvariantCulture) : 3;
 
 var sources = Corpus.Generate(files, methodsPerFile, seed: 20261121);
 var lines = sources.Sum(s => s.Count(c => c == '\n'));
@@ -23,11 +32,18 @@ var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
     .Select(p => MetadataReference.CreateFromFile(p))
     .ToList();
 
+var earlier = comparePath is null ? ImmutableArray<DiagnosticAnalyzer>.Empty : EarlierBuild.LoadAnalyzers(comparePath);
+
 Console.WriteLine($"Corpus: {files} files, {lines:N0} lines; {analyzers.Length} Sluice analyzers; {iterations} measured iterations after one warm-up.");
+if (comparePath is not null)
+{
+    Console.WriteLine($"Compared with {earlier.Length} analyzers of an earlier build ({Path.GetFileName(comparePath)}), run in the same iterations, the two in alternating order.");
+}
 
 var compileTimes = new List<double>();
 var baselineTimes = new List<double>();
 var sluiceTimes = new List<double>();
+var earlierTimes = new List<double>();
 var perAnalyzer = analyzers.ToDictionary(a => a.GetType().Name, _ => new List<double>());
 var findings = new Dictionary<string, int>();
 ImmutableArray<DiagnosticAnalyzer> baseline = [new EmptyOperationAnalyzer()];
@@ -58,8 +74,19 @@ for (var iteration = 0; iteration <= iterations; iteration++)
     // What any IOperation analyzer pays (operation trees, dispatch), measured with one that does nothing...
     var (baselineMs, _, _) = await AnalyzeAsync(compilation, baseline);
 
-    // ...and Sluice's analyzers, concurrent as in a real build.
+    // ...and Sluice's analyzers, concurrent as in a real build; with --compare, the earlier build's too, first in every
+    // other iteration, so that neither always runs on the warmer process.
+    var earlierMs = 0.0;
+    if (!earlier.IsEmpty && iteration % 2 == 0)
+    {
+        (earlierMs, _, _) = await AnalyzeAsync(compilation, earlier);
+    }
+
     var (sluiceMs, diagnostics, telemetry) = await AnalyzeAsync(compilation, analyzers);
+    if (!earlier.IsEmpty && iteration % 2 == 1)
+    {
+        (earlierMs, _, _) = await AnalyzeAsync(compilation, earlier);
+    }
 
     if (iteration == 0)
     {
@@ -74,6 +101,7 @@ for (var iteration = 0; iteration <= iterations; iteration++)
     compileTimes.Add(compileMs);
     baselineTimes.Add(baselineMs);
     sluiceTimes.Add(sluiceMs);
+    earlierTimes.Add(earlierMs);
     foreach (var (name, ms) in telemetry)
     {
         perAnalyzer[name].Add(ms);
@@ -90,6 +118,14 @@ Console.WriteLine($"| Compilation (bind + emit) | {compile:F0} | 1.000 |");
 Console.WriteLine($"| An operation analyzer that does nothing (shared cost of IOperation analysis) | {empty:F0} | {empty / compile:F3} |");
 Console.WriteLine($"| All Sluice analyzers | {sluice:F0} | {sluice / compile:F3} |");
 Console.WriteLine($"| **Sluice's own cost** (all Sluice analyzers minus the empty one) | {Math.Max(0, sluice - empty):F0} | **{Math.Max(0, sluice - empty) / compile:F3}** |");
+if (!earlier.IsEmpty)
+{
+    var before = Median(earlierTimes);
+    Console.WriteLine($"| All analyzers of the earlier build | {before:F0} | {before / compile:F3} |");
+    Console.WriteLine($"| The earlier build's own cost (minus the empty one) | {Math.Max(0, before - empty):F0} | {Math.Max(0, before - empty) / compile:F3} |");
+    Console.WriteLine();
+    Console.WriteLine($"Current ÷ earlier, all analyzers: {sluice / before:F2}; own cost: {(before > empty ? $"{Math.Max(0, sluice - empty) / (before - empty):F2}" : "n/a (the earlier build's own cost is within the noise)")}.");
+}
 Console.WriteLine();
 Console.WriteLine("Per analyzer, as Roslyn's analyzer telemetry charges it (summed over threads; includes the driver's work on its behalf):");
 Console.WriteLine();
@@ -102,6 +138,7 @@ foreach (var (name, times) in perAnalyzer.OrderByDescending(p => Median(p.Value)
 
 Console.WriteLine();
 Console.WriteLine("Findings in the corpus: " + string.Join(", ", findings.Select(f => $"{f.Key} {f.Value:N0}")));
+return 0;
 
 static double Median(List<double> values)
 {

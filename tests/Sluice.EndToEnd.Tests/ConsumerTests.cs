@@ -208,6 +208,21 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
         }
         """;
 
+    // Hands the runtime a logger from the consumer's own pinned Microsoft.Extensions.Logging.Abstractions.
+    private const string PinnedConsumerSource = """
+        using System.Collections.Generic;
+        using Microsoft.Extensions.Logging;
+        using Sluice;
+
+        namespace Consumer;
+
+        public static class Jobs
+        {
+            public static SluicePipeline<int> Create(IEnumerable<int> records, ILogger logger)
+                => SluicePipeline.From(records).WithName("pinned").WithLogger(logger);
+        }
+        """;
+
     // Drives the retry loops against fake transient failures and reads a file line by line; its output must be the
     // same before and after dotnet format rewrites the loops and the whole-file reads.
     private const string ProgramSource = """
@@ -274,9 +289,51 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
         var runtimeEntries = runtime.Entries.Select(e => e.FullName).ToList();
         Assert.Contains("lib/net8.0/Sluice.dll", runtimeEntries);
         Assert.Contains("lib/net10.0/Sluice.dll", runtimeEntries);
+        var runtimeNuspec = ReadNuspec(runtime, "Sluice.nuspec");
         Assert.Contains(
-            ReadNuspec(runtime, "Sluice.nuspec").Descendants().Where(e => e.Name.LocalName == "dependency"),
+            runtimeNuspec.Descendants().Where(e => e.Name.LocalName == "dependency"),
             dependency => (string?)dependency.Attribute("id") == "Polly.Core");
+
+        // Each target framework depends on Microsoft.Extensions of its own band, not the newest one.
+        var logging = runtimeNuspec.Descendants()
+            .Where(e => e.Name.LocalName == "group")
+            .ToDictionary(
+                group => (string)group.Attribute("targetFramework")!,
+                group => (string?)group.Elements().SingleOrDefault(d => (string?)d.Attribute("id") == "Microsoft.Extensions.Logging.Abstractions")?.Attribute("version"));
+        Assert.StartsWith("8.0.", logging["net8.0"], StringComparison.Ordinal);
+        Assert.StartsWith("10.0.", logging["net10.0"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_consumer_pinned_to_the_first_Microsoft_Extensions_release_of_its_target_restores_and_builds_without_a_downgrade()
+    {
+        Assert.True(packages.Pack.ExitCode == 0, packages.Pack.ToString());
+
+        // The strictest pins a consumer of each band can have: the band's first release. A runtime dependency above
+        // them is a package downgrade (NU1605), which fails the restore.
+        var project = CreateProject(
+            $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFrameworks>net8.0;net10.0</TargetFrameworks>
+                <Nullable>enable</Nullable>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Sluice" Version="{packages.Version}" />
+                <PackageReference Include="Microsoft.Extensions.Logging.Abstractions" Version="8.0.0" Condition="'$(TargetFramework)' == 'net8.0'" />
+                <PackageReference Include="Microsoft.Extensions.Logging.Abstractions" Version="10.0.0" Condition="'$(TargetFramework)' == 'net10.0'" />
+              </ItemGroup>
+            </Project>
+            """,
+            ("Jobs.cs", PinnedConsumerSource));
+        var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(project, ".packages") };
+
+        var build = await DotNetCli.RunAsync(project, environment, "build", "-nodeReuse:false");
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.DoesNotContain("NU1605", build.Output, StringComparison.Ordinal);
+        Assert.Contains("bin/Debug/net8.0/Consumer.dll", build.Output, StringComparison.Ordinal);
+        Assert.Contains("bin/Debug/net10.0/Consumer.dll", build.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -416,7 +473,25 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
     /// references the Sluice runtime and EF Core; their dependencies come from the machine's global packages folder
     /// (the test run restored the same versions), so the consumer needs no registry.
     /// </summary>
-    private string CreateConsumer(bool runtime, params (string Name, string Text)[] sources)
+    private string CreateConsumer(bool runtime, params (string Name, string Text)[] sources) => CreateProject(
+        $"""
+        <Project Sdk="Microsoft.NET.Sdk">
+          <PropertyGroup>
+            <TargetFramework>net10.0</TargetFramework>
+            <Nullable>enable</Nullable>
+            {(runtime ? "<OutputType>Exe</OutputType>" : "")}
+          </PropertyGroup>
+          <ItemGroup>
+            <PackageReference Include="Sluice.Analyzers" Version="{packages.Version}" PrivateAssets="all" />
+            {(runtime ? $"""<PackageReference Include="Sluice" Version="{packages.Version}" />""" : "")}
+            {(runtime ? $"""<PackageReference Include="Microsoft.EntityFrameworkCore" Version="{PackedPackages.EntityFrameworkCoreVersion}" />""" : "")}
+          </ItemGroup>
+        </Project>
+        """,
+        sources);
+
+    /// <summary>A fresh project, Consumer.csproj, with its sources, restoring from the test feed and the machine's packages only.</summary>
+    private string CreateProject(string projectFile, params (string Name, string Text)[] sources)
     {
         var project = Path.Combine(packages.Root, "consumer-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(project);
@@ -436,20 +511,7 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
               </fallbackPackageFolders>
             </configuration>
             """);
-        File.WriteAllText(Path.Combine(project, "Consumer.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                {(runtime ? "<OutputType>Exe</OutputType>" : "")}
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="Sluice.Analyzers" Version="{packages.Version}" PrivateAssets="all" />
-                {(runtime ? $"""<PackageReference Include="Sluice" Version="{packages.Version}" />""" : "")}
-                {(runtime ? $"""<PackageReference Include="Microsoft.EntityFrameworkCore" Version="{PackedPackages.EntityFrameworkCoreVersion}" />""" : "")}
-              </ItemGroup>
-            </Project>
-            """);
+        File.WriteAllText(Path.Combine(project, "Consumer.csproj"), projectFile);
         foreach (var (name, text) in sources)
         {
             File.WriteAllText(Path.Combine(project, name), text);

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -10,10 +9,13 @@ using Sluice.Analyzers.Shapes;
 namespace Sluice.Analyzers.Concurrency;
 
 /// <summary>
-/// SLU501: finds <c>Task.WhenAll(source.Select(x =&gt; WorkAsync(x)))</c> over a collection whose size is not a small
-/// constant. Every item's task starts at once, so a run over 100 000 records opens 100 000 connections or requests.
-/// Sources written out in the code (array and collection literals), small constant ranges, <c>Take(n)</c> and a batch of
-/// <c>Chunk(n)</c> are bounded and stay silent.
+/// SLU501: finds <c>Task.WhenAll(source.Select(x =&gt; WorkAsync(x)))</c> over data whose size is not a small constant:
+/// ids, keys, names, lines, records, batches. Every item's task starts at once, so a run over 100 000 records opens
+/// 100 000 connections or requests. Silent over components (providers, services, subscribers, agents, topology
+/// entities: interfaces, abstract or async-capable types), over bounded sources (literals, small constant ranges,
+/// <c>Take(n)</c>, a batch of <c>Chunk(n)</c>, a page read with a limit), when a <c>SemaphoreSlim</c> gates the work,
+/// over a public batch API's caller-supplied collection, and over the object's own collection properties. See
+/// <see cref="FanOut"/>.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
@@ -71,7 +73,11 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
 
         var tree = invocation.Syntax.SyntaxTree;
         var maxConstant = MaxConstantFanOut.Read(context.Options, tree);
-        if (IsBounded(fanOut.Source, types, maxConstant, depth: 0))
+        if (fanOut.IsBounded(types, maxConstant)
+            || fanOut.IsGated(types)
+            || fanOut.IsCallersBatch()
+            || fanOut.IsObjectState()
+            || !fanOut.ItemsAreData(types))
         {
             return;
         }
@@ -80,68 +86,6 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
             MaxDegreeOfParallelismProperty,
             MaxDegreeOfParallelism.Read(context.Options, tree).ToString(CultureInfo.InvariantCulture));
         context.ReportDiagnostic(Diagnostic.Create(Rule, invocation.Syntax.GetLocation(), properties, Describe(fanOut.Source)));
-    }
-
-    /// <summary>
-    /// True when the source's size is known to be small: a literal, a constant count up to <paramref name="maxConstant"/>,
-    /// a deliberate bound (<c>Take</c> of a non-constant count, <c>Range</c> of a count that is not a collection's size,
-    /// a batch of <c>Chunk</c>/<c>InBatches</c>), or a local initialized with one of those and never reassigned.
-    /// </summary>
-    private static bool IsBounded(IOperation source, KnownTypes types, int maxConstant, int depth)
-    {
-        source = source.WalkDownConversion();
-        switch (source)
-        {
-            case IArrayCreationOperation array:
-                return array.Initializer is not null
-                    || array.DimensionSizes.All(size => IsSmallConstant(size, maxConstant));
-            case ICollectionExpressionOperation collection:
-                return !collection.Elements.Any(element => element is ISpreadOperation);
-            case IObjectCreationOperation { Initializer: not null } created:
-                return created.Arguments.Length == 0;
-            case IInvocationOperation call when types.IsEnumerableMethod(call.TargetMethod, "Range") || types.IsEnumerableMethod(call.TargetMethod, "Repeat"):
-                // Range(0, workers) is a worker pool; Range(0, items.Count) is one task per item.
-                return call.Arguments.Length == 2
-                    && (IsSmallConstant(call.Arguments[1].Value, maxConstant)
-                        || (!call.Arguments[1].Value.ConstantValue.HasValue && !IsCollectionSize(call.Arguments[1].Value, types)));
-            case IInvocationOperation call when types.IsEnumerableMethod(call.TargetMethod, "Take"):
-                return call.Arguments.Length == 2
-                    && (IsSmallConstant(call.Arguments[1].Value, maxConstant) || !call.Arguments[1].Value.ConstantValue.HasValue);
-            case ILocalReferenceOperation local when IsBatchOfForEach(local, types):
-                return true;
-            case ILocalReferenceOperation local when depth < 4
-                && LocalValues.OnlyDeclarator(local.Local, source.Root()) is { Initializer: { } initializer }:
-                return IsBounded(initializer.Value, types, maxConstant, depth + 1);
-            default:
-                return false;
-        }
-    }
-
-    private static bool IsSmallConstant(IOperation count, int maxConstant)
-        => count.ConstantValue is { HasValue: true, Value: int value } && value <= maxConstant;
-
-    private static bool IsCollectionSize(IOperation count, KnownTypes types)
-        => count.WalkDownConversion() switch
-        {
-            IPropertyReferenceOperation property => property.Property.Name is "Count" or "Length" or "LongLength",
-            IInvocationOperation call => types.IsEnumerableMethod(call.TargetMethod, "Count") || types.IsEnumerableMethod(call.TargetMethod, "LongCount"),
-            _ => false,
-        };
-
-    /// <summary><c>foreach (var batch in items.Chunk(n))</c> (or the runtime's InBatches): a batch's size is bounded by n.</summary>
-    private static bool IsBatchOfForEach(ILocalReferenceOperation reference, KnownTypes types)
-    {
-        for (var parent = reference.Parent; parent is not null; parent = parent.Parent)
-        {
-            if (parent is IForEachLoopOperation loop && loop.Locals.Contains(reference.Local, SymbolEqualityComparer.Default))
-            {
-                return loop.Collection.WalkDownConversion() is IInvocationOperation batches
-                    && (types.IsEnumerableMethod(batches.TargetMethod, "Chunk")
-                        || batches.TargetMethod is { Name: "InBatches", ContainingNamespace: { Name: "Sluice", ContainingNamespace.IsGlobalNamespace: true } });
-            }
-        }
-
-        return false;
     }
 
     /// <summary>The source as the message names it: its variable or member name, or its (short) expression.</summary>

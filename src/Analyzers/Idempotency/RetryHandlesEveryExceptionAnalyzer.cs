@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -13,11 +12,16 @@ namespace Sluice.Analyzers.Idempotency;
 /// SLU403: finds retries that handle every exception, so permanent failures are retried too: a Polly
 /// <c>RetryStrategyOptions</c> with no <c>ShouldHandle</c> (Polly's default handles every exception but cancellation), a
 /// <c>ShouldHandle</c> built with <c>Handle&lt;Exception&gt;()</c>, and a hand-rolled retry loop (<see cref="RetryLoops"/>)
-/// whose retrying catch is a catch-all or <c>catch (Exception)</c> with no condition on the exception.
+/// whose retrying catch is a catch-all or <c>catch (Exception)</c> with no condition on the exception — except in a
+/// readiness wait (a method named <c>WaitFor...</c>/<c>WaitUntil...</c>), where every failure means "not ready yet".
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class RetryHandlesEveryExceptionAnalyzer : DiagnosticAnalyzer
 {
+    internal static readonly StringOption ReadinessWaitPrefixes = new(
+        RuleIds.RetryHandlesEveryException, "readiness_wait_prefixes", RetryDefects.DefaultReadinessPrefixes,
+        "Comma-separated method-name prefixes of readiness waits, whose loops retry every failure by design.");
+
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
         RuleIds.RetryHandlesEveryException,
         title: "Retry handles every exception",
@@ -60,7 +64,10 @@ public sealed class RetryHandlesEveryExceptionAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeLoop(OperationAnalysisContext context, KnownTypes types)
     {
         var loop = (ILoopOperation)context.Operation;
-        if (loop.LoopKind is not (LoopKind.For or LoopKind.While) || !RetryLoops.TryMatch(loop, types, out var shape))
+        if (loop.LoopKind is not (LoopKind.For or LoopKind.While)
+            || !RetryLoops.TryMatch(loop, types, out var shape)
+            || shape!.CatchAllClauses.IsEmpty
+            || RetryDefects.IsReadinessWait(loop, ReadinessWaitPrefixes.Read(context.Options, loop.Syntax.SyntaxTree)))
         {
             return;
         }

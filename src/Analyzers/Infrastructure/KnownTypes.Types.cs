@@ -1,4 +1,5 @@
 using Microsoft.CodeAnalysis;
+using Sluice.Contract;
 
 namespace Sluice.Analyzers.Infrastructure;
 
@@ -51,6 +52,11 @@ internal sealed partial class KnownTypes
 
     /// <summary><c>IAsyncDisposable</c>.</summary>
     public INamedTypeSymbol? AsyncDisposable => Resolve(ref _asyncDisposable, "System.IAsyncDisposable");
+
+    private object? _assembly;
+
+    /// <summary><c>System.Reflection.Assembly</c> (GetManifestResourceStream).</summary>
+    public INamedTypeSymbol? Assembly => Resolve(ref _assembly, "System.Reflection.Assembly");
 
     // System.Threading
 
@@ -274,6 +280,11 @@ internal sealed partial class KnownTypes
     /// <summary><c>FileStream</c>.</summary>
     public INamedTypeSymbol? FileStream => Resolve(ref _fileStream, "System.IO.FileStream");
 
+    private object? _memoryStream;
+
+    /// <summary><c>MemoryStream</c>.</summary>
+    public INamedTypeSymbol? MemoryStream => Resolve(ref _memoryStream, "System.IO.MemoryStream");
+
     private object? _textWriter;
 
     /// <summary><c>TextWriter</c>.</summary>
@@ -395,6 +406,16 @@ internal sealed partial class KnownTypes
     /// <summary><c>HttpContentJsonExtensions</c> (ReadFromJsonAsync...).</summary>
     public INamedTypeSymbol? HttpContentJsonExtensions => Resolve(ref _httpContentJsonExtensions, "System.Net.Http.Json.HttpContentJsonExtensions");
 
+    private object? _httpResponseMessage;
+
+    /// <summary><c>HttpResponseMessage</c>.</summary>
+    public INamedTypeSymbol? HttpResponseMessage => Resolve(ref _httpResponseMessage, "System.Net.Http.HttpResponseMessage");
+
+    private object? _httpCompletionOption;
+
+    /// <summary><c>HttpCompletionOption</c> (ResponseContentRead buffers the body, ResponseHeadersRead does not).</summary>
+    public INamedTypeSymbol? HttpCompletionOption => Resolve(ref _httpCompletionOption, "System.Net.Http.HttpCompletionOption");
+
     // Microsoft.Extensions.Logging
 
     private object? _logger;
@@ -406,6 +427,13 @@ internal sealed partial class KnownTypes
 
     /// <summary><c>LoggerExtensions</c> (LogError...).</summary>
     public INamedTypeSymbol? LoggerExtensions => Resolve(ref _loggerExtensions, "Microsoft.Extensions.Logging.LoggerExtensions");
+
+    // Microsoft.Extensions.Hosting
+
+    private object? _host;
+
+    /// <summary><c>IHost</c> (its StopAsync is bounded by HostOptions.ShutdownTimeout).</summary>
+    public INamedTypeSymbol? Host => Resolve(ref _host, "Microsoft.Extensions.Hosting.IHost");
 
     // EF Core
 
@@ -462,6 +490,61 @@ internal sealed partial class KnownTypes
 
     /// <summary>Npgsql's <c>NpgsqlCommand</c>.</summary>
     public INamedTypeSymbol? NpgsqlCommand => Resolve(ref _npgsqlCommand, "Npgsql.NpgsqlCommand");
+
+    private object? _npgsqlConnection;
+
+    /// <summary>Npgsql's <c>NpgsqlConnection</c>.</summary>
+    public INamedTypeSymbol? NpgsqlConnection => Resolve(ref _npgsqlConnection, "Npgsql.NpgsqlConnection");
+
+    // SqlClient
+
+    private object? _sqlClientConnection;
+
+    /// <summary><c>Microsoft.Data.SqlClient.SqlConnection</c>.</summary>
+    public INamedTypeSymbol? SqlClientConnection => Resolve(ref _sqlClientConnection, "Microsoft.Data.SqlClient.SqlConnection");
+
+    private object? _legacySqlClientConnection;
+
+    /// <summary><c>System.Data.SqlClient.SqlConnection</c>.</summary>
+    public INamedTypeSymbol? LegacySqlClientConnection => Resolve(ref _legacySqlClientConnection, "System.Data.SqlClient.SqlConnection");
+
+    // MySQL (MySqlConnector, MySql.Data)
+
+    private object? _mySqlConnectorConnection;
+
+    /// <summary>MySqlConnector's <c>MySqlConnection</c>.</summary>
+    public INamedTypeSymbol? MySqlConnectorConnection => Resolve(ref _mySqlConnectorConnection, "MySqlConnector.MySqlConnection");
+
+    private object? _mySqlDataConnection;
+
+    /// <summary>MySql.Data's <c>MySqlConnection</c>.</summary>
+    public INamedTypeSymbol? MySqlDataConnection => Resolve(ref _mySqlDataConnection, "MySql.Data.MySqlClient.MySqlConnection");
+
+    // Oracle
+
+    private object? _oracleConnection;
+
+    /// <summary><c>OracleConnection</c>.</summary>
+    public INamedTypeSymbol? OracleConnection => Resolve(ref _oracleConnection, "Oracle.ManagedDataAccess.Client.OracleConnection");
+
+    // Azure Cosmos DB
+
+    private object? _cosmosClient;
+
+    /// <summary><c>CosmosClient</c>.</summary>
+    public INamedTypeSymbol? CosmosClient => Resolve(ref _cosmosClient, "Microsoft.Azure.Cosmos.CosmosClient");
+
+    // SQLite (an embedded database: a local file, no network hop)
+
+    private object? _sqliteConnection;
+
+    /// <summary>Microsoft.Data.Sqlite's <c>SqliteConnection</c> (EF Core's SQLite provider is built on it).</summary>
+    public INamedTypeSymbol? SqliteConnection => Resolve(ref _sqliteConnection, "Microsoft.Data.Sqlite.SqliteConnection");
+
+    private object? _systemDataSqliteConnection;
+
+    /// <summary>System.Data.SQLite's <c>SQLiteConnection</c>.</summary>
+    public INamedTypeSymbol? SystemDataSqliteConnection => Resolve(ref _systemDataSqliteConnection, "System.Data.SQLite.SQLiteConnection");
 
     // Polly (v8 Polly.Core, v7 Polly)
 
@@ -595,35 +678,35 @@ internal sealed partial class KnownTypes
     private object? _sluiceResilience;
 
     /// <summary>The runtime's <c>SluiceResilience</c> (Retry, RetryAsync, WithTimeoutAsync, IsTransient).</summary>
-    public INamedTypeSymbol? SluiceResilience => Resolve(ref _sluiceResilience, "Sluice.SluiceResilience");
+    public INamedTypeSymbol? SluiceResilience => Resolve(ref _sluiceResilience, RuntimeContract.Resilience.TypeName);
 
     private object? _sluiceBatchingExtensions;
 
     /// <summary>The runtime's <c>SluiceBatchingExtensions</c> (InBatches).</summary>
-    public INamedTypeSymbol? SluiceBatchingExtensions => Resolve(ref _sluiceBatchingExtensions, "Sluice.SluiceBatchingExtensions");
+    public INamedTypeSymbol? SluiceBatchingExtensions => Resolve(ref _sluiceBatchingExtensions, RuntimeContract.Batching.TypeName);
 
     private object? _sluiceFile;
 
     /// <summary>The runtime's <c>SluiceFile</c> (line streaming).</summary>
-    public INamedTypeSymbol? SluiceFile => Resolve(ref _sluiceFile, "Sluice.SluiceFile");
+    public INamedTypeSymbol? SluiceFile => Resolve(ref _sluiceFile, RuntimeContract.Files.TypeName);
 
     private object? _sluiceHttpClientExtensions;
 
     /// <summary>The runtime's <c>SluiceHttpClientExtensions</c> (PostAsync with an idempotency key...).</summary>
-    public INamedTypeSymbol? SluiceHttpClientExtensions => Resolve(ref _sluiceHttpClientExtensions, "Sluice.SluiceHttpClientExtensions");
+    public INamedTypeSymbol? SluiceHttpClientExtensions => Resolve(ref _sluiceHttpClientExtensions, RuntimeContract.Idempotency.HttpClientExtensionsTypeName);
 
     private object? _idempotencyKey;
 
     /// <summary>The runtime's <c>IdempotencyKey</c>.</summary>
-    public INamedTypeSymbol? IdempotencyKey => Resolve(ref _idempotencyKey, "Sluice.IdempotencyKey");
+    public INamedTypeSymbol? IdempotencyKey => Resolve(ref _idempotencyKey, RuntimeContract.Idempotency.KeyTypeName);
 
     private object? _deadLetterSink;
 
     /// <summary>The runtime's <c>IDeadLetterSink</c>.</summary>
-    public INamedTypeSymbol? DeadLetterSink => Resolve(ref _deadLetterSink, "Sluice.IDeadLetterSink");
+    public INamedTypeSymbol? DeadLetterSink => Resolve(ref _deadLetterSink, RuntimeContract.DeadLettering.SinkTypeName);
 
     private object? _deadLetter;
 
     /// <summary>The runtime's <c>DeadLetter</c>.</summary>
-    public INamedTypeSymbol? DeadLetter => Resolve(ref _deadLetter, "Sluice.DeadLetter");
+    public INamedTypeSymbol? DeadLetter => Resolve(ref _deadLetter, RuntimeContract.DeadLettering.DeadLetterTypeName);
 }

@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Shapes;
+using Sluice.Contract;
 
 namespace Sluice.Analyzers.Memory;
 
@@ -41,7 +42,7 @@ public sealed class StreamAccumulatedAnalyzer : DiagnosticAnalyzer
     internal const string BatchSizeProperty = "BatchSize";
 
     internal static readonly IntOption BatchSize = new(
-        RuleIds.StreamAccumulated, "batch_size", defaultValue: 1000, min: 1, max: 1_000_000,
+        RuleIds.StreamAccumulated, "batch_size", defaultValue: 1000, min: 1, max: RuntimeContract.Batching.MaxBatchSize,
         "The number of items per batch in the fix's InBatches(n).");
 
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
@@ -89,11 +90,14 @@ public sealed class StreamAccumulatedAnalyzer : DiagnosticAnalyzer
             return;
         }
 
+        // ToListAsync<T>(this IAsyncEnumerable<T> items) and its kind: collecting the caller's stream is the contract.
+        var isHelper = StreamedSources.IsGenericHelperOverCallersStream(loop, context.ContainingSymbol);
+
         var reported = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         ImmutableDictionary<string, string?>? properties = null;
         foreach (var (target, operation) in accumulations)
         {
-            if (reported.Add(target) && OutlivesLoop(target, loop))
+            if (reported.Add(target) && OutlivesLoop(target, loop) && !(isHelper && IsReturned(target, loop)))
             {
                 properties ??= ImmutableDictionary<string, string?>.Empty.Add(
                     BatchSizeProperty, BatchSize.Read(context.Options, loop.Syntax.SyntaxTree).ToString(CultureInfo.InvariantCulture));
@@ -160,6 +164,12 @@ public sealed class StreamAccumulatedAnalyzer : DiagnosticAnalyzer
             IFieldReferenceOperation { Instance: null or IInstanceReferenceOperation } field => field.Field,
             _ => null,
         };
+
+    /// <summary>The member returns the collection (a local) after the loop.</summary>
+    private static bool IsReturned(ISymbol target, ILoopOperation loop)
+        => target is ILocalSymbol
+            && loop.Root().Descendants().OfType<IReturnOperation>().Any(r =>
+                r.ReturnedValue?.WalkDownConversion() is ILocalReferenceOperation local && SymbolEqualityComparer.Default.Equals(local.Local, target));
 
     /// <summary>A field always outlives the loop; a local does when it is declared before the loop and used after it.</summary>
     private static bool OutlivesLoop(ISymbol target, ILoopOperation loop)

@@ -7,6 +7,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Shapes;
+using Sluice.Contract;
 
 namespace Sluice.Analyzers.Memory;
 
@@ -35,8 +36,12 @@ public sealed class UnboundedQueryMaterializedAnalyzer : DiagnosticAnalyzer
         RuleIds.UnboundedQueryMaterialized, "ignored_types", defaultValue: "",
         "Comma-separated entity or element types (simple or full names) whose tables are small enough to load whole: 'Country, Currency'.");
 
+    internal static readonly BoolOption ParentFiltersBound = new(
+        RuleIds.UnboundedQueryMaterialized, "parent_filters_bound", defaultValue: true,
+        "Whether a key-like column equal to a variable (the rows of one parent: o.CustomerId == id) bounds a query; false where one parent can own an unbounded number of rows.");
+
     internal static readonly IntOption BatchSize = new(
-        RuleIds.UnboundedQueryMaterialized, "batch_size", defaultValue: DefaultBatchSize, min: 1, max: 1_000_000,
+        RuleIds.UnboundedQueryMaterialized, "batch_size", defaultValue: DefaultBatchSize, min: 1, max: RuntimeContract.Batching.MaxBatchSize,
         "The batch size the runtime fix passes to InBatches.");
 
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
@@ -72,14 +77,14 @@ public sealed class UnboundedQueryMaterializedAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeInvocation(OperationAnalysisContext context, QueryChain query)
     {
         var call = (IInvocationOperation)context.Operation;
-        if (!query.IsMaterialization(call.TargetMethod) || call.Arguments.Length == 0)
+        if (!query.IsMaterialization(call.TargetMethod) || call.Arguments.Length == 0 || ReferenceData.IsSeeding(context.ContainingSymbol))
         {
             return;
         }
 
         var tree = call.Syntax.SyntaxTree;
-        var bounded = ParseList(BoundedMethods.Read(context.Options, tree));
-        if (query.FindUnboundedSource(call.Arguments[0].Value, bounded) is not { } source)
+        var bounds = new QueryBounds(ParseList(BoundedMethods.Read(context.Options, tree)), ParentFiltersBound.Read(context.Options, tree));
+        if (query.FindUnboundedSource(call.Arguments[0].Value, bounds) is not { } source)
         {
             return;
         }

@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Shapes;
+using Sluice.Contract;
 
 namespace Sluice.Analyzers.Memory;
 
@@ -22,7 +23,7 @@ public sealed class UnitOfWorkGrowsAnalyzer : DiagnosticAnalyzer
     internal const string BatchSizeProperty = "BatchSize";
 
     internal static readonly IntOption BatchSize = new(
-        RuleIds.UnitOfWorkGrows, "batch_size", defaultValue: 1000, min: 1, max: 1_000_000,
+        RuleIds.UnitOfWorkGrows, "batch_size", defaultValue: 1000, min: 1, max: RuntimeContract.Batching.MaxBatchSize,
         "The number of items the fix saves and clears the change tracker after.");
 
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(

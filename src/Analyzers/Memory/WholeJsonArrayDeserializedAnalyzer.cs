@@ -9,8 +9,9 @@ namespace Sluice.Analyzers.Memory;
 
 /// <summary>
 /// SLU105: finds <c>JsonSerializer.Deserialize</c>/<c>DeserializeAsync</c> of a whole JSON array — into <c>List&lt;T&gt;</c>,
-/// <c>T[]</c>, <c>IEnumerable&lt;T&gt;</c>, <c>IReadOnlyList&lt;T&gt;</c> and the other list interfaces — from a stream or a string,
-/// where <c>JsonSerializer.DeserializeAsyncEnumerable&lt;T&gt;</c> would read one element at a time.
+/// <c>T[]</c>, <c>IEnumerable&lt;T&gt;</c>, <c>IReadOnlyList&lt;T&gt;</c> and the other list interfaces — from a document
+/// read from outside (a stream, or a file read whole with <c>File.ReadAllText</c>) whose elements are then used one at a
+/// time, where <c>JsonSerializer.DeserializeAsyncEnumerable&lt;T&gt;</c> would read one element at a time.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class WholeJsonArrayDeserializedAnalyzer : DiagnosticAnalyzer
@@ -18,12 +19,12 @@ public sealed class WholeJsonArrayDeserializedAnalyzer : DiagnosticAnalyzer
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
         RuleIds.WholeJsonArrayDeserialized,
         title: "Whole JSON array deserialized",
-        messageFormat: "The JSON array in {0} is deserialized whole into '{1}'; stream it with JsonSerializer.DeserializeAsyncEnumerable<{2}>()",
+        messageFormat: "The JSON array in {0} is deserialized whole into '{1}', then used one element at a time; {2} with JsonSerializer.DeserializeAsyncEnumerable<{3}>()",
         RuleCategories.Memory,
         DiagnosticSeverity.Info,
-        description: "Deserializing a JSON array into a list holds every element (and, from a string, the whole text) in memory "
-            + "before the first one is used. JsonSerializer.DeserializeAsyncEnumerable reads a top-level array from a stream "
-            + "one element at a time.");
+        description: "Deserializing a JSON array into a list holds every element (and, from a file read with ReadAllText, the "
+            + "whole text) in memory before the first one is used. Where the elements are then used one at a time, "
+            + "JsonSerializer.DeserializeAsyncEnumerable reads a top-level array from a stream one element at a time.");
 
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
@@ -48,18 +49,23 @@ public sealed class WholeJsonArrayDeserializedAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeInvocation(OperationAnalysisContext context, KnownTypes types)
     {
         var call = (IInvocationOperation)context.Operation;
-        if (JsonArrays.ElementOfDeserializedList(call, types) is not { } element)
+        if (JsonArrays.ElementOfDeserializedList(call, types) is not { } element
+            || !JsonArrays.ReadsDocument(call, types)
+            || !JsonArrays.IsUsedElementByElement(call))
         {
             return;
         }
 
-        var source = call.Arguments[0].Value.WalkDownConversion().Syntax.ToString();
+        var input = call.Arguments[0].Value.WalkDownConversion();
+        var source = input.Syntax.ToString();
         var sourceName = source.Length <= 60 && source.IndexOf('\n') < 0 ? $"'{source}'" : "the input";
+        var fromText = input.Type?.SpecialType == SpecialType.System_String;
         context.ReportDiagnostic(Diagnostic.Create(
             Rule,
             call.Syntax.GetLocation(),
             sourceName,
             call.TargetMethod.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
+            fromText ? "open the file as a stream (File.OpenRead) and read it" : "stream it",
             element.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
     }
 }

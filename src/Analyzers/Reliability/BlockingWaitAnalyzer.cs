@@ -14,7 +14,9 @@ namespace Sluice.Analyzers.Reliability;
 /// SLU302: finds blocking waits with neither a timeout nor a CancellationToken — <c>Task.Wait()</c>,
 /// <c>Task.WaitAll/WaitAny</c>, <c>WaitHandle.WaitOne()</c>, <c>SemaphoreSlim.Wait()</c>, <c>ManualResetEventSlim.Wait()</c>,
 /// <c>CountdownEvent.Wait()</c>, <c>Thread.Join()</c>, <c>Process.WaitForExit()</c>, <c>Monitor.Wait(obj)</c>,
-/// <c>BlockingCollection&lt;T&gt;.Take()</c>.
+/// <c>BlockingCollection&lt;T&gt;.Take()</c> — where they wait on work or signals from outside the component. Waits
+/// that something else bounds or that coordinate a component with itself stay silent (see <see cref="WaitBounds"/>),
+/// unless the member ignores a CancellationToken its caller handed in.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
@@ -22,6 +24,10 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
     internal static readonly IntOption TimeoutSeconds = new(
         RuleIds.BlockingWaitWithoutTimeout, "timeout_seconds", defaultValue: 100, min: 1, max: 2_000_000,
         "The timeout (seconds) the fix passes to the wait.");
+
+    internal static readonly StringOption SetupNames = new(
+        RuleIds.BlockingWaitWithoutTimeout, "setup_names", SetupCode.DefaultNames,
+        "Name patterns (Prefix*, *Suffix) of seeding, migration and installer code: waits in it, or on a task it returns, are not reported.");
 
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
         RuleIds.BlockingWaitWithoutTimeout,
@@ -104,6 +110,27 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
             && argument.Parameter is { } parameter
             && (Timeouts.Is(parameter.Type, types.TimeSpan) || parameter.Type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64));
         if (passesTimeout || Timeouts.HasLiveToken(invocation, types))
+        {
+            return;
+        }
+
+        // Bounded elsewhere: the work has its own timeout, or the process whose output is read has exited.
+        if (WaitBounds.IsWorkWithItsOwnTimeout(invocation, types) || WaitBounds.IsOutputOfAnExitedProcess(invocation, types))
+        {
+            return;
+        }
+
+        // Setup code (seeding, migrations), or a wait on the task of a setup method.
+        var member = context.ContainingSymbol;
+        var setupNames = SetupCode.ParseNames(SetupNames.Read(context.Options, invocation.Syntax.SyntaxTree));
+        if (SetupCode.IsSetupMember(member, setupNames)
+            || (invocation.Instance?.WalkDownConversion() is IInvocationOperation producer && SetupCode.IsSetupMember(producer.TargetMethod, setupNames)))
+        {
+            return;
+        }
+
+        // The component's own locks, events, queues and threads, unless the member ignores the token it was given.
+        if (WaitBounds.IsOwnSynchronization(invocation, member, types) && !WaitBounds.IgnoresTokenParameter(invocation, member, types))
         {
             return;
         }

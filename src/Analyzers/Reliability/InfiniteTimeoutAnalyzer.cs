@@ -40,6 +40,10 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
         RuleIds.InfiniteTimeout, "wait_timeout_seconds", defaultValue: 100, min: 1, max: 2_000_000,
         "The timeout (seconds) the fix writes for waits (Wait, WaitOne, Join...).");
 
+    internal static readonly StringOption SetupNames = new(
+        RuleIds.InfiniteTimeout, "setup_names", SetupCode.DefaultNames,
+        "Name patterns (Prefix*, *Suffix) of seeding, migration and installer code, where a command timeout of 0 is deliberate and not reported.");
+
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
         RuleIds.InfiniteTimeout,
         title: "Infinite timeout configured",
@@ -96,7 +100,7 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
             _ => (null, null, null),
         };
 
-        if (kind is not null)
+        if (kind is not null && !(kind == Kinds.Command && IsSetupCode(context)))
         {
             Report(context, assignment.Syntax, kind, unit!, $"{owner.Name}.{property.Name}", assignment.Value, consequence!);
         }
@@ -132,7 +136,7 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
 
         if (parameter.Name == "commandTimeout" && method.ContainingType.ContainingNamespace is { Name: "Dapper", ContainingNamespace.IsGlobalNamespace: true })
         {
-            if (Timeouts.IsZero(argument.Value))
+            if (Timeouts.IsZero(argument.Value) && !IsSetupCode(context))
             {
                 Report(context, argument.Syntax, Kinds.Command, Units.Seconds, "Dapper's commandTimeout", argument.Value, "a blocked query can wait forever");
             }
@@ -141,6 +145,14 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
         }
 
         if (argument.Parent is not IInvocationOperation invocation || !IsWaitTimeout(parameter, method, types) || Timeouts.HasLiveToken(invocation, types))
+        {
+            return;
+        }
+
+        // The wait's task is then awaited with a token, or the wait is the component's own synchronization (unless the
+        // member ignores the token it was given).
+        if (WaitBounds.IsThenWaitedWithAToken(invocation, types)
+            || (WaitBounds.IsOwnSynchronization(invocation, context.ContainingSymbol, types) && !WaitBounds.IgnoresTokenParameter(invocation, context.ContainingSymbol, types)))
         {
             return;
         }
@@ -185,6 +197,10 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
         return (parameter.Name.IndexOf("timeout", StringComparison.OrdinalIgnoreCase) >= 0 || isProcessTimeout)
             && !(method.Name == "Sleep" && Timeouts.Is(method.ContainingType, types.Thread));
     }
+
+    /// <summary>Seeding, migration or installer code, where a command that runs as long as it needs is deliberate.</summary>
+    private static bool IsSetupCode(OperationAnalysisContext context)
+        => SetupCode.IsSetupMember(context.ContainingSymbol, SetupCode.ParseNames(SetupNames.Read(context.Options, context.Operation.Syntax.SyntaxTree)));
 
     private static void Report(OperationAnalysisContext context, SyntaxNode location, string kind, string unit, string what, IOperation value, string consequence)
     {

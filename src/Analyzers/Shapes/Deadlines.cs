@@ -1,23 +1,34 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Contract;
 
 namespace Sluice.Analyzers.Shapes;
 
 /// <summary>
-/// The network and database calls SLU303 knows (HttpClient, ADO.NET, EF Core async APIs), and the member-level checks
-/// the analyzer and its fix share: which calls get no token, and whether a member has a token or deadline to give them.
+/// The network and database calls SLU303 knows (HttpClient, ADO.NET, EF Core async APIs), and the checks the analyzer
+/// and its fix share: which calls get no token, which of them do real network or database I/O that a token or deadline
+/// would bound, whether a member has a token or deadline to give them, and which token a member can reach through a
+/// context object or a base class.
 /// </summary>
 internal sealed class Deadlines
 {
+    /// <summary>Where a context exposes several tokens, the words of the one that fires on abort, cancel, stop or shutdown, in order.</summary>
+    private static readonly string[] TokenWords = ["Abort", "Cancel", "Stopping", "Shutdown"];
+
     private readonly KnownTypes _types;
     private readonly INamedTypeSymbol _cancellationToken;
     private readonly INamedTypeSymbol?[] _receivers;
     private readonly INamedTypeSymbol?[] _extensionClasses;
+    private readonly Lazy<bool> _onlyEmbeddedDatabases;
+    private readonly ConcurrentDictionary<ISymbol, bool> _clientsWithTimeout = new(SymbolEqualityComparer.Default);
 
     private Deadlines(KnownTypes types, INamedTypeSymbol cancellationToken)
     {
@@ -44,6 +55,20 @@ internal sealed class Deadlines
             types.RelationalQueryableExtensions,
             types.RelationalDatabaseFacadeExtensions,
         ];
+        _onlyEmbeddedDatabases = new Lazy<bool>(OnlyEmbeddedDatabases);
+    }
+
+    /// <summary>What a reported call talks to; the message says what bounds it.</summary>
+    public enum CallKind
+    {
+        /// <summary>An HttpClient request: HttpClient.Timeout (100 s by default) bounds it.</summary>
+        Http,
+
+        /// <summary>A read of a body received unbuffered: HttpClient.Timeout does not cover it.</summary>
+        HttpContent,
+
+        /// <summary>A database call: the provider's command or connection timeout bounds it.</summary>
+        Database,
     }
 
     /// <summary>Null when the compilation has no CancellationToken (nothing could be passed).</summary>
@@ -52,7 +77,7 @@ internal sealed class Deadlines
 
     /// <summary>
     /// True when the member has a token or source to pass (a parameter of it or of a lambda or local function inside it,
-    /// a local, a field or property of its type) or applies a timeout of its own (CancelAfter, WaitAsync, a
+    /// a local, a field or property its type declares) or applies a timeout of its own (CancelAfter, WaitAsync, a
     /// CancellationTokenSource, a Polly pipeline or a SluiceResilience helper): the rule leaves such members to CA2016.
     /// </summary>
     public bool HasTokenOrDeadline(ISymbol member, ImmutableArray<IOperation> blocks)
@@ -85,25 +110,196 @@ internal sealed class Deadlines
         return false;
     }
 
-    /// <summary>The network and database calls in the member that take a CancellationToken but receive none that can fire.</summary>
-    public IEnumerable<IInvocationOperation> CallsWithoutToken(ImmutableArray<IOperation> blocks)
+    /// <summary>
+    /// The calls of the member that the rule reports (the fix gives each of them the token): network and database calls
+    /// that get no token and do I/O that nothing else bounds. The member-level check (<see cref="HasTokenOrDeadline"/>)
+    /// is the caller's.
+    /// </summary>
+    public IEnumerable<IInvocationOperation> ReportedCalls(ImmutableArray<IOperation> blocks, ISymbol member, Settings settings)
         => blocks
             .SelectMany(block => block.DescendantsAndSelf())
             .OfType<IInvocationOperation>()
-            .Where(IsCallWithoutToken);
+            .Where(call => IsCallWithoutToken(call) && !IsBoundedOrNotWorthADeadline(call, member, settings));
 
     /// <summary>A network or database call that takes a CancellationToken but receives none that can fire.</summary>
     public bool IsCallWithoutToken(IInvocationOperation invocation)
         => IsNetworkOrDatabase(invocation.TargetMethod) && TakesToken(invocation) && !ReceivesToken(invocation);
 
+    /// <summary>
+    /// True when a call without a token is still not worth a deadline: it does no network or database I/O (EF Core's
+    /// AddAsync, a row accessor, a body already read into memory), something else bounds it (a timeout set on its
+    /// client or command, a token registered to cancel its client's requests), it is cleanup that must run (a rollback
+    /// in a catch or finally), setup code (seeding, migrations), a call to an embedded database, or unreachable.
+    /// </summary>
+    public bool IsBoundedOrNotWorthADeadline(IInvocationOperation call, ISymbol member, Settings settings)
+    {
+        var method = call.TargetMethod;
+        var kind = KindOf(method);
+        return DoesNoIo(call, kind)
+            || SetupCode.IsSchemaSetup(method)
+            || SetupCode.IsSetupMember(member, settings.SetupNames)
+            || IsRollbackOnAFailurePath(call)
+            || (kind == CallKind.Database && settings.SkipEmbeddedDatabases && IsEmbeddedDatabase(call))
+            || IsBoundedByItsClientOrCommand(call, kind)
+            || IsUnreachable(call);
+    }
+
+    /// <summary>What the call talks to (for the message).</summary>
+    public CallKind KindOf(IMethodSymbol method)
+    {
+        var declaringType = method.IsExtensionMethod ? (method.ReducedFrom ?? method).ContainingType : method.ContainingType;
+        if (Is(declaringType, _types.HttpClientJsonExtensions) || TypeSymbols.IsOrDerives(declaringType, _types.HttpMessageInvoker))
+        {
+            return CallKind.Http;
+        }
+
+        return Is(declaringType, _types.HttpContentJsonExtensions) || TypeSymbols.IsOrDerives(declaringType, _types.HttpContent)
+            ? CallKind.HttpContent
+            : CallKind.Database;
+    }
+
+    /// <summary>
+    /// A CancellationToken the call's code can reach without having one in a variable: a token property of a parameter
+    /// (<c>context.CancellationToken</c>, <c>httpContext.RequestAborted</c>), a token its type inherits, or a token
+    /// property of a member of its type (<c>HttpContext.RequestAborted</c> in a controller). Null when there is none.
+    /// </summary>
+    public string? ReachableToken(IInvocationOperation call, ISymbol member)
+    {
+        for (var operation = call.Parent; operation is not null; operation = operation.Parent)
+        {
+            var parameters = operation switch
+            {
+                IAnonymousFunctionOperation function => function.Symbol.Parameters,
+                ILocalFunctionOperation function => function.Symbol.Parameters,
+                _ => ImmutableArray<IParameterSymbol>.Empty,
+            };
+            if (FromParameters(parameters) is { } fromLambda)
+            {
+                return fromLambda;
+            }
+        }
+
+        if (member is not IMethodSymbol method)
+        {
+            return null;
+        }
+
+        if (FromParameters(method.Parameters) is { } fromParameter)
+        {
+            return fromParameter;
+        }
+
+        if (method.IsStatic || method.ContainingType is not { } type)
+        {
+            return null;
+        }
+
+        for (var baseType = type.BaseType; baseType is not null; baseType = baseType.BaseType)
+        {
+            foreach (var inherited in baseType.GetMembers())
+            {
+                if (!inherited.IsStatic && !inherited.IsImplicitlyDeclared && inherited.DeclaredAccessibility != Accessibility.Private
+                    && IsToken(TypeOf(inherited)))
+                {
+                    return inherited.Name;
+                }
+            }
+        }
+
+        for (var owner = (INamedTypeSymbol?)type; owner is not null; owner = owner.BaseType)
+        {
+            foreach (var held in owner.GetMembers())
+            {
+                if (held.IsStatic || held.IsImplicitlyDeclared || (!SymbolEqualityComparer.Default.Equals(owner, type) && held.DeclaredAccessibility == Accessibility.Private)
+                    || held is not (IFieldSymbol or IPropertySymbol { IsIndexer: false }))
+                {
+                    continue;
+                }
+
+                if (TokenProperty(TypeOf(held)) is { } token)
+                {
+                    return $"{held.Name}.{token}";
+                }
+            }
+        }
+
+        return null;
+    }
+
     public bool IsToken(ITypeSymbol? type) => SymbolEqualityComparer.Default.Equals(type, _cancellationToken);
+
+    private string? FromParameters(ImmutableArray<IParameterSymbol> parameters)
+    {
+        foreach (var parameter in parameters)
+        {
+            if (TokenProperty(parameter.Type) is { } token)
+            {
+                return $"{parameter.Name}.{token}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The name of the CancellationToken property a context type exposes (its own, a base class's or an interface's);
+    /// where it has several, the one named CancellationToken, else one that fires on abort, cancel, stop or shutdown.
+    /// </summary>
+    private string? TokenProperty(ITypeSymbol? type)
+    {
+        if (type is not INamedTypeSymbol named || IsTokenOrSource(named) || named.SpecialType != SpecialType.None
+            || named.ContainingNamespace?.ToDisplayString() is "System" or "System.Threading")
+        {
+            return null;
+        }
+
+        var names = new List<string>();
+        foreach (var candidate in new[] { named }.Concat(BaseTypes(named)).Concat(named.AllInterfaces))
+        {
+            foreach (var property in candidate.GetMembers().OfType<IPropertySymbol>())
+            {
+                if (!property.IsStatic && property.DeclaredAccessibility == Accessibility.Public && IsToken(property.Type) && !names.Contains(property.Name))
+                {
+                    names.Add(property.Name);
+                }
+            }
+        }
+
+        if (names.Count <= 1)
+        {
+            return names.FirstOrDefault();
+        }
+
+        return names.FirstOrDefault(name => name == "CancellationToken")
+            ?? TokenWords
+                .Select(word => names.FirstOrDefault(name => name.IndexOf(word, StringComparison.Ordinal) >= 0))
+                .FirstOrDefault(name => name is not null);
+    }
+
+    private static IEnumerable<INamedTypeSymbol> BaseTypes(INamedTypeSymbol type)
+    {
+        for (var baseType = type.BaseType; baseType is not null; baseType = baseType.BaseType)
+        {
+            yield return baseType;
+        }
+    }
+
+    private static ITypeSymbol? TypeOf(ISymbol member) => member switch
+    {
+        IFieldSymbol field => field.Type,
+        IPropertySymbol property => property.Type,
+        _ => null,
+    };
 
     private bool IsTokenOrSource(ITypeSymbol? type) => _types.IsCancellationTokenOrSource(type);
 
+    private static bool Is(ITypeSymbol? type, INamedTypeSymbol? expected)
+        => expected is not null && SymbolEqualityComparer.Default.Equals(type?.OriginalDefinition, expected);
+
     private static bool AppliesTimeout(IMethodSymbol method)
-        => method.Name is "CancelAfter" or "WaitAsync"
+        => method.Name is "CancelAfter" or "WaitAsync" or "SetCommandTimeout"
             || method.ContainingType is { Name: "ResiliencePipeline", ContainingNamespace.Name: "Polly" }
-            || method.ContainingType is { Name: "SluiceResilience", ContainingNamespace.Name: "Sluice" };
+            || method.ContainingType?.ToDisplayString() == RuntimeContract.Resilience.TypeName;
 
     private bool IsNetworkOrDatabase(IMethodSymbol method)
     {
@@ -144,4 +340,319 @@ internal sealed class Deadlines
             IsToken(argument.Value.Type)
             && argument.ArgumentKind != ArgumentKind.DefaultValue
             && argument.Value.WalkDownConversion() is not (IDefaultValueOperation or IFieldReferenceOperation { Field.Name: "None" } or IPropertyReferenceOperation { Property.Name: "None" }));
+
+    // ---- Calls that do no network or database I/O ---------------------------------------------------------------
+
+    /// <summary>
+    /// EF Core's <c>AddAsync</c>/<c>AddRangeAsync</c> (they only track the entity; only a HiLo key generator reads the
+    /// database), a reader's row accessors (<c>IsDBNullAsync</c>, <c>GetFieldValueAsync</c>: the current row is already
+    /// read), <c>UseTransactionAsync</c> (adopts an open transaction), and body reads other than of a response received
+    /// unbuffered (see <see cref="IsStreamedResponseBody"/>).
+    /// </summary>
+    private bool DoesNoIo(IInvocationOperation call, CallKind kind)
+    {
+        var method = call.TargetMethod;
+        switch (method.Name)
+        {
+            case "AddAsync" or "AddRangeAsync":
+                return TypeSymbols.IsOrDerives(method.ContainingType, _types.DbSet) || TypeSymbols.IsOrDerives(method.ContainingType, _types.DbContext);
+            case "IsDBNullAsync" or "GetFieldValueAsync":
+                return TypeSymbols.IsOrDerives(method.ContainingType, _types.DbDataReader);
+            case "UseTransactionAsync":
+                return true;
+        }
+
+        // A body is read from the network only when the response was received without buffering it.
+        return kind == CallKind.HttpContent && !IsStreamedResponseBody(call);
+    }
+
+    /// <summary>
+    /// The content read is the body of a response this code received unbuffered: from an HttpClient request made with
+    /// <c>HttpCompletionOption.ResponseHeadersRead</c> (any option other than a constant <c>ResponseContentRead</c>), or
+    /// from <c>HttpMessageInvoker.SendAsync</c>, which never buffers. A body built in memory, the body of a response
+    /// received with the default <c>ResponseContentRead</c> (the request returns only once the whole body is read), and
+    /// a body whose origin is out of sight (a response or content handed in or returned by a helper) are not: they are
+    /// almost always in memory already.
+    /// </summary>
+    private bool IsStreamedResponseBody(IInvocationOperation call)
+    {
+        if (Receiver(call) is not { } receiver)
+        {
+            return false;
+        }
+
+        var root = call.Root();
+        if (ValueOf(receiver, root) is not IPropertyReferenceOperation { Property.Name: "Content", Instance: { } response } body
+            || !TypeSymbols.IsOrDerives(body.Property.ContainingType, _types.HttpResponseMessage)
+            || ValueOf(response, root) is not IInvocationOperation request)
+        {
+            return false;
+        }
+
+        var method = request.TargetMethod;
+        var declaringType = method.IsExtensionMethod ? (method.ReducedFrom ?? method).ContainingType : method.ContainingType;
+        if (Is(declaringType, _types.HttpMessageInvoker))
+        {
+            return true;
+        }
+
+        var isClientRequest = TypeSymbols.IsOrDerives(declaringType, _types.HttpClient) || Is(declaringType, _types.HttpClientJsonExtensions);
+        return isClientRequest && request.Arguments.Any(argument =>
+            argument.ArgumentKind != ArgumentKind.DefaultValue
+            && Is(argument.Value.Type, _types.HttpCompletionOption)
+            && argument.Value.ConstantValue is not { HasValue: true, Value: 0 });
+    }
+
+    // ---- Cleanup, embedded databases, bounds set elsewhere, unreachable code ---------------------------------------------
+
+    /// <summary>
+    /// A rollback in a catch or finally: it undoes a failed unit of work, and a token there (one that may already be
+    /// cancelled, which is often why the work failed) would skip the rollback instead of bounding it.
+    /// </summary>
+    private static bool IsRollbackOnAFailurePath(IInvocationOperation call)
+    {
+        if (!call.TargetMethod.Name.StartsWith("Rollback", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        for (IOperation? child = call, parent = call.Parent; parent is not null; child = parent, parent = parent.Parent)
+        {
+            switch (parent)
+            {
+                case ICatchClauseOperation:
+                case ITryOperation @try when @try.Finally == child:
+                    return true;
+                case IAnonymousFunctionOperation or ILocalFunctionOperation:
+                    return false;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A call to an embedded database: its receiver is a SQLite connection, command, reader or transaction, or the
+    /// compilation references an embedded provider (SQLite) and no network database provider, so every DbContext and
+    /// DbConnection of it is a local file with no network hop.
+    /// </summary>
+    private bool IsEmbeddedDatabase(IInvocationOperation call)
+    {
+        if (Receiver(call)?.Type is { ContainingNamespace: { } ns } && ns.ToDisplayString() is "Microsoft.Data.Sqlite" or "System.Data.SQLite")
+        {
+            return true;
+        }
+
+        return _onlyEmbeddedDatabases.Value;
+    }
+
+    private bool OnlyEmbeddedDatabases()
+        => (_types.SqliteConnection is not null || _types.SystemDataSqliteConnection is not null)
+            && _types.NpgsqlConnection is null
+            && _types.SqlClientConnection is null
+            && _types.LegacySqlClientConnection is null
+            && _types.MySqlConnectorConnection is null
+            && _types.MySqlDataConnection is null
+            && _types.OracleConnection is null
+            && _types.CosmosClient is null;
+
+    /// <summary>
+    /// A bound the call's client or command carries: an HttpClient whose Timeout this type or member sets to a finite
+    /// value, an HttpClient whose pending requests a token cancels (<c>token.Register(client.CancelPendingRequests)</c>),
+    /// a command whose CommandTimeout this member sets (the command's reader inherits it).
+    /// </summary>
+    private bool IsBoundedByItsClientOrCommand(IInvocationOperation call, CallKind kind)
+    {
+        if (kind == CallKind.HttpContent || Receiver(call) is not { } receiver)
+        {
+            return false;
+        }
+
+        var root = call.Root();
+        if (kind == CallKind.Http)
+        {
+            var client = ReferencedSymbol(receiver);
+            return client is not null && (CancelsPendingRequests(client, root) || SetsFiniteTimeout(client, root));
+        }
+
+        var command = ValueOf(receiver, root) is IInvocationOperation { TargetMethod.Name: "ExecuteReaderAsync" or "ExecuteReader" } execute
+            && execute.Instance is { } executed
+                ? ReferencedSymbol(executed)
+                : ReferencedSymbol(receiver);
+        return command is ILocalSymbol local && TypeSymbols.IsOrDerives(local.Type, _types.DbCommand)
+            && root.Descendants().Any(operation => operation is ISimpleAssignmentOperation
+            {
+                Target: IPropertyReferenceOperation { Property.Name: "CommandTimeout" } target,
+            } assignment
+                && assignment.Value.ConstantValue is not { HasValue: true, Value: 0 }
+                && (target.Instance is null ? IsInitializerOf(assignment, local, root) : SymbolEqualityComparer.Default.Equals(ReferencedSymbol(target.Instance), local)));
+    }
+
+    private static bool IsInitializerOf(IOperation assignment, ILocalSymbol local, IOperation root)
+    {
+        for (var parent = assignment.Parent; parent is not null; parent = parent.Parent)
+        {
+            if (parent is IObjectCreationOperation creation)
+            {
+                return LocalValues.OnlyDeclarator(local, root)?.GetVariableInitializer()?.Value.WalkDownConversion() == creation;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool CancelsPendingRequests(ISymbol client, IOperation root)
+        => root.Descendants().Any(operation => operation switch
+        {
+            IMethodReferenceOperation { Method.Name: "CancelPendingRequests", Instance: { } instance } => SymbolEqualityComparer.Default.Equals(ReferencedSymbol(instance), client),
+            IInvocationOperation { TargetMethod.Name: "CancelPendingRequests", Instance: { } instance } => SymbolEqualityComparer.Default.Equals(ReferencedSymbol(instance), client),
+            _ => false,
+        });
+
+    /// <summary>
+    /// The client's Timeout is set to a finite value: for a local, in this member; for a field or property, anywhere in
+    /// the declaration of its type (an assignment or an object initializer, usually in the constructor).
+    /// </summary>
+    private bool SetsFiniteTimeout(ISymbol client, IOperation root)
+    {
+        if (client is ILocalSymbol)
+        {
+            return root.Descendants().Any(operation => operation is ISimpleAssignmentOperation
+            {
+                Target: IPropertyReferenceOperation { Property.Name: "Timeout" } target,
+            } assignment
+                && TypeSymbols.IsOrDerives(target.Property.ContainingType, _types.HttpClient)
+                && !Timeouts.IsInfiniteTimeSpan(assignment.Value, _types)
+                && (target.Instance is null ? IsInitializerOf(assignment, (ILocalSymbol)client, root) : SymbolEqualityComparer.Default.Equals(ReferencedSymbol(target.Instance), client)));
+        }
+
+        if (client is not (IFieldSymbol or IPropertySymbol) || client.ContainingType is not { } type)
+        {
+            return false;
+        }
+
+        return _clientsWithTimeout.GetOrAdd(client, c => type.DeclaringSyntaxReferences.Any(reference => SetsTimeoutIn(reference.GetSyntax(), c.Name)));
+    }
+
+    /// <summary><c>name.Timeout = x</c>, or <c>name = new HttpClient { Timeout = x }</c>, with x not infinite.</summary>
+    private static bool SetsTimeoutIn(SyntaxNode type, string name)
+    {
+        foreach (var assignment in type.DescendantNodes().OfType<AssignmentExpressionSyntax>())
+        {
+            if (assignment.Left is not (IdentifierNameSyntax { Identifier.ValueText: "Timeout" } or MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Timeout" })
+                || assignment.Right.ToString().IndexOf("Infinite", StringComparison.Ordinal) >= 0)
+            {
+                continue;
+            }
+
+            var owner = assignment.Left is MemberAccessExpressionSyntax access
+                ? LastName(access.Expression)
+                : assignment.Parent is InitializerExpressionSyntax { Parent: BaseObjectCreationExpressionSyntax creation } ? AssignedName(creation) : null;
+            if (owner == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string? AssignedName(SyntaxNode creation)
+        => creation.Parent switch
+        {
+            AssignmentExpressionSyntax assignment => LastName(assignment.Left),
+            EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator } => declarator.Identifier.ValueText,
+            EqualsValueClauseSyntax { Parent: PropertyDeclarationSyntax property } => property.Identifier.ValueText,
+            _ => null,
+        };
+
+    private static string? LastName(ExpressionSyntax expression)
+        => expression switch
+        {
+            IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+            MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+            _ => null,
+        };
+
+    /// <summary>Code after a throw or return: it never runs, so it never waits.</summary>
+    private static bool IsUnreachable(IInvocationOperation call)
+    {
+        var statement = call.Syntax.FirstAncestorOrSelf<StatementSyntax>();
+        if (statement?.Parent is not BlockSyntax || call.SemanticModel is not { } model)
+        {
+            return false;
+        }
+
+        var flow = model.AnalyzeControlFlow(statement);
+        return flow is { Succeeded: true, StartPointIsReachable: false };
+    }
+
+    // ---- Values ------------------------------------------------------------------------------------------------
+
+    /// <summary>The object the call is made on: its receiver, or the <c>this</c> argument of an extension method.</summary>
+    private static IOperation? Receiver(IInvocationOperation call)
+    {
+        if (call.Instance is { } instance)
+        {
+            return instance.WalkDownConversion();
+        }
+
+        return call.TargetMethod.IsExtensionMethod && call.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0) is { } first
+            ? first.Value.WalkDownConversion()
+            : null;
+    }
+
+    /// <summary>
+    /// Where a value comes from: through a local written once, <c>await</c>, <c>.Result</c>,
+    /// <c>.GetAwaiter().GetResult()</c>, <c>ConfigureAwait</c> and <c>EnsureSuccessStatusCode()</c>.
+    /// </summary>
+    private static IOperation ValueOf(IOperation operation, IOperation root)
+    {
+        for (var depth = 0; depth < 8; depth++)
+        {
+            operation = operation.WalkDownConversion();
+            IOperation? next = operation switch
+            {
+                ILocalReferenceOperation local => LocalValues.OnlyDeclarator(local.Local, root)?.GetVariableInitializer()?.Value,
+                IAwaitOperation awaited => awaited.Operation,
+                IPropertyReferenceOperation { Property.Name: "Result", Instance: { } task } => task,
+                IInvocationOperation { TargetMethod.Name: "GetResult" or "GetAwaiter" or "ConfigureAwait" or "EnsureSuccessStatusCode", Instance: { } inner } => inner,
+                _ => null,
+            };
+            if (next is null)
+            {
+                return operation;
+            }
+
+            operation = next;
+        }
+
+        return operation;
+    }
+
+    private static ISymbol? ReferencedSymbol(IOperation operation)
+        => operation.WalkDownConversion() switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IFieldReferenceOperation field => field.Field,
+            IPropertyReferenceOperation property => property.Property,
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            _ => null,
+        };
+
+    /// <summary>What the analyzer reads from its options for one syntax tree.</summary>
+    internal readonly struct Settings
+    {
+        public Settings(ImmutableArray<string> setupNames, bool skipEmbeddedDatabases)
+        {
+            SetupNames = setupNames;
+            SkipEmbeddedDatabases = skipEmbeddedDatabases;
+        }
+
+        /// <summary>The name patterns of seeding, migration and installer code (see <see cref="SetupCode"/>).</summary>
+        public ImmutableArray<string> SetupNames { get; }
+
+        /// <summary>Leave calls to an embedded database (SQLite) alone.</summary>
+        public bool SkipEmbeddedDatabases { get; }
+    }
 }

@@ -7,7 +7,9 @@ namespace Sluice.Analyzers.Shapes;
 
 /// <summary>
 /// A whole JSON array read into memory by System.Text.Json: <c>Deserialize</c>/<c>DeserializeAsync</c> into a list, an
-/// array or a list interface, from a stream or a string. SLU105 reports it; its fix streams the same elements.
+/// array or a list interface, from a stream or a string. SLU105 reports it where the document comes from outside
+/// (<see cref="ReadsDocument"/>) and its elements are then used one at a time (<see cref="IsUsedElementByElement"/>);
+/// its fix streams the same elements.
 /// </summary>
 internal static class JsonArrays
 {
@@ -54,5 +56,88 @@ internal static class JsonArrays
             && ListTypes.Contains(named.OriginalDefinition.ToDisplayString())
                 ? named.TypeArguments[0]
                 : null;
+    }
+
+    /// <summary>
+    /// The deserialized call reads a document from outside the process, whole: a stream that is not already in memory
+    /// (a <c>MemoryStream</c>) or an embedded resource, or a string that <c>File.ReadAllText</c> just read. A string the
+    /// code already holds (a header, a cookie, a column, a response body read by a caller) is not a document to stream.
+    /// </summary>
+    public static bool ReadsDocument(IInvocationOperation call, KnownTypes types)
+    {
+        var input = Origin(call.Arguments[0].Value);
+        if (call.Arguments[0].Value.WalkDownConversion().Type?.SpecialType == SpecialType.System_String)
+        {
+            return input is IInvocationOperation { TargetMethod.Name: "ReadAllText" or "ReadAllTextAsync" } read
+                && SymbolEqualityComparer.Default.Equals(read.TargetMethod.ContainingType, types.File);
+        }
+
+        if (TypeSymbols.BaseOrSelf(input.Type, types.MemoryStream) is not null)
+        {
+            return false;
+        }
+
+        return input is not IInvocationOperation { TargetMethod.Name: "GetManifestResourceStream" } resource
+            || TypeSymbols.BaseOrSelf(resource.TargetMethod.ContainingType, types.Assembly) is null;
+    }
+
+    /// <summary>
+    /// The deserialized list is then used one element at a time — iterated once by a <c>foreach</c> or queried once —
+    /// directly or through a local declared with it (through <c>await</c>, <c>ConfigureAwait</c> and <c>?? []</c>). A
+    /// list that is returned, stored, counted or passed on is kept whole on purpose: streaming would not spare memory.
+    /// </summary>
+    public static bool IsUsedElementByElement(IInvocationOperation call)
+    {
+        IOperation value = call;
+        if (value.Parent is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configured && configured.Instance == value)
+        {
+            value = configured;
+        }
+
+        if (value.Parent is IAwaitOperation awaited)
+        {
+            value = awaited;
+        }
+        else if (call.TargetMethod.Name == "DeserializeAsync")
+        {
+            return false;
+        }
+
+        while (value.Parent is IConversionOperation or IParenthesizedOperation
+            || (value.Parent is ICoalesceOperation coalesce && coalesce.Value == value))
+        {
+            value = value.Parent;
+        }
+
+        return LineByLine.Classify(value) != LineByLineUse.None;
+    }
+
+    /// <summary>Where an input comes from: through conversions, <c>await</c>, <c>ConfigureAwait</c>, <c>?? throw</c> and a local assigned once.</summary>
+    private static IOperation Origin(IOperation input)
+    {
+        for (var depth = 0; depth < 8; depth++)
+        {
+            input = input.WalkDownConversion();
+            switch (input)
+            {
+                case IAwaitOperation awaited:
+                    input = awaited.Operation;
+                    continue;
+                case IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } configured }:
+                    input = configured;
+                    continue;
+                case ICoalesceOperation coalesce:
+                    input = coalesce.Value;
+                    continue;
+                case ILocalReferenceOperation local
+                    when LocalValues.OnlyDeclarator(local.Local, local.Root()) is { Initializer.Value: { } initial }:
+                    input = initial;
+                    continue;
+            }
+
+            break;
+        }
+
+        return input;
     }
 }

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Contract;
 
 namespace Sluice.Analyzers.Shapes;
 
@@ -240,7 +241,7 @@ internal sealed class NonIdempotentWrites
             && SymbolEqualityComparer.Default.Equals(owner.Local, local)
             && add.Arguments.Length > 0
             && add.Arguments[0].Value.ConstantValue.Value is string header
-            && string.Equals(header, "Idempotency-Key", StringComparison.OrdinalIgnoreCase));
+            && string.Equals(header, RuntimeContract.Idempotency.HeaderName, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>The short name of a receiver: a variable, field or property name, else its type's name.</summary>

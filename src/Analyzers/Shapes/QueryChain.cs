@@ -59,10 +59,12 @@ internal sealed class QueryChain
     }
 
     /// <summary>
-    /// The DbSet an unbounded query starts at, or null when the query is bounded, is not an EF Core query, or its
-    /// source cannot be seen (a parameter, a method's result): when in doubt, nothing is reported.
+    /// The DbSet an unbounded query starts at, or null when the query is bounded (Take, paging, a key or parent lookup,
+    /// values looked up with Contains or a project helper), reads a lookup table (<see cref="ReferenceData"/>), is not an
+    /// EF Core query, or its source or filter cannot be seen (a parameter, a method's result, a predicate built
+    /// elsewhere): when in doubt, nothing is reported.
     /// </summary>
-    public QuerySource? FindUnboundedSource(IOperation materialized, string[] extraBounds)
+    public QuerySource? FindUnboundedSource(IOperation materialized, QueryBounds bounds)
     {
         var query = materialized.WalkDownConversion();
         if (!IsQueryable(query.Type))
@@ -70,11 +72,15 @@ internal sealed class QueryChain
             return null;
         }
 
-        var result = Walk(query, extraBounds, new List<ILocalSymbol>());
-        return result.Source is { } source ? new QuerySource(source.Name, source.EntityType, ElementType(query.Type)) : null;
+        var result = Walk(query, bounds, new List<ILocalSymbol>());
+        return result.Source is { } source
+            && source.EntityType.TypeKind != TypeKind.Error
+            && !ReferenceData.IsLookupTable(source.EntityType)
+            ? new QuerySource(source.Name, source.EntityType, ElementType(query.Type))
+            : null;
     }
 
-    private Step Walk(IOperation operation, string[] extraBounds, List<ILocalSymbol> following)
+    private Step Walk(IOperation operation, QueryBounds bounds, List<ILocalSymbol> following)
     {
         while (true)
         {
@@ -89,7 +95,17 @@ internal sealed class QueryChain
                     return Step.Root($"Set<{entity.Name}>()", entity);
                 case IInvocationOperation call when call.TargetMethod.IsExtensionMethod && call.Arguments.Length > 0 && IsQueryable(call.Type):
                     var name = call.TargetMethod.Name;
-                    if (Array.IndexOf(BoundingMethods, name) >= 0 || Array.IndexOf(extraBounds, name) >= 0 || IsKeyLookup(call))
+                    if (Array.IndexOf(BoundingMethods, name) >= 0 || Array.IndexOf(bounds.Methods, name) >= 0)
+                    {
+                        return Step.Bounded;
+                    }
+
+                    if (FilterStep(call, bounds, following) is { } filter)
+                    {
+                        return filter;
+                    }
+
+                    if (name == "Distinct" && IsCategoryProjection(call.Arguments[0].Value))
                     {
                         return Step.Bounded;
                     }
@@ -103,7 +119,7 @@ internal sealed class QueryChain
                     operation = call.Arguments[0].Value;
                     continue;
                 case ILocalReferenceOperation local:
-                    return FollowLocal(local, extraBounds, following);
+                    return FollowLocal(local, bounds, following);
                 default:
                     return Step.Unknown;
             }
@@ -114,7 +130,7 @@ internal sealed class QueryChain
     /// A query kept in a local (<c>var q = db.Orders; if (x) q = q.Where(...);</c>): every value assigned to it must
     /// continue the same unbounded query. A bound in any of them (even one applied conditionally) silences the rule.
     /// </summary>
-    private Step FollowLocal(ILocalReferenceOperation reference, string[] extraBounds, List<ILocalSymbol> following)
+    private Step FollowLocal(ILocalReferenceOperation reference, QueryBounds bounds, List<ILocalSymbol> following)
     {
         var local = reference.Local;
         if (following.Any(l => SymbolEqualityComparer.Default.Equals(l, local)))
@@ -147,7 +163,7 @@ internal sealed class QueryChain
                 continue;
             }
 
-            var step = Walk(value, extraBounds, following);
+            var step = Walk(value, bounds, following);
             if (step.Source is not null)
             {
                 root ??= step;
@@ -163,67 +179,317 @@ internal sealed class QueryChain
     }
 
     /// <summary>
-    /// <c>Where(x =&gt; x.Id == id)</c>, <c>Where(x =&gt; x.OrderId == id &amp;&amp; ...)</c> or <c>Where(x =&gt; ids.Contains(x.Id))</c>:
-    /// a filter on the entity's key (by EF Core's naming convention or [Key]) returns at most as many rows as values given.
+    /// A filter that bounds the rows by construction: a <c>Where</c> whose predicate is a lookup (see
+    /// <see cref="IsLookup"/>), a <c>Where</c> whose predicate the rule cannot read (an expression handed in by the
+    /// caller: it may well be a lookup), or a project's own query helper that filters a column by a list of values
+    /// (<c>WhereIn(ids, x =&gt; x.Id)</c>: an extension on the query that takes an in-memory collection and a selector of
+    /// the same element type).
     /// </summary>
-    private bool IsKeyLookup(IInvocationOperation call)
+    private Step? FilterStep(IInvocationOperation call, QueryBounds bounds, List<ILocalSymbol> following)
     {
-        if (call.TargetMethod.Name != "Where" || call.Arguments.Length != 2)
+        var method = call.TargetMethod;
+        if (method.Name == "Where" && call.Arguments.Length == 2 && IsLinqOrEf(method))
         {
-            return false;
+            if (Lambda(call.Arguments[1].Value) is not { } lambda || HasErrors(lambda))
+            {
+                // Where(filter) with an expression built elsewhere, or one that does not bind: the rule cannot see
+                // what it selects.
+                return Step.Unknown;
+            }
+
+            return lambda.Symbol.Parameters.Length == 1
+                && lambda.Body.Operations.FirstOrDefault() is IReturnOperation { ReturnedValue: { } condition }
+                && IsLookup(condition, lambda.Symbol.Parameters[0], bounds, following)
+                    ? Step.Bounded
+                    : null;
         }
 
-        var predicate = call.Arguments[1].Value.WalkDownConversion();
-        if (predicate is IDelegateCreationOperation creation)
-        {
-            predicate = creation.Target;
-        }
-
-        if (predicate is not IAnonymousFunctionOperation { Symbol.Parameters.Length: 1 } lambda
-            || lambda.Body.Operations.FirstOrDefault() is not IReturnOperation { ReturnedValue: { } condition })
-        {
-            return false;
-        }
-
-        return IsKeyCondition(condition, lambda.Symbol.Parameters[0]);
+        return !IsLinqOrEf(method) && IsValuesFilterHelper(call, bounds, following) ? Step.Bounded : null;
     }
 
-    private bool IsKeyCondition(IOperation condition, IParameterSymbol row)
+    /// <summary>
+    /// <c>ids.Contains(x.Id)</c>-style helpers of the project: an extension on IQueryable (not System.Linq's or EF
+    /// Core's) with an argument that is an in-memory collection of values and a lambda selecting one column of the row,
+    /// of the values' element type.
+    /// </summary>
+    private bool IsValuesFilterHelper(IInvocationOperation call, QueryBounds bounds, List<ILocalSymbol> following)
+    {
+        IOperation? values = null;
+        IAnonymousFunctionOperation? selector = null;
+        foreach (var argument in call.Arguments.Skip(1))
+        {
+            var value = argument.Value.WalkDownConversion();
+            if (Lambda(value) is { Symbol.Parameters.Length: 1 } lambda)
+            {
+                selector = lambda;
+            }
+            else if (ElementOfCollection(value.Type) is not null)
+            {
+                values = value;
+            }
+        }
+
+        if (values is null || selector is null
+            || selector.Body.Operations.FirstOrDefault() is not IReturnOperation { ReturnedValue: { } selected }
+            || !SymbolEqualityComparer.Default.Equals(ElementOfCollection(values.Type), selected.WalkDownConversion().Type))
+        {
+            return false;
+        }
+
+        return IsValuesLookup(values, selected, selector.Symbol.Parameters[0], bounds, following);
+    }
+
+    /// <summary>
+    /// A predicate that bounds the rows: one of the conditions joined by <c>&amp;&amp;</c> (or every one joined by
+    /// <c>||</c>) is a lookup — the row's key or a key-like column (<c>OrderId</c>, <c>UserId</c>,
+    /// <c>Buyer.IdentityGuid</c>: the rows of one parent) equal to a value (<c>==</c> or <c>Equals</c>), or
+    /// <c>values.Contains(x.Column)</c> over values held in memory or a bounded subquery.
+    /// </summary>
+    private bool IsLookup(IOperation condition, IParameterSymbol row, QueryBounds bounds, List<ILocalSymbol> following)
     {
         condition = condition.WalkDownConversion();
         switch (condition)
         {
-            case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } and:
-                return IsKeyCondition(and.LeftOperand, row) || IsKeyCondition(and.RightOperand, row);
+            case IParenthesizedOperation parenthesized:
+                return IsLookup(parenthesized.Operand, row, bounds, following);
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.And } and:
+                return IsLookup(and.LeftOperand, row, bounds, following) || IsLookup(and.RightOperand, row, bounds, following);
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalOr or BinaryOperatorKind.Or } or:
+                return IsLookup(or.LeftOperand, row, bounds, following) && IsLookup(or.RightOperand, row, bounds, following);
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals } equals:
-                return (IsKey(equals.LeftOperand, row) && !Mentions(equals.RightOperand, row))
-                    || (IsKey(equals.RightOperand, row) && !Mentions(equals.LeftOperand, row));
+                return IsKeyEquality(equals.LeftOperand, equals.RightOperand, row, bounds) || IsKeyEquality(equals.RightOperand, equals.LeftOperand, row, bounds);
+            case IInvocationOperation { TargetMethod.Name: "Equals" } call:
+                var (left, right) = call.Instance is { } self
+                    ? (self, call.Arguments.Length == 1 ? call.Arguments[0].Value : null)
+                    : (call.Arguments.Length == 2 ? call.Arguments[0].Value : null, call.Arguments.Length == 2 ? call.Arguments[1].Value : null);
+                return left is not null && right is not null
+                    && (IsKeyEquality(left, right, row, bounds) || IsKeyEquality(right, left, row, bounds));
             case IInvocationOperation { TargetMethod.Name: "Contains" } contains:
                 var (values, item) = contains.Instance is { } instance
                     ? (instance, contains.Arguments.FirstOrDefault()?.Value)
                     : (contains.Arguments.FirstOrDefault()?.Value, contains.Arguments.Length == 2 ? contains.Arguments[1].Value : null);
-                return values is not null && item is not null
-                    && IsKey(item, row)
-                    && !Mentions(values, row)
-                    && !IsQueryable(values.WalkDownConversion().Type);
+                return values is not null && item is not null && IsValuesLookup(values, item, row, bounds, following);
             default:
                 return false;
         }
     }
 
-    private static bool IsKey(IOperation operation, IParameterSymbol row)
+    /// <summary>
+    /// <paramref name="column"/> is the row's key, or (unless <see cref="QueryBounds.ParentFilters"/> is off) a key-like
+    /// column compared with a value that is not a constant (<c>o.CustomerId == customer</c> is one customer's rows;
+    /// <c>o.StatusId == 3</c> is a category).
+    /// </summary>
+    private static bool IsKeyEquality(IOperation column, IOperation value, IParameterSymbol row, QueryBounds bounds)
     {
-        if (operation.WalkDownConversion() is not IPropertyReferenceOperation { Instance: IParameterReferenceOperation owner } property
-            || !SymbolEqualityComparer.Default.Equals(owner.Parameter, row))
+        if (Column(column, row) is not { } member || Mentions(value, row))
         {
             return false;
         }
 
-        var name = property.Property.Name;
+        if (IsPrimaryKey(member, row))
+        {
+            return true;
+        }
+
+        var constant = value.WalkDownConversion();
+        return bounds.ParentFilters
+            && IsKeyLike(member.Symbol.Name)
+            && !constant.ConstantValue.HasValue
+            && constant is not IDefaultValueOperation;
+    }
+
+    /// <summary>
+    /// <c>values.Contains(x.Column)</c>: the rows of the values given. Values held in memory bound the rows unless they
+    /// are constants filtering a category (<c>new[] { "open", "late" }.Contains(o.Status)</c>); a subquery bounds them
+    /// when it is bounded itself (or cannot be seen).
+    /// </summary>
+    private bool IsValuesLookup(IOperation values, IOperation item, IParameterSymbol row, QueryBounds bounds, List<ILocalSymbol> following)
+    {
+        if (Column(item, row) is not { } member || Mentions(values, row))
+        {
+            return false;
+        }
+
+        var source = values.WalkDownConversion();
+        if (IsQueryable(source.Type))
+        {
+            return Walk(source, bounds, following).Source is null;
+        }
+
+        if (IsPrimaryKey(member, row))
+        {
+            return true;
+        }
+
+        return !IsCategory(member) && !IsConstantList(source);
+    }
+
+    /// <summary>
+    /// <c>Select(x =&gt; x.Language)</c> (before a <c>Distinct</c>): a projection that reads only category columns of the
+    /// row, so its distinct values are the categories — one row per language, status or type.
+    /// </summary>
+    private static bool IsCategoryProjection(IOperation operation)
+    {
+        if (operation.WalkDownConversion() is not IInvocationOperation { TargetMethod.Name: "Select", Arguments.Length: 2 } select
+            || Lambda(select.Arguments[1].Value) is not { Symbol.Parameters.Length: 1 } lambda
+            || HasErrors(lambda))
+        {
+            return false;
+        }
+
+        var row = lambda.Symbol.Parameters[0];
+        var columns = 0;
+        foreach (var reference in lambda.Body.Descendants().OfType<IParameterReferenceOperation>())
+        {
+            if (!SymbolEqualityComparer.Default.Equals(reference.Parameter, row))
+            {
+                continue;
+            }
+
+            if (reference.Parent is not IOperation parent || Column(parent, row) is not { } column || !IsCategory(column))
+            {
+                return false;
+            }
+
+            columns++;
+        }
+
+        return columns > 0;
+    }
+
+    /// <summary>The column a row expression reads — <c>x.Id</c>, <c>x.Buyer.Id</c>, <c>x.ParentId.Value</c> — or null.</summary>
+    private static ColumnReference? Column(IOperation operation, IParameterSymbol row)
+    {
+        operation = operation.WalkDownConversion();
+        if (operation is IPropertyReferenceOperation { Property.Name: "Value", Instance: { } nullable }
+            && nullable.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T })
+        {
+            operation = nullable.WalkDownConversion();
+        }
+
+        ISymbol symbol;
+        IOperation? owner;
+        switch (operation)
+        {
+            case IPropertyReferenceOperation { Property.IsIndexer: false } property:
+                (symbol, owner) = (property.Property, property.Instance);
+                break;
+            case IFieldReferenceOperation field:
+                (symbol, owner) = (field.Field, field.Instance);
+                break;
+            default:
+                return null;
+        }
+
+        owner = owner?.WalkDownConversion();
+        if (owner is IParameterReferenceOperation parameter && SymbolEqualityComparer.Default.Equals(parameter.Parameter, row))
+        {
+            return new ColumnReference(symbol, direct: true);
+        }
+
+        return owner is not null && Column(owner, row) is not null ? new ColumnReference(symbol, direct: false) : null;
+    }
+
+    /// <summary>The row's own key: <c>Id</c>, <c>{Entity}Id</c> or a [Key] property, read on the row itself.</summary>
+    private static bool IsPrimaryKey(ColumnReference column, IParameterSymbol row)
+    {
+        if (!column.Direct)
+        {
+            return false;
+        }
+
+        var name = column.Symbol.Name;
         return string.Equals(name, "Id", StringComparison.OrdinalIgnoreCase)
             || string.Equals(name, row.Type.Name + "Id", StringComparison.OrdinalIgnoreCase)
-            || string.Equals(name, property.Property.ContainingType.Name + "Id", StringComparison.OrdinalIgnoreCase)
-            || property.Property.GetAttributes().Any(a => a.AttributeClass is { Name: "KeyAttribute" });
+            || string.Equals(name, column.Symbol.ContainingType.Name + "Id", StringComparison.OrdinalIgnoreCase)
+            || column.Symbol.GetAttributes().Any(a => a.AttributeClass is { Name: "KeyAttribute" });
+    }
+
+    /// <summary>A name that identifies one row of some table: <c>Id</c>, <c>OrderId</c>, <c>ORDER_ID</c>, <c>ApiKey</c>, <c>IdentityGuid</c>.</summary>
+    private static bool IsKeyLike(string name)
+        => string.Equals(name, "Id", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith("Id", StringComparison.Ordinal)
+            || name.EndsWith("ID", StringComparison.Ordinal)
+            || name.EndsWith("_id", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith("Key", StringComparison.Ordinal)
+            || name.EndsWith("Guid", StringComparison.Ordinal)
+            || name.EndsWith("Uuid", StringComparison.Ordinal);
+
+    /// <summary>A column that sorts rows into a few groups: a bool, an enum, or a name from <see cref="CategorySuffixes"/>.</summary>
+    private static bool IsCategory(ColumnReference column)
+    {
+        var type = column.Symbol switch
+        {
+            IPropertySymbol property => property.Type,
+            IFieldSymbol field => field.Type,
+            _ => null,
+        };
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+        {
+            type = nullable.TypeArguments[0];
+        }
+
+        if (type is { SpecialType: SpecialType.System_Boolean } or { TypeKind: TypeKind.Enum })
+        {
+            return true;
+        }
+
+        var name = column.Symbol.Name;
+        return CategorySuffixes.Any(suffix => name.EndsWith(suffix, StringComparison.Ordinal));
+    }
+
+    /// <summary>Names of columns whose values come from a short list: kinds and states, and code lists such as languages or currencies.</summary>
+    private static readonly string[] CategorySuffixes = ["Type", "Kind", "Status", "State", "Category", "Language", "Country", "Currency", "Culture", "Locale"];
+
+    /// <summary>An array or collection expression written out of constants: a fixed set of categories.</summary>
+    private static bool IsConstantList(IOperation values)
+        => values switch
+        {
+            IArrayCreationOperation { Initializer: { } initializer } => initializer.ElementValues.All(v => v.WalkDownConversion().ConstantValue.HasValue || IsEnumMember(v)),
+            ICollectionExpressionOperation collection => collection.Elements.All(v => v.WalkDownConversion().ConstantValue.HasValue || IsEnumMember(v)),
+            _ => false,
+        };
+
+    private static bool IsEnumMember(IOperation value)
+        => value.WalkDownConversion() is IFieldReferenceOperation { Field.IsStatic: true } field && (field.Field.IsConst || field.Type?.TypeKind == TypeKind.Enum);
+
+    /// <summary>The element type of an in-memory collection (not a string, not a query), or null.</summary>
+    private ITypeSymbol? ElementOfCollection(ITypeSymbol? type)
+    {
+        if (type is null || type.SpecialType == SpecialType.System_String || IsQueryable(type))
+        {
+            return null;
+        }
+
+        if (type is IArrayTypeSymbol array)
+        {
+            return array.ElementType;
+        }
+
+        var enumerable = type is INamedTypeSymbol { Name: "IEnumerable", Arity: 1 } named && named.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic"
+            ? named
+            : type.AllInterfaces.FirstOrDefault(i => i is { Name: "IEnumerable", Arity: 1 } && i.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic");
+        return enumerable?.TypeArguments[0];
+    }
+
+    private static bool HasErrors(IOperation operation) => operation.Descendants().Any(o => o is IInvalidOperation);
+
+    private static IAnonymousFunctionOperation? Lambda(IOperation value)
+    {
+        value = value.WalkDownConversion();
+        if (value is IDelegateCreationOperation creation)
+        {
+            value = creation.Target;
+        }
+
+        return value as IAnonymousFunctionOperation;
+    }
+
+    /// <summary>System.Linq's or EF Core's query operators (not a project's own extension methods).</summary>
+    private static bool IsLinqOrEf(IMethodSymbol method)
+    {
+        var ns = (method.ReducedFrom ?? method).ContainingType?.ContainingNamespace?.ToDisplayString() ?? "";
+        return ns == "System.Linq" || ns.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal);
     }
 
     private static bool Mentions(IOperation operation, IParameterSymbol parameter)
@@ -291,4 +557,34 @@ internal sealed class QuerySource
     public ITypeSymbol EntityType { get; }
 
     public ITypeSymbol? ElementType { get; }
+}
+
+/// <summary>A column read on a query's row: the member, and whether it is read on the row itself (not a navigation).</summary>
+internal sealed class ColumnReference
+{
+    public ColumnReference(ISymbol symbol, bool direct)
+    {
+        Symbol = symbol;
+        Direct = direct;
+    }
+
+    public ISymbol Symbol { get; }
+
+    public bool Direct { get; }
+}
+
+/// <summary>What the project says bounds a query, from its options.</summary>
+internal sealed class QueryBounds
+{
+    public QueryBounds(string[] methods, bool parentFilters)
+    {
+        Methods = methods;
+        ParentFilters = parentFilters;
+    }
+
+    /// <summary>The project's own query methods that bound the rows (a paging helper).</summary>
+    public string[] Methods { get; }
+
+    /// <summary>A key-like column equal to a value (the rows of one parent) bounds the rows.</summary>
+    public bool ParentFilters { get; }
 }

@@ -1,6 +1,7 @@
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Contract;
 
 namespace Sluice.Analyzers.Shapes;
 
@@ -97,8 +98,8 @@ internal sealed class RetryScopes
             return method.Name;
         }
 
-        if (method.Name is "Retry" or "RetryAsync"
-            && parameter.Name == "operation"
+        if (method.Name is RuntimeContract.Resilience.Retry or RuntimeContract.Resilience.RetryAsync
+            && parameter.Name == RuntimeContract.Resilience.OperationParameter
             && SymbolEqualityComparer.Default.Equals(type, _sluiceResilience))
         {
             return "SluiceResilience." + method.Name;

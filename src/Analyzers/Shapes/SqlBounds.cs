@@ -24,11 +24,12 @@ internal static class SqlBounds
 
     /// <summary>
     /// True when <paramref name="sql"/> is a SELECT (or WITH ... SELECT) that bounds nothing: no <c>TOP</c>, <c>LIMIT</c>,
-    /// <c>FETCH FIRST/NEXT</c>, no select list made only of aggregates (without GROUP BY), and no WHERE clause with an
-    /// equality of a column to a value (<c>WHERE Id = @id</c>) or a column IN a parameter or list (<c>WHERE Id IN @ids</c>).
+    /// <c>FETCH FIRST/NEXT</c>, no select list made only of aggregates (without GROUP BY), no WHERE clause with an
+    /// equality of a column to a value (<c>WHERE Id = @id</c>) or a column IN a parameter or list (<c>WHERE Id IN @ids</c>),
+    /// and not a read of the database's catalog (<see cref="IsCatalog"/>).
     /// </summary>
     /// <param name="sql">The command text.</param>
-    /// <param name="table">The first table after FROM, or null when there is none to name.</param>
+    /// <param name="table">The first table after FROM (schema-qualified as written: <c>[sales].[Orders]</c>), or null when there is none to name.</param>
     public static bool IsUnboundedSelect(string sql, out string? table)
     {
         table = null;
@@ -58,8 +59,47 @@ internal static class SqlBounds
             }
         }
 
+        if (table is not null && IsCatalog(table))
+        {
+            // Schema metadata: one row per table or column of the database, not business data.
+            return false;
+        }
+
+        if (table is not null && SelectsKeyAndLabel(tokens, table))
+        {
+            // SELECT Code, Name FROM Countries: a lookup list (see ReferenceData).
+            return false;
+        }
+
         return !(IsWord(tokens[0], "SELECT") && SelectsOnlyAggregates(tokens));
     }
+
+    /// <summary>
+    /// The database's own catalog: <c>INFORMATION_SCHEMA.*</c>, SQL Server's <c>sys.*</c>, PostgreSQL's
+    /// <c>pg_catalog.*</c> and <c>pg_*</c> views, SQLite's <c>sqlite_master</c>/<c>sqlite_schema</c>.
+    /// </summary>
+    public static bool IsCatalog(string table)
+    {
+        var name = Unquote(table);
+        return name.StartsWith("INFORMATION_SCHEMA.", StringComparison.OrdinalIgnoreCase)
+            || name.StartsWith("sys.", StringComparison.OrdinalIgnoreCase)
+            || name.StartsWith("pg_", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(name, "sqlite_master", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(name, "sqlite_schema", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// A column of the ANSI catalog views (<c>INFORMATION_SCHEMA</c>): <c>TABLE_NAME</c>, <c>TABLE_SCHEMA</c>,
+    /// <c>COLUMN_NAME</c>, <c>DATA_TYPE</c>... A reader that reads one is iterating schema metadata.
+    /// </summary>
+    public static bool IsCatalogColumn(string name)
+        => name.StartsWith("TABLE_", StringComparison.OrdinalIgnoreCase)
+            || name.StartsWith("COLUMN_", StringComparison.OrdinalIgnoreCase)
+            || name.StartsWith("ROUTINE_", StringComparison.OrdinalIgnoreCase)
+            || name.StartsWith("CONSTRAINT_", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(name, "DATA_TYPE", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(name, "ORDINAL_POSITION", StringComparison.OrdinalIgnoreCase)
+            || string.Equals(name, "IS_NULLABLE", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A <c>column = value</c> (either way round) or <c>column IN (values)</c>/<c>IN @list</c> in the WHERE clause starting at <paramref name="start"/>.</summary>
     private static bool WhereHasKeyLookup(List<string> tokens, int start)
@@ -154,6 +194,50 @@ internal static class SqlBounds
         }
 
         return false;
+    }
+
+    /// <summary>A select list of exactly two plain columns, a key and a label (<c>SELECT c.Code, c.Name AS CountryName FROM ...</c>).</summary>
+    private static bool SelectsKeyAndLabel(List<string> tokens, string table)
+    {
+        if (!IsWord(tokens[0], "SELECT"))
+        {
+            return false;
+        }
+
+        var columns = new List<string>();
+        var start = 1;
+        for (var i = 1; i < tokens.Count; i++)
+        {
+            var end = IsWord(tokens[i], "FROM");
+            if (!end && tokens[i] != ",")
+            {
+                continue;
+            }
+
+            // One item: a column, optionally followed by [AS] alias.
+            var length = i - start;
+            if (length < 1 || length > 3 || !IsIdentifier(tokens[start]) || IsWord(tokens[start], "DISTINCT"))
+            {
+                return false;
+            }
+
+            if (length == 3 ? !IsWord(tokens[start + 1], "AS") || !IsIdentifier(tokens[start + 2]) : length == 2 && !IsIdentifier(tokens[start + 1]))
+            {
+                return false;
+            }
+
+            var name = Unquote(tokens[start]);
+            columns.Add(name.Substring(name.LastIndexOf('.') + 1));
+            start = i + 1;
+            if (end)
+            {
+                break;
+            }
+        }
+
+        var owner = Unquote(table);
+        owner = owner.Substring(owner.LastIndexOf('.') + 1);
+        return columns.Count == 2 && ReferenceData.IsKeyAndLabel(columns[0], columns[1], owner);
     }
 
     /// <summary><c>SELECT COUNT(*) FROM ...</c>, <c>SELECT MAX(Id), MIN(Id) FROM ...</c> with no GROUP BY: one row.</summary>
@@ -251,13 +335,35 @@ internal static class SqlBounds
                 var end = sql.IndexOf("*/", i + 2, StringComparison.Ordinal);
                 i = end < 0 ? sql.Length : end + 2;
             }
-            else if (c is '\'' or '"' or '[' or '`')
+            else if (c == '\'')
             {
-                var close = c == '[' ? ']' : c;
-                var end = sql.IndexOf(close, i + 1);
+                var end = sql.IndexOf('\'', i + 1);
                 end = end < 0 ? sql.Length : end + 1;
                 tokens.Add(sql.Substring(i, end - i));
                 i = end;
+            }
+            else if (c is '"' or '[' or '`')
+            {
+                // A quoted name, possibly the first part of a qualified one: [schema].[table], "schema"."table".
+                var start = i;
+                i = QuotedEnd(sql, i);
+                while (i + 1 < sql.Length && sql[i] == '.' && (char.IsLetter(sql[i + 1]) || sql[i + 1] is '_' or '"' or '[' or '`'))
+                {
+                    i++;
+                    if (sql[i] is '"' or '[' or '`')
+                    {
+                        i = QuotedEnd(sql, i);
+                    }
+                    else
+                    {
+                        while (i < sql.Length && (char.IsLetterOrDigit(sql[i]) || sql[i] is '_' or '$' or '#'))
+                        {
+                            i++;
+                        }
+                    }
+                }
+
+                tokens.Add(sql.Substring(start, i - start));
             }
             else if (c == ':' && Next(sql, i) == ':')
             {
@@ -300,6 +406,14 @@ internal static class SqlBounds
     }
 
     private static char Next(string text, int index) => index + 1 < text.Length ? text[index + 1] : '\0';
+
+    /// <summary>The index just past the quoted name that starts at <paramref name="start"/> (its closing quote included).</summary>
+    private static int QuotedEnd(string sql, int start)
+    {
+        var close = sql[start] == '[' ? ']' : sql[start];
+        var end = sql.IndexOf(close, start + 1);
+        return end < 0 ? sql.Length : end + 1;
+    }
 
     /// <summary>The table name as written, without quotes, for a message.</summary>
     public static string Unquote(string name)

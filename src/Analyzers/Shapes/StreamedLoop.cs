@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
@@ -9,7 +10,8 @@ namespace Sluice.Analyzers.Shapes;
 /// <c>foreach</c>/<c>await foreach</c> over an <c>IQueryable&lt;T&gt;</c> (EF Core queries and DbSets), an
 /// <c>IAsyncEnumerable&lt;T&gt;</c> or <c>File.ReadLines</c>, and a <c>while (reader.Read())</c> /
 /// <c>while (await reader.ReadAsync(...))</c> loop over a DbDataReader or IDataReader. A source limited by Take, TakeLast or
-/// TakeWhile is bounded. Anything else — an in-memory list or array, a parameter of IEnumerable type — is not a stream
+/// TakeWhile is bounded, and so is a reader whose SQL the member shows is bounded or the caller's, or that reads the
+/// database's catalog. Anything else — an in-memory list or array, a parameter of IEnumerable type — is not a stream
 /// as far as these rules know.
 /// </summary>
 internal sealed class StreamedSources
@@ -34,9 +36,51 @@ internal sealed class StreamedSources
         => loop switch
         {
             IForEachLoopOperation forEach => DescribeCollection(forEach.Collection),
-            IWhileLoopOperation { ConditionIsTop: true, ConditionIsUntil: false, Condition: { } condition } when IsReaderRead(condition) => "the data reader",
+            IWhileLoopOperation { ConditionIsTop: true, ConditionIsUntil: false, Condition: { } condition }
+                when ReaderOf(condition) is { } reader && !IsBoundedReader(reader, loop) => "the data reader",
             _ => null,
         };
+
+    /// <summary>
+    /// A <c>foreach</c> over a parameter whose items are of a type parameter of the method itself
+    /// (<c>ToListAsync&lt;T&gt;(this IAsyncEnumerable&lt;T&gt; items)</c>): a general-purpose helper over the caller's stream.
+    /// </summary>
+    public static bool IsGenericHelperOverCallersStream(ILoopOperation loop, ISymbol? member)
+        => loop is IForEachLoopOperation forEach
+            && SourceOf(forEach) is IParameterReferenceOperation parameter
+            && member is IMethodSymbol { IsGenericMethod: true } method
+            && SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, method)
+            && forEach.Locals.FirstOrDefault()?.Type is ITypeParameterSymbol { TypeParameterKind: TypeParameterKind.Method } item
+            && SymbolEqualityComparer.Default.Equals(item.DeclaringMethod, method);
+
+    /// <summary>
+    /// A reader that the member shows is bounded: its constant SQL is bounded (LIMIT, TOP, a key lookup, the catalog;
+    /// see <see cref="CommandText"/>), its SQL is the caller's (a string parameter), or the loop reads catalog columns
+    /// (<c>reader["TABLE_NAME"]</c>): one row per table or column of the database.
+    /// </summary>
+    private static bool IsBoundedReader(IOperation reader, ILoopOperation loop)
+    {
+        if (CommandText.Of(reader) is { IsBoundedSql: true } or { Origin: CommandTextOrigin.Parameter })
+        {
+            return true;
+        }
+
+        foreach (var operation in loop.Body.Descendants())
+        {
+            var column = operation switch
+            {
+                IPropertyReferenceOperation { Property.IsIndexer: true, Arguments.Length: 1 } indexer => indexer.Arguments[0].Value,
+                IInvocationOperation { TargetMethod.Name: "GetOrdinal", Arguments.Length: 1 } ordinal => ordinal.Arguments[0].Value,
+                _ => null,
+            };
+            if (column?.ConstantValue is { HasValue: true, Value: string name } && SqlBounds.IsCatalogColumn(name))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The source is a query (IQueryable) rather than an async stream, a file or a reader.</summary>
     public bool IsQueryable(ITypeSymbol? type) => TypeSymbols.IsOrDerives(type, _queryable);
@@ -91,7 +135,8 @@ internal sealed class StreamedSources
         return TypeSymbols.IsOrDerives(type, _asyncEnumerable) ? "the async stream" : null;
     }
 
-    private bool IsReaderRead(IOperation condition)
+    /// <summary>The reader of a <c>reader.Read()</c> or <c>await reader.ReadAsync(...)</c> condition, or null.</summary>
+    private IOperation? ReaderOf(IOperation condition)
     {
         var operation = condition.WalkDownConversion();
         if (operation is IAwaitOperation awaited)
@@ -103,11 +148,15 @@ internal sealed class StreamedSources
             }
 
             return operation is IInvocationOperation { TargetMethod.Name: "ReadAsync", Instance: { } asyncReader }
-                && TypeSymbols.IsOrDerives(asyncReader.Type, _dbDataReader);
+                && TypeSymbols.IsOrDerives(asyncReader.Type, _dbDataReader)
+                    ? asyncReader
+                    : null;
         }
 
         return operation is IInvocationOperation { TargetMethod.Name: "Read", Arguments.Length: 0, Instance: { } reader }
-            && (TypeSymbols.IsOrDerives(reader.Type, _dbDataReader) || TypeSymbols.IsOrDerives(reader.Type, _dataReader));
+            && (TypeSymbols.IsOrDerives(reader.Type, _dbDataReader) || TypeSymbols.IsOrDerives(reader.Type, _dataReader))
+                ? reader
+                : null;
     }
 
     private static IOperation? Receiver(IInvocationOperation call)

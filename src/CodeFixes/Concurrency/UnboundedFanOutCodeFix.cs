@@ -11,7 +11,6 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
-using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Concurrency;
 using Sluice.Analyzers.Infrastructure;
@@ -123,7 +122,7 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
 
         var token = TokenFor(model, fanOut, statement.SpanStart);
         var forEach = SyntaxFactory.InvocationExpression(
-                SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, FullName("System.Threading.Tasks.Parallel"), SyntaxFactory.IdentifierName("ForEachAsync")),
+                FullNames.Member("System.Threading.Tasks.Parallel", "ForEachAsync"),
                 SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(
                 [
                     SyntaxFactory.Argument(source.WithoutTrivia()),
@@ -207,7 +206,7 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
 
                 if (parameter.Type is not null)
                 {
-                    ctParameter = ctParameter.WithType(FullName("System.Threading.CancellationToken"));
+                    ctParameter = ctParameter.WithType(FullNames.Type("System.Threading.CancellationToken"));
                 }
 
                 var parameters = new[] { parameter.WithoutTrivia(), ctParameter };
@@ -301,11 +300,8 @@ public sealed class UnboundedFanOutCodeFix : CodeFixProvider
         }
 
         return SyntaxFactory.ObjectCreationExpression(
-            FullName("System.Threading.Tasks.ParallelOptions"),
+            FullNames.Type("System.Threading.Tasks.ParallelOptions"),
             argumentList: null,
             SyntaxFactory.InitializerExpression(SyntaxKind.ObjectInitializerExpression, assignments));
     }
-
-    private static TypeSyntax FullName(string fullName)
-        => SyntaxFactory.ParseTypeName("global::" + fullName).WithAdditionalAnnotations(Simplifier.Annotation);
 }

@@ -14,10 +14,10 @@ using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers;
-using Sluice.Analyzers.Idempotency;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
+using Sluice.Contract;
 
 namespace Sluice.CodeFixes.Idempotency;
 
@@ -38,8 +38,6 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
 {
     internal const string UseSluiceRetryKey = RuleIds.HandRolledRetry + ".UseSluiceRetry";
 
-    // SluiceResilience.MaxAttemptsLimit: the helpers reject more attempts.
-    private const int MaxAttemptsLimit = 100;
 
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.HandRolledRetry);
@@ -116,9 +114,9 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
         }
 
         var newRoot = unit.ReplaceNode(block, block.WithStatements(SyntaxFactory.List(kept)));
-        if (!UsingDirectives.IsImported(model, loop.SpanStart, "Sluice"))
+        if (!UsingDirectives.IsImported(model, loop.SpanStart, RuntimeContract.Namespace))
         {
-            newRoot = UsingDirectives.Add(newRoot, "Sluice");
+            newRoot = UsingDirectives.Add(newRoot, RuntimeContract.Namespace);
         }
 
         var fixedDocument = document.WithSyntaxRoot(newRoot);
@@ -145,7 +143,7 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
     /// <summary>The statements that replace the loop, and the statements of its block that go with it; null when no sound rewrite exists.</summary>
     private static Rewritten? Rewrite(SemanticModel model, KnownTypes types, RetryLoopShape shape, StatementSyntax loop, CancellationToken cancellationToken)
     {
-        if (shape.MaxAttempts is not { } attempts || attempts > MaxAttemptsLimit
+        if (shape.MaxAttempts is not { } attempts || attempts > RuntimeContract.Resilience.MaxAttempts
             || shape.Exhaustion != RetryExhaustion.Rethrow
             || shape.Try.Catches.Length != 1 || shape.RetryingCatches.Length != 1 || shape.Try.Finally is not null
             || !shape.OtherStatements.IsEmpty
@@ -270,17 +268,17 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
             arguments.Add(SyntaxFactory.Argument(shouldRetry));
         }
 
-        arguments.Add(SyntaxFactory.Argument(SyntaxFactory.NameColon("maxAttempts"), default, Number(attempts)));
+        arguments.Add(SyntaxFactory.Argument(SyntaxFactory.NameColon(RuntimeContract.Resilience.MaxAttemptsParameter), default, Number(attempts)));
         if (token is not null)
         {
-            arguments.Add(SyntaxFactory.Argument(SyntaxFactory.NameColon("cancellationToken"), default, SyntaxFactory.IdentifierName(token.Name)));
+            arguments.Add(SyntaxFactory.Argument(SyntaxFactory.NameColon(RuntimeContract.Resilience.CancellationTokenParameter), default, SyntaxFactory.IdentifierName(token.Name)));
         }
 
         ExpressionSyntax call = SyntaxFactory.InvocationExpression(
             SyntaxFactory.MemberAccessExpression(
                 SyntaxKind.SimpleMemberAccessExpression,
-                SyntaxFactory.ParseTypeName("global::Sluice.SluiceResilience").WithAdditionalAnnotations(Simplifier.Annotation),
-                SyntaxFactory.IdentifierName(isAsync ? "RetryAsync" : "Retry")),
+                SyntaxFactory.ParseTypeName("global::" + RuntimeContract.Resilience.TypeName).WithAdditionalAnnotations(Simplifier.Annotation),
+                SyntaxFactory.IdentifierName(isAsync ? RuntimeContract.Resilience.RetryAsync : RuntimeContract.Resilience.Retry)),
             SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(arguments)));
         if (isAsync)
         {

@@ -11,12 +11,11 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
-using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers;
-using Sluice.Analyzers.Idempotency;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
+using Sluice.Contract;
 
 namespace Sluice.CodeFixes.Idempotency;
 
@@ -40,8 +39,6 @@ public sealed class NonIdempotentWriteInRetryCodeFix : CodeFixProvider
 {
     internal const string WithIdempotencyKeyKey = RuleIds.NonIdempotentWriteInRetry + ".WithIdempotencyKey";
     internal const string IdempotencyKeyHeaderKey = RuleIds.NonIdempotentWriteInRetry + ".IdempotencyKeyHeader";
-
-    private const string SluiceNamespace = "Sluice";
 
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.NonIdempotentWriteInRetry);
@@ -91,9 +88,9 @@ public sealed class NonIdempotentWriteInRetryCodeFix : CodeFixProvider
         }
 
         var newRoot = (CompilationUnitSyntax)plan.Apply(root);
-        if (!UsingDirectives.IsImported(model, call.SpanStart, SluiceNamespace))
+        if (!UsingDirectives.IsImported(model, call.SpanStart, RuntimeContract.Namespace))
         {
-            newRoot = UsingDirectives.Add(newRoot, SluiceNamespace);
+            newRoot = UsingDirectives.Add(newRoot, RuntimeContract.Namespace);
         }
 
         return document.WithSyntaxRoot(newRoot);
@@ -133,7 +130,7 @@ public sealed class NonIdempotentWriteInRetryCodeFix : CodeFixProvider
             return null;
         }
 
-        var newName = method.Name.Replace("Async", "WithIdempotencyKeyAsync");
+        var newName = method.Name == "PostAsync" ? RuntimeContract.Idempotency.PostWithIdempotencyKeyAsync : RuntimeContract.Idempotency.PatchWithIdempotencyKeyAsync;
         var keyExpression = KeyExpression(model, record, operation);
         var arguments = new List<ArgumentSyntax>
         {
@@ -148,7 +145,7 @@ public sealed class NonIdempotentWriteInRetryCodeFix : CodeFixProvider
 
         // Bound in its static form, which needs no using, to check the overload before offering it.
         var staticForm = SyntaxFactory.InvocationExpression(
-            SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, FullName("Sluice.SluiceHttpClientExtensions"), SyntaxFactory.IdentifierName(newName)),
+            FullNames.Member(RuntimeContract.Idempotency.HttpClientExtensionsTypeName, newName),
             SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(arguments.Prepend(SyntaxFactory.Argument(member.Expression.WithoutTrivia())))));
         var bound = model.GetSpeculativeSymbolInfo(call.SpanStart, staticForm, SpeculativeBindingOption.BindAsExpression).Symbol as IMethodSymbol;
         if (bound is null || !SymbolEqualityComparer.Default.Equals(bound.ContainingType, extensions))
@@ -183,7 +180,7 @@ public sealed class NonIdempotentWriteInRetryCodeFix : CodeFixProvider
                     SyntaxFactory.IdentifierName("Add")),
                 SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(
                 [
-                    SyntaxFactory.Argument(SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, FullName("Sluice.IdempotencyKey"), SyntaxFactory.IdentifierName("HeaderName"))),
+                    SyntaxFactory.Argument(FullNames.Member(RuntimeContract.Idempotency.KeyTypeName, RuntimeContract.Idempotency.HeaderNameField)),
                     SyntaxFactory.Argument(KeyExpression(model, record, operation)),
                 ]))))
             .WithAdditionalAnnotations(Formatter.Annotation);
@@ -269,7 +266,7 @@ public sealed class NonIdempotentWriteInRetryCodeFix : CodeFixProvider
             var arguments = record.Property.Type.SpecialType == SpecialType.None
                 ? SyntaxFactory.ArgumentList()
                 : SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(
-                    SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, FullName("System.Globalization.CultureInfo"), SyntaxFactory.IdentifierName("InvariantCulture")))));
+                    FullNames.Member("System.Globalization.CultureInfo", "InvariantCulture"))));
             value = SyntaxFactory.InvocationExpression(
                 SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, value, SyntaxFactory.IdentifierName("ToString")),
                 arguments);
@@ -283,16 +280,13 @@ public sealed class NonIdempotentWriteInRetryCodeFix : CodeFixProvider
 
         var operationName = $"{member?.ContainingType?.Name}.{member?.Name}";
         return SyntaxFactory.InvocationExpression(
-            SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, FullName("Sluice.IdempotencyKey"), SyntaxFactory.IdentifierName("For")),
+            FullNames.Member(RuntimeContract.Idempotency.KeyTypeName, RuntimeContract.Idempotency.For),
             SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(
             [
                 SyntaxFactory.Argument(SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(operationName))),
                 SyntaxFactory.Argument(value),
             ])));
     }
-
-    private static TypeSyntax FullName(string fullName)
-        => SyntaxFactory.ParseTypeName("global::" + fullName).WithAdditionalAnnotations(Simplifier.Annotation);
 
     private sealed class RecordKeySource(ISymbol symbol, IPropertySymbol property)
     {

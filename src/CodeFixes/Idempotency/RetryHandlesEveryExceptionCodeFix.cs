@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Composition;
-using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
@@ -14,6 +13,7 @@ using Sluice.Analyzers;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
+using Sluice.Contract;
 
 namespace Sluice.CodeFixes.Idempotency;
 
@@ -57,15 +57,15 @@ public sealed class RetryHandlesEveryExceptionCodeFix : CodeFixProvider
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
         if (key != HandleTransientOnlyKey || root is not CompilationUnitSyntax unit || model is null
             || KnownTypes.Of(model.Compilation).SluiceResilience is not { } runtime
-            || runtime.GetMembers("IsTransient").IsEmpty)
+            || runtime.GetMembers(RuntimeContract.Resilience.IsTransient).IsEmpty)
         {
             return null;
         }
 
         var isTransient = SyntaxFactory.MemberAccessExpression(
             SyntaxKind.SimpleMemberAccessExpression,
-            SyntaxFactory.ParseTypeName("global::Sluice.SluiceResilience").WithAdditionalAnnotations(Simplifier.Annotation),
-            SyntaxFactory.IdentifierName("IsTransient"));
+            SyntaxFactory.ParseTypeName("global::" + RuntimeContract.Resilience.TypeName).WithAdditionalAnnotations(Simplifier.Annotation),
+            SyntaxFactory.IdentifierName(RuntimeContract.Resilience.IsTransient));
 
         CompilationUnitSyntax newRoot;
         var needsPolly = false;
@@ -106,9 +106,9 @@ public sealed class RetryHandlesEveryExceptionCodeFix : CodeFixProvider
             return null;
         }
 
-        if (!UsingDirectives.IsImported(model, node.SpanStart, "Sluice"))
+        if (!UsingDirectives.IsImported(model, node.SpanStart, RuntimeContract.Namespace))
         {
-            newRoot = UsingDirectives.Add(newRoot, "Sluice");
+            newRoot = UsingDirectives.Add(newRoot, RuntimeContract.Namespace);
         }
 
         if (needsSystem && !UsingDirectives.IsImported(model, node.SpanStart, "System"))

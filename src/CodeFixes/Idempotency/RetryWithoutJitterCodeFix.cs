@@ -12,7 +12,6 @@ using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers;
-using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 

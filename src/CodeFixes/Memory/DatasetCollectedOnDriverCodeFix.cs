@@ -9,7 +9,6 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers;
-using Sluice.Analyzers.Memory;
 using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 

@@ -17,6 +17,7 @@ using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Memory;
 using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
+using Sluice.Contract;
 
 namespace Sluice.CodeFixes.Memory;
 
@@ -124,7 +125,7 @@ public sealed class StreamAccumulatedCodeFix : CodeFixProvider
         var source = StreamedSources.SourceOf(collecting).Syntax;
         var batch = BatchName(model, loop, processing);
         var batches = SyntaxFactory.InvocationExpression(
-                SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, (ExpressionSyntax)source.WithoutTrivia(), SyntaxFactory.IdentifierName("InBatches")),
+                SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, (ExpressionSyntax)source.WithoutTrivia(), SyntaxFactory.IdentifierName(RuntimeContract.Batching.InBatches)),
                 SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(
                     SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal(size))))))
             .WithTriviaFrom(source);
@@ -146,7 +147,7 @@ public sealed class StreamAccumulatedCodeFix : CodeFixProvider
 
         var statements = block.Statements.RemoveAt(index + 1).RemoveAt(index).RemoveAt(index - 1).Insert(index - 1, outer);
         var newRoot = root.ReplaceNode(block, block.WithStatements(statements));
-        return UsingDirectives.IsImported(model, loop.SpanStart, "Sluice") ? newRoot : UsingDirectives.Add(newRoot, "Sluice");
+        return UsingDirectives.IsImported(model, loop.SpanStart, RuntimeContract.Namespace) ? newRoot : UsingDirectives.Add(newRoot, RuntimeContract.Namespace);
     }
 
     /// <summary>

@@ -14,8 +14,8 @@ using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Memory;
-using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
+using Sluice.Contract;
 
 namespace Sluice.CodeFixes.Memory;
 
@@ -122,9 +122,9 @@ public sealed class UnboundedQueryMaterializedCodeFix : CodeFixProvider
             }
 
             var batch = LocalNames.Unique(model, loop.Loop, "batch");
-            stream = Cancellable(Call(query, "InBatches", SyntaxFactory.Argument(NumberLiteral(BatchSize(diagnostic)))), token, configureAwait);
+            stream = Cancellable(Call(query, RuntimeContract.Batching.InBatches, SyntaxFactory.Argument(NumberLiteral(BatchSize(diagnostic)))), token, configureAwait);
             replacement = loop.InBatches(stream, batch);
-            namespaces = ["Sluice", "System.Threading.Tasks"];
+            namespaces = [RuntimeContract.Namespace, "System.Threading.Tasks"];
         }
         else
         {

@@ -16,6 +16,7 @@ using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Memory;
 using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
+using Sluice.Contract;
 
 namespace Sluice.CodeFixes.Memory;
 
@@ -122,7 +123,7 @@ public sealed class UnitOfWorkGrowsCodeFix : CodeFixProvider
         }
 
         var batches = SyntaxFactory.InvocationExpression(
-            SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, sourceExpression, SyntaxFactory.IdentifierName("InBatches")),
+            SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, sourceExpression, SyntaxFactory.IdentifierName(RuntimeContract.Batching.InBatches)),
             SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(
                 SyntaxFactory.LiteralExpression(SyntaxKind.NumericLiteralExpression, SyntaxFactory.Literal(size))))));
         var inner = loop
@@ -142,7 +143,7 @@ public sealed class UnitOfWorkGrowsCodeFix : CodeFixProvider
             .WithAdditionalAnnotations(Formatter.Annotation);
 
         var newRoot = root.ReplaceNode(loop, outer);
-        return UsingDirectives.IsImported(model, loop.SpanStart, "Sluice") ? newRoot : UsingDirectives.Add(newRoot, "Sluice");
+        return UsingDirectives.IsImported(model, loop.SpanStart, RuntimeContract.Namespace) ? newRoot : UsingDirectives.Add(newRoot, RuntimeContract.Namespace);
     }
 
     /// <summary>

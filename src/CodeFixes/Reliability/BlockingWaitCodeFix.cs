@@ -13,8 +13,6 @@ using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Infrastructure;
-using Sluice.Analyzers.Reliability;
-using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Reliability;
@@ -202,7 +200,7 @@ public sealed class BlockingWaitCodeFix : CodeFixProvider
         {
             ("Task", "Wait", false) or ("SemaphoreSlim", "Wait", false) => receiver,
             ("Task", "WaitAll", true) => SyntaxFactory.InvocationExpression(
-                TimeoutSyntax.Member("System.Threading.Tasks.Task", "WhenAll"), invocation.ArgumentList.WithoutTrivia()),
+                FullNames.Member("System.Threading.Tasks.Task", "WhenAll"), invocation.ArgumentList.WithoutTrivia()),
             _ => null,
         };
         if (waited is null)

@@ -13,6 +13,7 @@ using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
+using Sluice.Contract;
 
 namespace Sluice.CodeFixes.Reliability;
 
@@ -45,8 +46,6 @@ internal sealed class DeadLetterPlan(ILocalSymbol record, ISymbol? sink, INamedT
 /// <summary>The catch-block rewrites the SLU201 and SLU202 fixes share.</summary>
 internal static class CatchRewrites
 {
-    private const string RuntimeNamespace = "Sluice";
-
     /// <summary>The catch with a named exception variable, adding <c>(Exception ex)</c> to a bare <c>catch</c>.</summary>
     public static (CatchClauseSyntax Catch, string Name) WithNamedException(SemanticModel model, CatchClauseSyntax catchClause)
     {
@@ -149,10 +148,10 @@ internal static class CatchRewrites
         var sink = plan.Sink?.Name ?? UniqueMemberName(plan.Owner, DeadLetterPlan.NewSinkField);
         // A dynamic record would make the whole call dynamic, and extension methods (Write) cannot be dispatched dynamically.
         var record = plan.Record.Type.TypeKind == TypeKind.Dynamic ? $"(object){plan.Record.Name}" : plan.Record.Name;
-        var letter = $"DeadLetter.From({record}, {exception})";
+        var letter = $"DeadLetter.{RuntimeContract.DeadLettering.From}({record}, {exception})";
         var write = plan.CanAwait
-            ? $"await {sink}.WriteAsync({letter}{(plan.Token is null ? "" : ", " + plan.Token.Name)});"
-            : $"{sink}.Write({letter});";
+            ? $"await {sink}.{RuntimeContract.DeadLettering.WriteAsync}({letter}{(plan.Token is null ? "" : ", " + plan.Token.Name)});"
+            : $"{sink}.{RuntimeContract.DeadLettering.Write}({letter});";
         newCatch = newCatch.WithBlock(newCatch.Block
             .WithStatements(newCatch.Block.Statements.Insert(0, Statement(write)))
             .WithAdditionalAnnotations(Formatter.Annotation));
@@ -170,16 +169,16 @@ internal static class CatchRewrites
 
             // First member, indented like the others, with a blank line after it.
             var field = SyntaxFactory.ParseMemberDeclaration(
-                    $"private static readonly IDeadLetterSink {sink} = new JsonLinesDeadLetterSink(\"{plan.NewSinkPath}\");")!
+                    $"private static readonly {Short(RuntimeContract.DeadLettering.SinkTypeName)} {sink} = new {Short(RuntimeContract.DeadLettering.JsonLinesSinkTypeName)}(\"{plan.NewSinkPath}\");")!
                 .WithLeadingTrivia(currentOwner.Members.FirstOrDefault()?.GetLeadingTrivia().Where(t => t.IsKind(SyntaxKind.WhitespaceTrivia)) ?? [])
                 .WithTrailingTrivia(endOfLine, endOfLine)
                 .WithAdditionalAnnotations(Formatter.Annotation);
             root = root.ReplaceNode(currentOwner, currentOwner.WithMembers(currentOwner.Members.Insert(0, field)));
         }
 
-        if (!UsingDirectives.IsImported(model, catchClause.SpanStart, RuntimeNamespace))
+        if (!UsingDirectives.IsImported(model, catchClause.SpanStart, RuntimeContract.Namespace))
         {
-            root = UsingDirectives.Add(root, RuntimeNamespace);
+            root = UsingDirectives.Add(root, RuntimeContract.Namespace);
         }
 
         return document.WithSyntaxRoot(root);
@@ -255,6 +254,9 @@ internal static class CatchRewrites
             }
         }
     }
+
+    /// <summary>A runtime type's name without its namespace, which the fix imports.</summary>
+    private static string Short(string metadataName) => metadataName.Substring(metadataName.LastIndexOf('.') + 1);
 
     private static string UniqueMemberName(INamedTypeSymbol type, string name)
     {

@@ -14,13 +14,16 @@ using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Reliability;
 using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
+using Sluice.Contract;
 
 namespace Sluice.CodeFixes.Reliability;
 
 /// <summary>
-/// Fixes SLU303. With the Sluice runtime referenced (offered first): every reported call of the method is wrapped in
+/// Fixes SLU303. Where the member can reach a token through a context object or a base class (the diagnostic names it),
+/// offered first: pass that token to the call. With the Sluice runtime referenced: every reported call of the method is wrapped in
 /// <c>SluiceResilience.WithTimeoutAsync(timeout, ct =&gt; call(..., ct))</c>. In plain .NET: the async method gets one deadline —
 /// <c>using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(n));</c> as its first statement — and passing
 /// <c>deadline.Token</c> to every network or database call in it that had no token. The whole method is fixed at once:
@@ -34,6 +37,7 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
 {
     internal const string DeadlineKey = RuleIds.NoDeadline + ".Deadline";
     internal const string WithTimeoutKey = RuleIds.NoDeadline + ".WithTimeoutAsync";
+    internal const string ReachableTokenKey = RuleIds.NoDeadline + ".PassReachableToken";
 
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.NoDeadline);
@@ -47,21 +51,35 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
         var diagnostic = context.Diagnostics[0];
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
         var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null || !DiagnosticProperties.TryGetSeconds(diagnostic, out var seconds)
-            || root.FindNode(context.Span, getInnermostNodeForTie: true).FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } method)
+        if (root is null || model is null || !DiagnosticProperties.TryGetSeconds(diagnostic, out var seconds))
+        {
+            return;
+        }
+
+        if (diagnostic.Properties.TryGetValue(NoDeadlineAnalyzer.TokenProperty, out var reachable) && reachable is not null
+            && root.FindNode(context.Span, getInnermostNodeForTie: true) is InvocationExpressionSyntax invocation
+            && PassReachableToken(invocation, model, reachable, context.CancellationToken) is { } passed)
+        {
+            context.RegisterCodeFix(
+                CodeAction.Create($"Pass '{reachable}'", _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(invocation, passed))), ReachableTokenKey),
+                diagnostic);
+        }
+
+        if (root.FindNode(context.Span, getInnermostNodeForTie: true).FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { } method)
         {
             return;
         }
 
         var name = method.Identifier.ValueText;
         var secondsText = seconds.ToString(CultureInfo.InvariantCulture);
+        var settings = NoDeadlineAnalyzer.ReadSettings(context.Document.Project.AnalyzerOptions, root.SyntaxTree);
         foreach (var (key, title) in new[]
         {
             (WithTimeoutKey, $"Bound each call in '{name}' with SluiceResilience.WithTimeoutAsync ({secondsText} s)"),
             (DeadlineKey, $"Give '{name}' a {secondsText} s deadline and pass its token"),
         })
         {
-            if (Rewrite(key, method, model, seconds, context.CancellationToken) is { } rewritten)
+            if (Rewrite(key, method, model, seconds, settings, context.CancellationToken) is { } rewritten)
             {
                 context.RegisterCodeFix(
                     CodeAction.Create(title, _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(method, rewritten))), key),
@@ -70,15 +88,40 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
         }
     }
 
-    private static MethodDeclarationSyntax? Rewrite(string? key, MethodDeclarationSyntax method, SemanticModel model, int seconds, CancellationToken cancellationToken)
+    /// <summary>
+    /// The call with the token the diagnostic names passed to it, provided that token binds at the call as a
+    /// CancellationToken (a lambda's parameter may shadow the name) and the call then binds to the same method.
+    /// </summary>
+    private static InvocationExpressionSyntax? PassReachableToken(InvocationExpressionSyntax invocation, SemanticModel model, string reachable, CancellationToken cancellationToken)
     {
         if (Deadlines.TryCreate(KnownTypes.Of(model.Compilation)) is not { } types
-            || model.GetOperation(method, cancellationToken) is not { } operation)
+            || model.GetOperation(invocation, cancellationToken) is not IInvocationOperation call
+            || invocation.Expression is MemberBindingExpressionSyntax)
         {
             return null;
         }
 
-        var calls = types.CallsWithoutToken(ImmutableArray.Create(operation)).ToList();
+        var token = SyntaxFactory.ParseExpression(reachable);
+        if (!types.IsToken(model.GetSpeculativeTypeInfo(invocation.SpanStart, token, SpeculativeBindingOption.BindAsExpression).Type))
+        {
+            return null;
+        }
+
+        var passed = PassToken(invocation, call, types, token);
+        var bound = model.GetSpeculativeSymbolInfo(invocation.SpanStart, passed, SpeculativeBindingOption.BindAsExpression).Symbol as IMethodSymbol;
+        return bound is not null && bound.Name == call.TargetMethod.Name ? passed.WithTriviaFrom(invocation) : null;
+    }
+
+    private static MethodDeclarationSyntax? Rewrite(string? key, MethodDeclarationSyntax method, SemanticModel model, int seconds, Deadlines.Settings settings, CancellationToken cancellationToken)
+    {
+        if (Deadlines.TryCreate(KnownTypes.Of(model.Compilation)) is not { } types
+            || model.GetOperation(method, cancellationToken) is not { } operation
+            || model.GetDeclaredSymbol(method, cancellationToken) is not { } member)
+        {
+            return null;
+        }
+
+        var calls = types.ReportedCalls(ImmutableArray.Create(operation), member, settings).ToList();
         if (calls.Count == 0)
         {
             return null;
@@ -105,7 +148,7 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
         var newBody = body.ReplaceNodes(byNode.Keys, (original, current) => PassToken(current, byNode[original], types, token));
 
         var source = SyntaxFactory.ObjectCreationExpression(
-            TimeoutSyntax.Type("System.Threading.CancellationTokenSource"),
+            FullNames.Type("System.Threading.CancellationTokenSource"),
             SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(TimeoutSyntax.FromSeconds(seconds)))),
             initializer: null);
         var declaration = SyntaxFactory.LocalDeclarationStatement(
@@ -128,7 +171,9 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
         var task = known.Task;
         var genericTask = known.GenericTask;
         var helper = known.SluiceResilience;
-        if (helper is null || helper.GetMembers("WithTimeoutAsync").IsEmpty
+        // WithTimeoutAsync refuses a timeout above its limit: a longer deadline is the plain .NET fix's to write.
+        if (helper is null || helper.GetMembers(RuntimeContract.Resilience.WithTimeoutAsync).IsEmpty
+            || seconds > RuntimeContract.Resilience.MaxTimeoutSeconds
             || calls.Any(call => !SymbolEqualityComparer.Default.Equals(call.TargetMethod.ReturnType.OriginalDefinition, task)
                 && !SymbolEqualityComparer.Default.Equals(call.TargetMethod.ReturnType.OriginalDefinition, genericTask))
 
@@ -146,7 +191,7 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
                 SyntaxFactory.Parameter(SyntaxFactory.Identifier(token)),
                 PassToken(current.WithoutTrivia(), byNode[original], types, SyntaxFactory.IdentifierName(token)));
             return SyntaxFactory.InvocationExpression(
-                    TimeoutSyntax.Member("Sluice.SluiceResilience", "WithTimeoutAsync"),
+                    FullNames.Member(RuntimeContract.Resilience.TypeName, RuntimeContract.Resilience.WithTimeoutAsync),
                     SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList([SyntaxFactory.Argument(TimeoutSyntax.FromSeconds(seconds)), SyntaxFactory.Argument(lambda)])))
                 .WithTriviaFrom(current)
                 .WithAdditionalAnnotations(Formatter.Annotation);

@@ -4,25 +4,17 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
-using Microsoft.CodeAnalysis.Simplification;
+using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Reliability;
 
 /// <summary>Syntax the timeout fixes (SLU301, SLU302) write.</summary>
 internal static class TimeoutSyntax
 {
-    /// <summary>A type named in full, for the simplifier to shorten against the file's usings.</summary>
-    public static TypeSyntax Type(string fullName)
-        => SyntaxFactory.ParseTypeName("global::" + fullName).WithAdditionalAnnotations(Simplifier.Annotation);
-
-    /// <summary><c>Type.Member</c> with the type named in full, shortened by the simplifier.</summary>
-    public static MemberAccessExpressionSyntax Member(string typeFullName, string member)
-        => SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, Type(typeFullName), SyntaxFactory.IdentifierName(member));
-
     /// <summary><c>TimeSpan.FromSeconds(n)</c>.</summary>
     public static ExpressionSyntax FromSeconds(int seconds)
         => SyntaxFactory.InvocationExpression(
-            Member("System.TimeSpan", "FromSeconds"),
+            FullNames.Member("System.TimeSpan", "FromSeconds"),
             SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(Number(seconds)))));
 
     /// <summary>A whole number, written with digit separators when long (<c>100_000</c>).</summary>
@@ -39,13 +31,15 @@ internal static class TimeoutSyntax
     /// </summary>
     public static StatementSyntax ThrowIfTimedOut(ExpressionStatementSyntax statement, ExpressionSyntax boundedWait, ExpressionSyntax? timeoutIndex, string what, int seconds)
     {
+        // The statement's leading trivia (indentation, a blank line before it) goes before the 'if', not inside it.
+        boundedWait = boundedWait.WithoutLeadingTrivia();
         ExpressionSyntax timedOut = timeoutIndex is not null
             ? SyntaxFactory.BinaryExpression(SyntaxKind.EqualsExpression, boundedWait, timeoutIndex)
             : SyntaxFactory.PrefixUnaryExpression(SyntaxKind.LogicalNotExpression, boundedWait);
         var message = $"{what} did not complete within {seconds.ToString(CultureInfo.InvariantCulture)} seconds.";
         var throwStatement = SyntaxFactory.ThrowStatement(
             SyntaxFactory.ObjectCreationExpression(
-                Type("System.TimeoutException"),
+                FullNames.Type("System.TimeoutException"),
                 SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(
                     SyntaxFactory.LiteralExpression(SyntaxKind.StringLiteralExpression, SyntaxFactory.Literal(message))))),
                 initializer: null));
@@ -73,6 +67,6 @@ internal static class TimeoutSyntax
         => method.Name != "WaitAny"
             ? null
             : method.ContainingType.Name == "WaitHandle"
-                ? Member("System.Threading.WaitHandle", "WaitTimeout")
+                ? FullNames.Member("System.Threading.WaitHandle", "WaitTimeout")
                 : SyntaxFactory.ParseExpression("-1");
 }

@@ -68,7 +68,7 @@ public sealed record DeadLetter
     /// Source-generated JSON metadata for <typeparamref name="T"/>. Required in trimmed or native AOT apps;
     /// otherwise reflection-based serialization is used.
     /// </param>
-    /// <returns>The dead letter, time-stamped now (UTC).</returns>
+    /// <returns>The dead letter, time-stamped now (UTC) by <see cref="TimeProvider.System"/>; use <c>with { Timestamp = ... }</c> for another clock.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="exception"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="attempts"/> is below 1 or <paramref name="position"/> is negative.</exception>
     public static DeadLetter From<T>(
@@ -89,7 +89,7 @@ public sealed record DeadLetter
             Guard.InRange(p, 0, long.MaxValue, nameof(position));
         }
 
-        return Create(SerializePayload(record, payloadTypeInfo), exception, attempts, pipeline, partition, key, position, context);
+        return Create(SerializePayload(record, payloadTypeInfo), exception, attempts, pipeline, partition, key, position, context, TimeProvider.System.GetUtcNow());
     }
 
     /// <summary>Deserializes <see cref="Payload"/> back into the record, for replay.</summary>
@@ -104,7 +104,7 @@ public sealed record DeadLetter
         return JsonSerializer.Deserialize(Payload, typeInfo);
     }
 
-    internal static DeadLetter Create(string payload, Exception exception, int attempts, string? pipeline, string? partition, string? key, long? position, IReadOnlyDictionary<string, string>? context) => new()
+    internal static DeadLetter Create(string payload, Exception exception, int attempts, string? pipeline, string? partition, string? key, long? position, IReadOnlyDictionary<string, string>? context, DateTimeOffset timestamp) => new()
     {
         Id = IdentityOf(pipeline, key, position),
         Payload = payload,
@@ -116,7 +116,7 @@ public sealed record DeadLetter
         Partition = partition,
         Key = key,
         Position = position,
-        Timestamp = DateTimeOffset.UtcNow,
+        Timestamp = timestamp,
         Context = context,
     };
 

@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Sluice.Contract;
 using Sluice.Utils;
 
 namespace Sluice;
@@ -10,7 +11,7 @@ namespace Sluice;
 public static class IdempotencyKey
 {
     /// <summary>The HTTP header that carries the key (IETF draft "The Idempotency-Key HTTP Header Field").</summary>
-    public const string HeaderName = "Idempotency-Key";
+    public const string HeaderName = RuntimeContract.Idempotency.HeaderName;
 
     /// <summary>The longest key accepted by the HTTP helpers.</summary>
     public const int MaxLength = 255;

@@ -66,7 +66,7 @@ internal sealed class PipelineRun<T>
 
     public async Task<PipelineReport> RunAsync(CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = _definition.TimeProvider.GetTimestamp();
         using var activity = SluiceTelemetry.ActivitySource.StartActivity("sluice.pipeline.run");
         activity?.SetTag(SluiceTelemetry.PipelineTag, _definition.Name);
 
@@ -96,7 +96,7 @@ internal sealed class PipelineRun<T>
         await Task.WhenAll(tasks).ConfigureAwait(false);
         await TryCommitAsync(final: true).ConfigureAwait(false);
 
-        var report = BuildReport(Stopwatch.GetElapsedTime(started));
+        var report = BuildReport(_definition.TimeProvider.GetElapsedTime(started));
         if (_failure is { } failure)
         {
             activity?.SetStatus(ActivityStatusCode.Error, failure.SourceException.Message);
@@ -210,7 +210,7 @@ internal sealed class PipelineRun<T>
 
     private async ValueTask ProcessBatchAsync(Lane lane, List<Item> batch, CancellationToken token)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = _definition.TimeProvider.GetTimestamp();
         using var activity = SluiceTelemetry.ActivitySource.StartActivity("sluice.batch");
         activity?.SetTag(SluiceTelemetry.PipelineTag, _definition.Name);
         activity?.SetTag(SluiceTelemetry.PartitionTag, lane.Index);
@@ -272,7 +272,7 @@ internal sealed class PipelineRun<T>
         lane.Succeeded += succeeded;
         SluiceTelemetry.RecordsSucceeded.Add(succeeded, _pipelineTag);
         _tracker.Complete(done);
-        SluiceTelemetry.BatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _pipelineTag);
+        SluiceTelemetry.BatchDuration.Record(_definition.TimeProvider.GetElapsedTime(started).TotalSeconds, _pipelineTag);
         await TryCommitAsync(final: false).ConfigureAwait(false);
         if (_definition.Checkpoints is not null)
         {
@@ -453,7 +453,7 @@ internal sealed class PipelineRun<T>
         {
             var payload = _definition.PayloadSerializer is { } serialize ? serialize(item.Record) : DeadLetter.SerializePayload(item.Record, null);
             var key = _definition.PartitionKeyText?.Invoke(item.Record);
-            buffer.Letters.Add(DeadLetter.Create(payload, failure, Math.Max(1, lane.Attempts), _definition.Name, lane.Name, key, item.Position, context: null));
+            buffer.Letters.Add(DeadLetter.Create(payload, failure, Math.Max(1, lane.Attempts), _definition.Name, lane.Name, key, item.Position, context: null, _definition.TimeProvider.GetUtcNow()));
             buffer.Positions.Add(item.Position);
             Log.RecordDeadLettered(_definition.Logger, failure, _definition.Name, item.Position, Math.Max(1, lane.Attempts));
             return true;

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using Sluice.Contract;
 using Sluice.Utils;
 
 namespace Sluice;
@@ -17,7 +18,7 @@ public static class SluicePipeline
     public const int DefaultBatchSize = 100;
 
     /// <summary>The largest accepted degree of parallelism.</summary>
-    public const int MaxParallelism = 1024;
+    public const int MaxParallelism = RuntimeContract.Pipelines.MaxParallelism;
 
     /// <summary>
     /// The partition name under which a pipeline commits its checkpoint. Positions are positions in the whole source,

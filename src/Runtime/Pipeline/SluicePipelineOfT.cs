@@ -38,6 +38,7 @@ public sealed class SluicePipeline<T>
     private Func<T, string>? _payloadSerializer;
     private ICheckpointStore? _checkpoints;
     private ILogger _logger = NullLogger.Instance;
+    private TimeProvider _timeProvider = TimeProvider.System;
 
     internal SluicePipeline(IAsyncEnumerable<T>? asyncSource, IEnumerable<T>? syncSource)
     {
@@ -149,6 +150,20 @@ public sealed class SluicePipeline<T>
         return this;
     }
 
+    /// <summary>
+    /// Sets the clock that time-stamps the run's dead letters and measures its duration (<see cref="PipelineReport.Elapsed"/>
+    /// and the batch-duration metric). The default is <see cref="TimeProvider.System"/>. Retry delays and timeouts follow the
+    /// clock of the resilience pipeline (<see cref="SluiceResilienceOptions.TimeProvider"/>), so pass the same one to both.
+    /// </summary>
+    /// <param name="timeProvider">The clock; tests pass a fake one.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="timeProvider"/> is <see langword="null"/>.</exception>
+    public SluicePipeline<T> WithTimeProvider(TimeProvider timeProvider)
+    {
+        _timeProvider = Guard.NotNull(timeProvider);
+        return this;
+    }
+
     /// <summary>Runs the pipeline, calling <paramref name="handler"/> once per record (more on retries).</summary>
     /// <param name="handler">Processes one record; it must observe the token it receives.</param>
     /// <param name="cancellationToken">Stops the run promptly: in-flight work drains, completed work is checkpointed, then <see cref="OperationCanceledException"/> is thrown.</param>
@@ -189,7 +204,7 @@ public sealed class SluicePipeline<T>
 
         var definition = new PipelineDefinition<T>(
             _name, _batchSize, _parallelism, _asyncSource, _syncSource, _partitionHash, _partitionKeyText,
-            _resilience, _deadLetters, _payloadSerializer, _checkpoints, _logger, recordHandler, batchHandler);
+            _resilience, _deadLetters, _payloadSerializer, _checkpoints, _logger, _timeProvider, recordHandler, batchHandler);
         return new PipelineRun<T>(definition).RunAsync(cancellationToken);
     }
 }
@@ -207,5 +222,6 @@ internal sealed record PipelineDefinition<T>(
     Func<T, string>? PayloadSerializer,
     ICheckpointStore? Checkpoints,
     ILogger Logger,
+    TimeProvider TimeProvider,
     Func<T, CancellationToken, ValueTask>? RecordHandler,
     Func<IReadOnlyList<T>, CancellationToken, ValueTask>? BatchHandler);

@@ -6,6 +6,7 @@ using System.Threading.Tasks;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
+using Sluice.Contract;
 using Sluice.Resilience;
 using Sluice.Utils;
 
@@ -26,10 +27,10 @@ public static class SluiceResilience
     public const int DefaultMaxAttempts = 3;
 
     /// <summary>The largest number of attempts the retry helpers accept.</summary>
-    public const int MaxAttemptsLimit = 100;
+    public const int MaxAttemptsLimit = RuntimeContract.Resilience.MaxAttempts;
 
-    private static readonly TimeSpan s_minimumTimeout = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan s_maximumTimeout = TimeSpan.FromHours(24);
+    private static readonly TimeSpan s_minimumTimeout = TimeSpan.FromMilliseconds(RuntimeContract.Resilience.MinTimeoutMilliseconds);
+    private static readonly TimeSpan s_maximumTimeout = TimeSpan.FromSeconds(RuntimeContract.Resilience.MaxTimeoutSeconds);
     private static readonly TimeSpan s_maximumDelay = TimeSpan.FromHours(1);
     private static readonly TimeSpan s_minimumCircuitDuration = TimeSpan.FromMilliseconds(500);
 

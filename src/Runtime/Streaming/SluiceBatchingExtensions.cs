@@ -6,6 +6,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
+using Sluice.Contract;
 using Sluice.Utils;
 
 namespace Sluice;
@@ -17,7 +18,7 @@ namespace Sluice;
 public static class SluiceBatchingExtensions
 {
     /// <summary>The largest batch size accepted.</summary>
-    public const int MaxBatchSize = 1_000_000;
+    public const int MaxBatchSize = RuntimeContract.Batching.MaxBatchSize;
 
     /// <summary>Splits <paramref name="source"/> into consecutive batches of <paramref name="size"/> items (the last may be smaller).</summary>
     /// <typeparam name="T">The item type.</typeparam>

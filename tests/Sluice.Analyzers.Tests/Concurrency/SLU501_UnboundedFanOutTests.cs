@@ -103,6 +103,41 @@ public class SLU501_UnboundedFanOutTests
             """).RunAsync();
 
     [Fact]
+    public Task Records_from_a_query_file_lines_a_field_and_a_plain_public_method_s_ids_are_reported()
+        => Analyzer("""
+            using System;
+            using System.IO;
+
+            public record Invoice(int Number, decimal Total);
+
+            public class Billing
+            {
+                private readonly List<Invoice> _pending = new();
+
+                public async Task SendAsync(IQueryable<Invoice> invoices, string path, IEnumerable<Guid> customerIds)
+                {
+                    var open = invoices.Where(i => i.Total > 0).ToList();
+                    await [|Task.WhenAll(open.Select(i => MailAsync(i)))|];
+                    await [|Task.WhenAll(File.ReadLines(path).Select(async line => await PostAsync(line)))|];
+                    await [|Task.WhenAll(_pending.Select(MailAsync))|];
+                    await [|Task.WhenAll(customerIds.Select(id => RemindAsync(id)))|];
+                }
+
+                Task MailAsync(Invoice invoice) => Task.Delay(invoice.Number);
+
+                Task PostAsync(string line) => Task.Delay(line.Length);
+
+                Task RemindAsync(Guid id) => Task.Delay(1);
+            }
+            """)
+            .WithMessages(
+                "Task.WhenAll starts a task for every item of 'open' at once; bound how many run together (Parallel.ForEachAsync with MaxDegreeOfParallelism)",
+                "Task.WhenAll starts a task for every item of 'File.ReadLines(path)' at once; bound how many run together (Parallel.ForEachAsync with MaxDegreeOfParallelism)",
+                "Task.WhenAll starts a task for every item of '_pending' at once; bound how many run together (Parallel.ForEachAsync with MaxDegreeOfParallelism)",
+                "Task.WhenAll starts a task for every item of 'customerIds' at once; bound how many run together (Parallel.ForEachAsync with MaxDegreeOfParallelism)")
+            .RunAsync();
+
+    [Fact]
     public Task The_constant_threshold_is_an_option()
         => Analyzer("""
             class Sync
@@ -118,6 +153,125 @@ public class SLU501_UnboundedFanOutTests
             .RunAsync();
 
     // ---- Near misses ---------------------------------------------------------------------------
+
+    [Fact]
+    public Task Fan_outs_over_components_are_silent()
+        => Analyzer("""
+            using System;
+
+            interface IRateSource { Task<decimal> QuoteAsync(string currency); }
+
+            abstract class Exporter { public abstract Task ExportAsync(); }
+
+            class Listener
+            {
+                public Task NotifyAsync(string topic) => Task.Delay(topic.Length);
+            }
+
+            enum Region { North, South, East, West }
+
+            class Hub
+            {
+                private readonly IRateSource[] _sources = Array.Empty<IRateSource>();
+                private readonly List<Listener> _listeners = new();
+                private readonly List<Func<Task>> _onClose = new();
+
+                async Task<decimal[]> QuoteAsync(string currency, IEnumerable<Exporter> exporters)
+                {
+                    await Task.WhenAll(exporters.Select(e => e.ExportAsync()));
+                    await Task.WhenAll(_listeners.Select(l => l.NotifyAsync(currency)));
+                    await Task.WhenAll(_onClose.Select(close => close()));
+                    await Task.WhenAll(Enum.GetValues<Region>().Select(r => WarmAsync(r)));
+                    return await Task.WhenAll(_sources.Select(s => s.QuoteAsync(currency)));
+                }
+
+                Task WarmAsync(Region region) => Task.Delay((int)region);
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_semaphore_gate_in_the_selector_is_a_bound()
+        => Analyzer("""
+            class Thumbnails
+            {
+                private readonly SemaphoreSlim _gate = new(4);
+
+                async Task RenderAsync(List<int> photoIds, CancellationToken token)
+                {
+                    await Task.WhenAll(photoIds.Select(async id =>
+                    {
+                        await _gate.WaitAsync(token);
+                        try
+                        {
+                            await Task.Delay(id, token);
+                        }
+                        finally
+                        {
+                            _gate.Release();
+                        }
+                    }));
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_public_batch_API_over_its_caller_s_collection_is_silent()
+        => Analyzer("""
+            public interface IMailer { Task SendAsync(string address); }
+
+            public abstract class Notifier
+            {
+                public abstract Task NotifyAllAsync(IReadOnlyList<string> addresses);
+            }
+
+            public static class MailerExtensions
+            {
+                public static Task SendAllAsync(this IMailer mailer, IEnumerable<string> addresses)
+                    => Task.WhenAll(addresses.Select(a => mailer.SendAsync(a)));
+            }
+
+            public sealed class MailNotifier(IMailer mailer) : Notifier
+            {
+                public override async Task NotifyAllAsync(IReadOnlyList<string> addresses)
+                {
+                    await Task.WhenAll(addresses.Where(a => a.Length > 0).Select(a => mailer.SendAsync(a)));
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task The_object_s_own_collection_property_is_silent()
+        => Analyzer("""
+            class Album
+            {
+                public string[] TrackPaths { get; set; } = [];
+
+                async Task RefreshAsync()
+                {
+                    var tasks = TrackPaths.Select(path => ProbeAsync(path));
+                    await Task.WhenAll(tasks);
+                }
+
+                Task ProbeAsync(string path) => Task.Delay(path.Length);
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_page_read_with_a_limit_is_bounded()
+        => Analyzer("""
+            interface IOutbox { Task<IEnumerable<long>> PendingAsync(int limit, CancellationToken token); }
+
+            class Relay(IOutbox outbox)
+            {
+                async Task RelayAsync(int pageSize, CancellationToken token)
+                {
+                    var ids = (await outbox.PendingAsync(pageSize, token).ConfigureAwait(false)).ToList();
+                    await Task.WhenAll(ids.Select(id => ForwardAsync(id, token)));
+                }
+
+                Task ForwardAsync(long id, CancellationToken token) => Task.Delay(1, token);
+            }
+            """).RunAsync();
 
     [Fact]
     public Task Fixed_lists_of_tasks_and_literal_sources_are_silent()

@@ -1,12 +1,10 @@
 using System.Collections.Immutable;
-using System.Text;
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
 using Microsoft.CodeAnalysis.Text;
-using Xunit.Sdk;
 
 namespace Sluice.Analyzers.Tests.Harness;
 
@@ -16,7 +14,7 @@ public static class Verify
     /// <summary>A test of an analyzer alone: the sources' markup is the complete list of expected diagnostics.</summary>
     public static RuleTest Analyzer<TAnalyzer>()
         where TAnalyzer : DiagnosticAnalyzer, new()
-        => new(new TAnalyzer(), codeFix: null, equivalenceKey: null);
+        => new(new TAnalyzer().SupportedDiagnostics, _ => new SluiceTest<TAnalyzer, EmptyCodeFixProvider>(), hasFix: false, equivalenceKey: null);
 
     /// <summary>
     /// A test of a code fix. <paramref name="equivalenceKey"/> picks which of the fixes offered is applied
@@ -25,66 +23,56 @@ public static class Verify
     public static RuleTest CodeFix<TAnalyzer, TCodeFix>(string? equivalenceKey = null)
         where TAnalyzer : DiagnosticAnalyzer, new()
         where TCodeFix : CodeFixProvider, new()
-        => new(new TAnalyzer(), new TCodeFix(), equivalenceKey);
+        => new(new TAnalyzer().SupportedDiagnostics, expectNoFix => new SluiceTest<TAnalyzer, TCodeFix> { ExpectNoFix = expectNoFix }, hasFix: true, equivalenceKey);
+
+    /// <summary>
+    /// A robustness test of a code fix on sources with no expected output: every fix offered for whatever the
+    /// analyzer reports must register, apply and compile, and so must Fix All in document scope (see
+    /// <see cref="FixRobustnessTest"/>).
+    /// </summary>
+    public static FixRobustnessTest FixesOf<TAnalyzer, TCodeFix>()
+        where TAnalyzer : DiagnosticAnalyzer, new()
+        where TCodeFix : CodeFixProvider, new()
+        => new(() => new FixRobustnessRun<TAnalyzer, TCodeFix>());
 }
 
 /// <summary>
 /// One analyzer or code-fix test: sources with markup, the libraries they reference, .editorconfig options,
-/// and (for a fix) the expected fixed sources. <see cref="RunAsync"/> checks, in order:
-/// the input compiles; the analyzer reports exactly the markup; then, for a fix, applying it one diagnostic at a
-/// time, with Fix All in document scope and with Fix All in project scope, each gives exactly the fixed sources
-/// (whose markup lists the diagnostics that must remain), and the fixed sources compile.
+/// and (for a fix) the expected fixed sources. <see cref="RunAsync"/> runs it on Microsoft.CodeAnalysis.Testing,
+/// which checks: the input compiles (compiler errors are unexpected diagnostics); the analyzer, run concurrently, reports
+/// exactly the markup, nothing once <c>#pragma warning disable</c> heads each file, and nothing in files marked
+/// <c>// &lt;auto-generated&gt;</c> unless it configures generated-code analysis itself; an analyzer exception (AD0001)
+/// fails. For a fix: applying it one diagnostic at a time (at most one pass per input diagnostic, plus one), Fix All in
+/// document scope and Fix All in project scope each give exactly the fixed sources, whose markup lists the diagnostics
+/// that must remain, and the fixed sources compile; the syntax tree each fix produces must be the one its text parses
+/// to. With <see cref="ExpectNoFix"/>, no action (with the equivalence key, if any) is offered for any diagnostic.
 /// </summary>
-public sealed class RuleTest
+public sealed class RuleTest : TestProject<RuleTest>
 {
-    private const string SourceDirectory = "/sluice-test/";
-    private const int MaxFixAllPasses = 3;
-
-    private readonly DiagnosticAnalyzer _analyzer;
-    private readonly CodeFixProvider? _codeFix;
+    private readonly ImmutableArray<DiagnosticDescriptor> _descriptors;
+    private readonly Func<bool, CodeFixTest<DefaultVerifier>> _createTest;
+    private readonly bool _hasFix;
     private readonly string? _equivalenceKey;
-    private readonly List<string> _sources = [];
     private readonly List<string> _fixedSources = [];
-    private readonly List<Library> _libraries = [];
-    private readonly List<string> _editorConfigLines = [];
     private readonly List<string> _expectedMessages = [];
     private bool _expectNoFix;
-    private OutputKind _outputKind = OutputKind.DynamicallyLinkedLibrary;
 
-    internal RuleTest(DiagnosticAnalyzer analyzer, CodeFixProvider? codeFix, string? equivalenceKey)
+    /// <param name="createTest">Creates the library test; its argument is <see cref="ExpectNoFix"/>.</param>
+    internal RuleTest(ImmutableArray<DiagnosticDescriptor> descriptors, Func<bool, CodeFixTest<DefaultVerifier>> createTest, bool hasFix, string? equivalenceKey)
     {
-        _analyzer = analyzer;
-        _codeFix = codeFix;
+        _descriptors = descriptors;
+        _createTest = createTest;
+        _hasFix = hasFix;
         _equivalenceKey = equivalenceKey;
     }
 
-    private string DefaultId => _analyzer.SupportedDiagnostics[0].Id;
-
-    /// <summary>Adds a source document (<c>Test0.cs</c>, <c>Test1.cs</c>...) with diagnostic markup.</summary>
-    public RuleTest WithSource(string markup)
-    {
-        _sources.Add(markup);
-        return this;
-    }
+    /// <summary>The rule under test: <c>[|span|]</c> stands for it.</summary>
+    private string DefaultId => _descriptors[0].Id;
 
     /// <summary>Adds the expected fixed form of the source with the same index; its markup lists what must remain.</summary>
-    public RuleTest WithFixedSource(string markup)
+    public RuleTest WithFixedSource([StringSyntax("C#-test")] string markup)
     {
         _fixedSources.Add(markup);
-        return this;
-    }
-
-    /// <summary>References these libraries in addition to the .NET framework.</summary>
-    public RuleTest WithLibraries(params Library[] libraries)
-    {
-        _libraries.AddRange(libraries);
-        return this;
-    }
-
-    /// <summary>Adds lines under <c>[*.cs]</c> of the project's .editorconfig, e.g. <c>sluice.SLU201.x = true</c>.</summary>
-    public RuleTest WithEditorConfig(params string[] lines)
-    {
-        _editorConfigLines.AddRange(lines);
         return this;
     }
 
@@ -92,13 +80,6 @@ public sealed class RuleTest
     public RuleTest WithMessages(params string[] messages)
     {
         _expectedMessages.AddRange(messages);
-        return this;
-    }
-
-    /// <summary>Compiles the sources as an executable (for top-level statements).</summary>
-    public RuleTest AsExecutable()
-    {
-        _outputKind = OutputKind.ConsoleApplication;
         return this;
     }
 
@@ -111,318 +92,88 @@ public sealed class RuleTest
 
     public async Task RunAsync()
     {
-        if (_sources.Count == 0)
+        if (Sources.Count == 0)
         {
             throw new InvalidOperationException("A rule test needs at least one source.");
         }
 
-        var parsed = _sources.Select(Markup.Parse).ToList();
-        var project = CreateProject(parsed.Select(p => p.Source).ToList());
-        await AssertCompilesAsync(project, "The test input");
-        var diagnostics = await GetDiagnosticsAsync(project);
-        await AssertDiagnosticsAsync(project, diagnostics, parsed.Select(p => p.Expected).ToList(), "input");
-        AssertMessages(diagnostics);
-
-        if (_codeFix is null)
+        if (!_hasFix && (_expectNoFix || _fixedSources.Count > 0))
         {
-            return;
+            throw new InvalidOperationException("An analyzer test has no fix: use Verify.CodeFix for WithFixedSource or ExpectNoFix.");
         }
 
-        if (_expectNoFix)
+        if (_expectNoFix && _fixedSources.Count > 0)
         {
-            await AssertNoFixOfferedAsync(project, diagnostics);
-            return;
+            throw new InvalidOperationException("ExpectNoFix() takes no fixed source.");
         }
 
-        if (_fixedSources.Count != _sources.Count)
+        var input = Sources.Select(Markup.Parse).ToList();
+        var test = _createTest(_expectNoFix);
+
+        Describe(test.TestState, input.Select(document => document.Source));
+        test.TestState.ExpectedDiagnostics.AddRange(Expected(input, _expectedMessages));
+
+        if (_hasFix)
         {
-            throw new InvalidOperationException("A code-fix test needs one fixed source per source (or ExpectNoFix()).");
-        }
-
-        var expected = _fixedSources.Select(Markup.Parse).ToList();
-        await AssertFixedAsync(await ApplyOneByOneAsync(project, diagnostics.Count), expected, "applying the fix one diagnostic at a time");
-        await AssertFixedAsync(await ApplyFixAllAsync(project, FixAllScope.Document), expected, "Fix All in document scope");
-        await AssertFixedAsync(await ApplyFixAllAsync(project, FixAllScope.Project), expected, "Fix All in project scope");
-    }
-
-    private Project CreateProject(IReadOnlyList<string> sources)
-    {
-        var workspace = new AdhocWorkspace();
-        var projectId = ProjectId.CreateNewId();
-        var references = Library.Framework.Concat(_libraries.SelectMany(library => library.References)).Distinct();
-        var solution = workspace.CurrentSolution.AddProject(ProjectInfo.Create(
-            projectId,
-            VersionStamp.Default,
-            "TestProject",
-            "TestProject",
-            LanguageNames.CSharp,
-            filePath: SourceDirectory + "TestProject.csproj",
-            compilationOptions: new CSharpCompilationOptions(_outputKind, nullableContextOptions: NullableContextOptions.Enable),
-            parseOptions: new CSharpParseOptions(LanguageVersion.Latest),
-            metadataReferences: references));
-
-        for (var i = 0; i < sources.Count; i++)
-        {
-            var name = $"Test{i}.cs";
-            solution = solution.AddDocument(DocumentId.CreateNewId(projectId, name), name, SourceText.From(sources[i]), filePath: SourceDirectory + name);
-        }
-
-        var editorConfig = "root = true\n\n[*.cs]\n" + string.Join("\n", _editorConfigLines) + "\n";
-        solution = solution.AddAnalyzerConfigDocument(
-            DocumentId.CreateNewId(projectId, ".editorconfig"),
-            ".editorconfig",
-            SourceText.From(editorConfig),
-            filePath: SourceDirectory + ".editorconfig");
-        return solution.GetProject(projectId)!;
-    }
-
-    private static async Task AssertCompilesAsync(Project project, string what)
-    {
-        var compilation = (await project.GetCompilationAsync())!;
-        var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
-        if (errors.Count > 0)
-        {
-            throw new XunitException($"{what} does not compile:\n{Describe(project, errors)}\n\n{await DumpAsync(project)}");
-        }
-    }
-
-    private async Task<IReadOnlyList<Diagnostic>> GetDiagnosticsAsync(Project project)
-    {
-        var compilation = (await project.GetCompilationAsync())!;
-        var exceptions = new List<Exception>();
-        var options = new CompilationWithAnalyzersOptions(
-            project.AnalyzerOptions,
-            onAnalyzerException: (exception, _, _) => { lock (exceptions) { exceptions.Add(exception); } },
-            concurrentAnalysis: true,
-            logAnalyzerExecutionTime: false);
-        var diagnostics = await compilation
-            .WithAnalyzers(ImmutableArray.Create(_analyzer), options)
-            .GetAnalyzerDiagnosticsAsync();
-        if (exceptions.Count > 0)
-        {
-            throw new AggregateException("The analyzer threw.", exceptions);
-        }
-
-        return diagnostics
-            .Where(d => d.Location.IsInSource)
-            .OrderBy(d => d.Location.SourceTree!.FilePath, StringComparer.Ordinal)
-            .ThenBy(d => d.Location.SourceSpan.Start)
-            .ToList();
-    }
-
-    private async Task AssertDiagnosticsAsync(Project project, IReadOnlyList<Diagnostic> actual, IReadOnlyList<IReadOnlyList<ExpectedDiagnostic>> expectedPerDocument, string state)
-    {
-        var documents = project.Documents.OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
-        var expected = documents
-            .SelectMany((document, index) => expectedPerDocument[index].Select(e => (File: document.FilePath!, Id: e.Id ?? DefaultId, e.Span)))
-            .ToHashSet();
-        var found = actual.Select(d => (File: d.Location.SourceTree!.FilePath, d.Id, Span: d.Location.SourceSpan)).ToHashSet();
-
-        if (expected.SetEquals(found))
-        {
-            return;
-        }
-
-        var missing = expected.Except(found).ToList();
-        var unexpected = actual.Where(d => !expected.Contains((d.Location.SourceTree!.FilePath, d.Id, d.Location.SourceSpan))).ToList();
-        var message = new StringBuilder($"Diagnostics of the {state} do not match its markup.\n");
-        foreach (var (file, id, span) in missing)
-        {
-            var tree = (await documents.Single(d => d.FilePath == file).GetSyntaxTreeAsync())!;
-            message.AppendLine($"  missing    {id} at {Path.GetFileName(file)}{Position(tree, span)}: '{tree.GetText().ToString(span)}'");
-        }
-
-        foreach (var diagnostic in unexpected)
-        {
-            var tree = diagnostic.Location.SourceTree!;
-            message.AppendLine($"  unexpected {diagnostic.Id} at {Path.GetFileName(tree.FilePath)}{Position(tree, diagnostic.Location.SourceSpan)}: "
-                + $"'{tree.GetText().ToString(diagnostic.Location.SourceSpan)}' ({diagnostic.GetMessage()})");
-        }
-
-        throw new XunitException(message.ToString());
-    }
-
-    private void AssertMessages(IReadOnlyList<Diagnostic> diagnostics)
-    {
-        if (_expectedMessages.Count == 0)
-        {
-            return;
-        }
-
-        var actual = diagnostics.Where(d => d.Id == DefaultId).Select(d => d.GetMessage()).ToList();
-        Assert.Equal(_expectedMessages, actual);
-    }
-
-    private async Task AssertNoFixOfferedAsync(Project project, IReadOnlyList<Diagnostic> diagnostics)
-    {
-        foreach (var diagnostic in diagnostics.Where(d => _codeFix!.FixableDiagnosticIds.Contains(d.Id)))
-        {
-            var actions = await GetActionsAsync(project, diagnostic);
-            var offending = actions.Where(a => _equivalenceKey is null || a.EquivalenceKey == _equivalenceKey).ToList();
-            if (offending.Count > 0)
+            test.CodeActionEquivalenceKey = _equivalenceKey;
+            if (!_expectNoFix)
             {
-                throw new XunitException(
-                    $"Expected no fix{(_equivalenceKey is null ? "" : $" '{_equivalenceKey}'")} for {diagnostic}, but '{offending[0].Title}' was offered.");
-            }
-        }
-    }
-
-    private async Task<Project> ApplyOneByOneAsync(Project project, int initialDiagnostics)
-    {
-        // Each pass fixes one diagnostic; more passes than diagnostics means the fix feeds itself.
-        var maxPasses = initialDiagnostics + 1;
-        for (var pass = 0; ; pass++)
-        {
-            var diagnostics = await GetDiagnosticsAsync(project);
-            CodeAction? chosen = null;
-            foreach (var diagnostic in diagnostics.Where(d => _codeFix!.FixableDiagnosticIds.Contains(d.Id)))
-            {
-                chosen = (await GetActionsAsync(project, diagnostic)).FirstOrDefault(a => _equivalenceKey is null || a.EquivalenceKey == _equivalenceKey);
-                if (chosen is not null)
+                if (_fixedSources.Count != Sources.Count)
                 {
-                    break;
+                    throw new InvalidOperationException("A code-fix test needs one fixed source per source (or ExpectNoFix()).");
                 }
+
+                var expected = _fixedSources.Select(Markup.Parse).ToList();
+                Describe(test.FixedState, expected.Select(document => document.Source));
+                test.FixedState.ExpectedDiagnostics.AddRange(Expected(expected, messages: []));
+
+                // The loop guard: each pass fixes one diagnostic, so more passes than the input's diagnostics (plus one)
+                // means the fix feeds itself. Negative is "at most" for the library; -1 would mean exactly one.
+                var diagnostics = input.Sum(document => document.Expected.Count);
+                test.NumberOfIncrementalIterations = diagnostics == 0 ? 0 : -(diagnostics + 1);
             }
-
-            if (chosen is null)
-            {
-                return project;
-            }
-
-            if (pass == maxPasses)
-            {
-                throw new XunitException($"The fix did not converge: still offered after {maxPasses} passes.\n\n{await DumpAsync(project)}");
-            }
-
-            project = await ApplyAsync(project, chosen);
-        }
-    }
-
-    private async Task<Project> ApplyFixAllAsync(Project project, FixAllScope scope)
-    {
-        var fixAllProvider = _codeFix!.GetFixAllProvider()
-            ?? throw new XunitException($"{_codeFix.GetType().Name} has no Fix All provider.");
-
-        // Document scope fixes one document per pass, so it may take a pass per document.
-        var maxPasses = MaxFixAllPasses * (scope == FixAllScope.Document ? project.Documents.Count() : 1);
-        for (var pass = 0; pass < maxPasses; pass++)
-        {
-            var diagnostics = (await GetDiagnosticsAsync(project)).Where(d => _codeFix.FixableDiagnosticIds.Contains(d.Id)).ToList();
-            string? key = null;
-            Diagnostic? first = null;
-            foreach (var diagnostic in diagnostics)
-            {
-                key = (await GetActionsAsync(project, diagnostic)).FirstOrDefault(a => _equivalenceKey is null || a.EquivalenceKey == _equivalenceKey)?.EquivalenceKey;
-                if (key is not null)
-                {
-                    first = diagnostic;
-                    break;
-                }
-            }
-
-            if (first is null)
-            {
-                return project;
-            }
-
-            var provider = new FixedDiagnosticProvider(diagnostics);
-            var context = scope == FixAllScope.Document
-                ? new FixAllContext(project.GetDocument(first.Location.SourceTree)!, _codeFix, scope, key, _codeFix.FixableDiagnosticIds, provider, CancellationToken.None)
-                : new FixAllContext(project, _codeFix, scope, key, _codeFix.FixableDiagnosticIds, provider, CancellationToken.None);
-            var action = await fixAllProvider.GetFixAsync(context)
-                ?? throw new XunitException($"Fix All in {scope} scope produced no action.");
-            project = await ApplyAsync(project, action);
         }
 
-        throw new XunitException($"Fix All in {scope} scope did not converge after {maxPasses} passes.\n\n{await DumpAsync(project)}");
+        await test.RunAsync();
     }
 
-    private async Task<IReadOnlyList<CodeAction>> GetActionsAsync(Project project, Diagnostic diagnostic)
+    /// <summary>
+    /// The markup as the library's expected diagnostics: exact spans, any severity (options may change it), additional
+    /// locations not checked, and the messages of <see cref="WithMessages"/> on the rule under test, in source order.
+    /// </summary>
+    private List<DiagnosticResult> Expected(IReadOnlyList<(string Source, IReadOnlyList<ExpectedDiagnostic> Expected)> documents, IReadOnlyList<string> messages)
     {
-        var document = project.GetDocument(diagnostic.Location.SourceTree)!;
-        var actions = new List<CodeAction>();
-        var context = new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None);
-        await _codeFix!.RegisterCodeFixesAsync(context);
-        return actions;
-    }
-
-    private static async Task<Project> ApplyAsync(Project project, CodeAction action)
-    {
-        var operations = await action.GetOperationsAsync(CancellationToken.None);
-        var apply = operations.OfType<ApplyChangesOperation>().Single();
-        return apply.ChangedSolution.GetProject(project.Id)!;
-    }
-
-    private async Task AssertFixedAsync(Project project, IReadOnlyList<(string Source, IReadOnlyList<ExpectedDiagnostic> Expected)> expected, string how)
-    {
-        var documents = project.Documents.OrderBy(d => d.Name, StringComparer.Ordinal).ToList();
+        var results = new List<DiagnosticResult>();
+        var messageIndex = 0;
         for (var i = 0; i < documents.Count; i++)
         {
-            var actual = Normalize((await documents[i].GetTextAsync()).ToString());
-            var wanted = Normalize(expected[i].Source);
-            if (actual != wanted)
+            var text = SourceText.From(documents[i].Source);
+            foreach (var expected in documents[i].Expected)
             {
-                throw new XunitException($"{how}: {documents[i].Name} differs from the expected fixed source.\n{Diff(wanted, actual)}\n--- actual ---\n{actual}");
+                var id = expected.Id ?? DefaultId;
+                var descriptor = _descriptors.FirstOrDefault(d => d.Id == id);
+                var result = descriptor is null ? new DiagnosticResult(id, DiagnosticSeverity.Error) : new DiagnosticResult(descriptor);
+                string? message = null;
+                if (messages.Count > 0 && id == DefaultId)
+                {
+                    message = messageIndex < messages.Count
+                        ? messages[messageIndex]
+                        : throw new InvalidOperationException($"WithMessages gives {messages.Count} messages, but the markup has more {DefaultId} diagnostics.");
+                    messageIndex++;
+                }
+
+                results.Add(result
+                    .WithSpan(new FileLinePositionSpan(SluiceTest.SourcePath(i), text.Lines.GetLinePositionSpan(expected.Span)))
+                    .WithMessage(message)
+                    .WithOptions(DiagnosticOptions.IgnoreAdditionalLocations | DiagnosticOptions.IgnoreSeverity));
             }
         }
 
-        await AssertCompilesAsync(project, $"The fixed output ({how})");
-        await AssertDiagnosticsAsync(project, await GetDiagnosticsAsync(project), expected.Select(e => e.Expected).ToList(), $"fixed output ({how})");
-    }
-
-    private static string Normalize(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal);
-
-    private static string Diff(string expected, string actual)
-    {
-        var wantedLines = expected.Split('\n');
-        var actualLines = actual.Split('\n');
-        for (var i = 0; i < Math.Max(wantedLines.Length, actualLines.Length); i++)
+        if (messageIndex < messages.Count)
         {
-            var wanted = i < wantedLines.Length ? wantedLines[i] : "<end of file>";
-            var got = i < actualLines.Length ? actualLines[i] : "<end of file>";
-            if (wanted != got)
-            {
-                return $"first difference at line {i + 1}:\n  expected: {wanted}\n  actual:   {got}";
-            }
+            throw new InvalidOperationException($"WithMessages gives {messages.Count} messages, but the markup has {messageIndex} {DefaultId} diagnostics.");
         }
 
-        return "they differ only in line endings";
-    }
-
-    private static string Position(SyntaxTree tree, TextSpan span)
-    {
-        var position = tree.GetLineSpan(span).StartLinePosition;
-        return $"({position.Line + 1},{position.Character + 1})";
-    }
-
-    private static string Describe(Project project, IEnumerable<Diagnostic> diagnostics)
-        => string.Join("\n", diagnostics.Select(d =>
-            $"  {Path.GetFileName(d.Location.SourceTree?.FilePath)}{(d.Location.SourceTree is null ? "" : Position(d.Location.SourceTree, d.Location.SourceSpan))}: {d.Id} {d.GetMessage()}"));
-
-    private static async Task<string> DumpAsync(Project project)
-    {
-        var text = new StringBuilder();
-        foreach (var document in project.Documents.OrderBy(d => d.Name, StringComparer.Ordinal))
-        {
-            text.AppendLine($"--- {document.Name} ---").AppendLine((await document.GetTextAsync()).ToString());
-        }
-
-        return text.ToString();
-    }
-
-    /// <summary>Gives Fix All the diagnostics computed by the harness, per document or project.</summary>
-    private sealed class FixedDiagnosticProvider(IReadOnlyList<Diagnostic> diagnostics) : FixAllContext.DiagnosticProvider
-    {
-        public override async Task<IEnumerable<Diagnostic>> GetDocumentDiagnosticsAsync(Document document, CancellationToken cancellationToken)
-        {
-            var tree = await document.GetSyntaxTreeAsync(cancellationToken);
-            return diagnostics.Where(d => d.Location.SourceTree == tree);
-        }
-
-        public override Task<IEnumerable<Diagnostic>> GetProjectDiagnosticsAsync(Project project, CancellationToken cancellationToken)
-            => Task.FromResult(Enumerable.Empty<Diagnostic>());
-
-        public override Task<IEnumerable<Diagnostic>> GetAllDiagnosticsAsync(Project project, CancellationToken cancellationToken)
-            => Task.FromResult<IEnumerable<Diagnostic>>(diagnostics);
+        return results;
     }
 }

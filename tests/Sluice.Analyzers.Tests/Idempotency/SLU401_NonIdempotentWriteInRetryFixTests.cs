@@ -74,7 +74,8 @@ public class SLU401_NonIdempotentWriteInRetryFixTests
                     }, token);
                 }
             }
-            """ + Payment).RunAsync();
+            """ + Payment)
+            .RunAsync();
 
     [Fact]
     public Task A_POST_request_local_gets_the_header_after_its_declaration()

@@ -498,6 +498,7 @@ public class SLU402_HandRolledRetryFixTests
                     }
                 }
                 """)
+            .WithEditorConfig("sluice.SLU402.report_deliberate_retries = true")
             .ExpectNoFix()
             .RunAsync();
 

@@ -228,4 +228,62 @@ public class SLU403_RetryHandlesEveryExceptionTests
                 }
             }
             """).RunAsync();
+
+    [Fact]
+    public Task A_readiness_wait_that_retries_every_failure_is_silent()
+        => Analyzer("""
+            using System;
+            using System.Threading;
+
+            static class Startup
+            {
+                public static void WaitUntilSearchIndexAnswers(Action ping)
+                {
+                    for (var i = 0; ; i++)
+                    {
+                        try { ping(); return; }
+                        catch when (i < 30) { Thread.Sleep(1000); }
+                    }
+                }
+
+                public static void EnsureCacheIsWarm(Action ping)
+                {
+                    for (var i = 0; ; i++)
+                    {
+                        try { ping(); return; }
+                        [|catch|] when (i < 30) { Thread.Sleep(1000); }
+                    }
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task The_readiness_wait_prefixes_are_an_option()
+        => Analyzer("""
+            using System;
+            using System.Threading;
+
+            static class Startup
+            {
+                public static void EnsureCacheIsWarm(Action ping)
+                {
+                    for (var i = 0; ; i++)
+                    {
+                        try { ping(); return; }
+                        catch when (i < 30) { Thread.Sleep(1000); }
+                    }
+                }
+
+                public static void WaitUntilSearchIndexAnswers(Action ping)
+                {
+                    for (var i = 0; ; i++)
+                    {
+                        try { ping(); return; }
+                        [|catch|] when (i < 30) { Thread.Sleep(1000); }
+                    }
+                }
+            }
+            """)
+            .WithEditorConfig("sluice.SLU403.readiness_wait_prefixes = Ensure")
+            .RunAsync();
 }

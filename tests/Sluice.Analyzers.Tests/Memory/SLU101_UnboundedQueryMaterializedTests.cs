@@ -39,8 +39,74 @@ public class SLU101_UnboundedQueryMaterializedTests
         }
         """;
 
+    /// <summary>A parcel-delivery model for the lookups, parents and reference tables below.</summary>
+    private const string LogisticsModel = """
+        using System;
+        using System.Collections.Generic;
+        using System.Linq;
+        using System.Linq.Expressions;
+        using Microsoft.EntityFrameworkCore;
+
+        public enum ParcelState { Waiting, Held, Delivered }
+
+        public class Depot
+        {
+            public int Id { get; set; }
+            public string Name { get; set; } = "";
+        }
+
+        public class VehicleKind
+        {
+            public string Code { get; set; } = "";
+            public string Kind { get; set; } = "";
+        }
+
+        public class Route
+        {
+            public Guid Id { get; set; }
+            public string DriverGuid { get; set; } = "";
+        }
+
+        public class Parcel
+        {
+            public long Id { get; set; }
+            public Guid? RouteId { get; set; }
+            public Route Route { get; set; } = null!;
+            public int DepotId { get; set; }
+            public string TrackingCode { get; set; } = "";
+            public string Region { get; set; } = "";
+            public string Language { get; set; } = "";
+            public ParcelState State { get; set; }
+            public bool Fragile { get; set; }
+        }
+
+        public class Scan
+        {
+            public long ParcelId { get; set; }
+            public int StationId { get; set; }
+            public DateTime At { get; set; }
+        }
+
+        public class DepotContext : DbContext
+        {
+            public DbSet<Depot> Depots => Set<Depot>();
+            public DbSet<VehicleKind> VehicleKinds => Set<VehicleKind>();
+            public DbSet<Parcel> Parcels => Set<Parcel>();
+            public DbSet<Scan> Scans => Set<Scan>();
+        }
+
+        public static class ParcelQueries
+        {
+            public static IQueryable<T> WhereAnyOf<T, TValue>(this IQueryable<T> query, IReadOnlyList<TValue> values, Expression<Func<T, TValue>> column)
+                => query;
+        }
+        """;
+
     private static RuleTest Analyzer(string source)
         => Verify.Analyzer<UnboundedQueryMaterializedAnalyzer>().WithSource(source).WithSource(Model).WithLibraries(Library.EntityFrameworkCore);
+
+    private static RuleTest Logistics(string source)
+        => Verify.Analyzer<UnboundedQueryMaterializedAnalyzer>().WithSource(source).WithSource(LogisticsModel).WithLibraries(Library.EntityFrameworkCore);
 
     // ---- Positives -----------------------------------------------------------------------------
 
@@ -138,13 +204,32 @@ public class SLU101_UnboundedQueryMaterializedTests
             .RunAsync();
 
     [Fact]
-    public Task A_filter_on_a_column_that_is_not_the_key_does_not_bound_it()
+    public Task A_filter_on_a_category_column_does_not_bound_it()
         => Analyzer("""
             using System.Linq;
 
             class Export
             {
-                object ForCustomer(ShopContext db, int customer) => [|db.Orders.Where(o => o.CustomerId == customer).ToList()|];
+                object InStatus(ShopContext db, string status) => [|db.Orders.Where(o => o.Status == status).ToList()|];
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Category_filters_constants_and_unbounded_subqueries_do_not_bound_it()
+        => Logistics("""
+            using System.Linq;
+
+            class Dispatch
+            {
+                void Run(DepotContext db, string region)
+                {
+                    var waiting = [|db.Parcels.Where(p => new[] { ParcelState.Waiting, ParcelState.Held }.Contains(p.State)).ToList()|];
+                    var noDepot = [|db.Parcels.Where(p => p.DepotId == 0).ToList()|];
+                    var unrouted = [|db.Parcels.Where(p => p.RouteId == null).ToList()|];
+                    var scanned = [|db.Parcels.Where(p => db.Scans.Select(s => s.ParcelId).Contains(p.Id)).ToList()|];
+                    var flagged = [|db.Parcels.Where(p => p.Fragile).ToList()|];
+                    var regions = [|db.Parcels.Select(p => p.Region).Distinct().ToList()|];
+                }
             }
             """).RunAsync();
 
@@ -189,6 +274,141 @@ public class SLU101_UnboundedQueryMaterializedTests
                     var byKeyAttribute = db.Invoices.Where(i => i.Number == id).ToList();
                     var byConventionalKey = db.Invoices.Where(i => i.InvoiceId == id).ToList();
                 }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task The_rows_of_one_parent_are_silent()
+        => Analyzer("""
+            using System.Linq;
+
+            class Export
+            {
+                object ForCustomer(ShopContext db, int customer) => db.Orders.Where(o => o.CustomerId == customer).ToList();
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Parent_and_composite_key_filters_are_silent()
+        => Logistics("""
+            using System;
+            using System.Linq;
+            using System.Threading.Tasks;
+            using Microsoft.EntityFrameworkCore;
+
+            class Tracking
+            {
+                async Task Run(DepotContext db, Parcel parcel, Guid route, int station, string driver)
+                {
+                    var onRoute = await db.Parcels.Where(p => p.RouteId == route && p.State != ParcelState.Delivered).ToListAsync();
+                    var onRouteByEquals = db.Parcels.Where(p => p.RouteId.Equals(route)).ToArray();
+                    var ofDriver = db.Parcels.Where(p => p.Route.DriverGuid == driver).ToList();
+                    var atStation = db.Scans.Where(s => s.ParcelId == parcel.Id && s.StationId == station).ToList();
+                    var ofDepot = db.Parcels.Where(p => p.DepotId == parcel.DepotId).OrderBy(p => p.Id).ToList();
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Contains_over_any_in_memory_values_is_a_lookup()
+        => Logistics("""
+            using System.Collections.Generic;
+            using System.Linq;
+
+            class Tracking
+            {
+                void Run(DepotContext db, string csv, List<long> ids, HashSet<string> codes, IReadOnlyList<int> depots, IEnumerable<Parcel> batch, List<System.Guid> routes)
+                {
+                    var parsed = csv.Split(',').Select(long.Parse);
+                    var byParsedIds = db.Parcels.Where(p => parsed.Contains(p.Id)).ToList();
+                    var byList = db.Scans.Where(s => ids.Contains(s.ParcelId)).ToList();
+                    var byCodes = db.Parcels.Where(p => p.Region == "north" && codes.Contains(p.TrackingCode)).ToDictionary(p => p.TrackingCode);
+                    var byDepots = db.Parcels.Where(p => depots.Contains(p.DepotId) || ids.Contains(p.Id)).ToList();
+                    var ofBatch = db.Scans.Where(s => batch.Select(p => p.Id).Contains(s.ParcelId)).ToList();
+                    var byNullable = db.Parcels.Where(p => p.RouteId.HasValue && routes.Contains(p.RouteId.Value)).ToList();
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_project_helper_that_filters_by_a_list_of_values_is_a_lookup()
+        => Logistics("""
+            using System.Collections.Generic;
+            using System.Linq;
+
+            class Tracking
+            {
+                void Run(DepotContext db, long[] ids, IReadOnlyList<long> parcels)
+                {
+                    var byId = db.Parcels.WhereAnyOf(ids, p => p.Id).Select(p => p.TrackingCode).ToHashSet();
+                    var scans = db.Scans.WhereAnyOf(parcels, s => s.ParcelId).GroupBy(s => s.ParcelId).Select(g => new { g.Key, Count = g.Count() }).ToDictionary(x => x.Key, x => x.Count);
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_bounded_subquery_is_a_lookup()
+        => Logistics("""
+            using System.Linq;
+
+            class Tracking
+            {
+                void Run(DepotContext db, int station, long[] ids)
+                {
+                    var seen = db.Parcels.Where(p => db.Scans.Where(s => s.StationId == station).Select(s => s.ParcelId).Contains(p.Id)).ToList();
+
+                    var scannedIds = db.Scans.Where(s => ids.Contains(s.ParcelId)).Select(s => s.ParcelId);
+                    var scanned = db.Parcels.Where(p => scannedIds.Contains(p.Id)).ToList();
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_filter_handed_in_by_the_caller_is_silent()
+        => Logistics("""
+            using System;
+            using System.Linq;
+            using System.Linq.Expressions;
+
+            class Repository
+            {
+                object Ids(DepotContext db, Expression<Func<Parcel, bool>> filter) => db.Parcels.Where(filter).Select(p => p.Id).ToList();
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Lookup_tables_and_distinct_categories_are_silent()
+        => Logistics("""
+            using System.Linq;
+            using System.Threading.Tasks;
+            using Microsoft.EntityFrameworkCore;
+
+            class Catalog
+            {
+                async Task Run(DepotContext db)
+                {
+                    var depots = await db.Depots.OrderBy(d => d.Name).ToListAsync();
+                    var depotIds = db.Depots.ToDictionary(d => d.Name, d => d.Id);
+                    var kinds = db.VehicleKinds.ToList();
+                    var languages = db.Parcels.Select(p => string.IsNullOrEmpty(p.Language) ? "none" : p.Language).Distinct().ToArray();
+                    var states = db.Parcels.Select(p => p.State).Distinct().ToList();
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Seeding_code_is_silent()
+        => Logistics("""
+            using System.Linq;
+
+            class DepotSeeder
+            {
+                object Codes(DepotContext db) => db.Parcels.ToDictionary(p => p.TrackingCode, p => p.Id);
+            }
+
+            class Startup
+            {
+                object SeedParcels(DepotContext db) => db.Parcels.Select(p => p.Id).ToList();
             }
             """).RunAsync();
 
@@ -304,6 +524,25 @@ public class SLU101_UnboundedQueryMaterializedTests
                 object Run(ShopContext db) => [|db.Orders.OrderBy(o => o.Id).Page(3).ToList()|];
             }
             """).RunAsync();
+
+    [Fact]
+    public Task Parent_filters_can_be_configured_not_to_bound_a_query()
+        => Logistics("""
+            using System;
+            using System.Linq;
+
+            class Tracking
+            {
+                void Run(DepotContext db, Guid route, long parcel)
+                {
+                    var onRoute = [|db.Parcels.Where(p => p.RouteId == route).ToList()|];
+                    var byKey = db.Parcels.Where(p => p.Id == parcel).ToList();
+                    var byKeys = db.Scans.Where(s => new[] { parcel }.Contains(s.ParcelId)).ToList();
+                }
+            }
+            """)
+            .WithEditorConfig("sluice.SLU101.parent_filters_bound = false")
+            .RunAsync();
 
     [Fact]
     public Task Ignored_types_are_silent_by_entity_or_element_type()

@@ -51,6 +51,21 @@ public class SLU103_BufferedDapperQueryTests
             .RunAsync();
 
     [Fact]
+    public Task Two_columns_that_are_not_a_key_and_a_label_are_reported()
+        => Analyzer("""
+            using System.Collections.Generic;
+            using System.Data;
+            using Dapper;
+
+            class Lists
+            {
+                IEnumerable<(int, string)> Emails(IDbConnection db) => [|db.Query<(int, string)>("SELECT Id, Address FROM SentEmails")|];
+
+                IEnumerable<(string, string)> Labels(IDbConnection db) => [|db.Query<(string, string)>("SELECT Name, Description FROM Products")|];
+            }
+            """).RunAsync();
+
+    [Fact]
     public Task A_CommandDefinition_with_the_default_or_Buffered_flags_is_reported()
         => Analyzer("""
             using System.Collections.Generic;
@@ -83,7 +98,67 @@ public class SLU103_BufferedDapperQueryTests
             }
             """).RunAsync();
 
+    [Fact]
+    public Task A_schema_qualified_table_is_named_in_full()
+        => Analyzer("""
+            using System.Collections.Generic;
+            using System.Data;
+            using Dapper;
+
+            class Export
+            {
+                IEnumerable<Order> Bracketed(IDbConnection db)
+                    => [|db.Query<Order>("SELECT [s].[Id] FROM [shipping].[Parcels] AS [s] WHERE [s].[DeliveredOn] IS NULL ORDER BY [s].[Id]")|];
+
+                IEnumerable<Order> Quoted(IDbConnection db) => [|db.Query<Order>("SELECT * FROM \"shipping\".\"Parcels\"")|];
+
+                IEnumerable<Order> Mixed(IDbConnection db) => [|db.Query<Order>("SELECT * FROM [shipping].Parcels p")|];
+            }
+            """)
+            .WithMessages(
+                "Query<Order> reads every row of 'shipping.Parcels' into a list before the first is used, and the SQL has no LIMIT, TOP, FETCH FIRST or key lookup; stream the rows unbuffered",
+                "Query<Order> reads every row of 'shipping.Parcels' into a list before the first is used, and the SQL has no LIMIT, TOP, FETCH FIRST or key lookup; stream the rows unbuffered",
+                "Query<Order> reads every row of 'shipping.Parcels' into a list before the first is used, and the SQL has no LIMIT, TOP, FETCH FIRST or key lookup; stream the rows unbuffered")
+            .RunAsync();
+
     // ---- Near misses ---------------------------------------------------------------------------
+
+    [Fact]
+    public Task A_lookup_list_of_a_key_and_a_label_is_silent()
+        => Analyzer("""
+            using System.Collections.Generic;
+            using System.Data;
+            using Dapper;
+
+            class Lists
+            {
+                void Run(IDbConnection db)
+                {
+                    db.Query<(string, string)>("SELECT Code, Name FROM Currencies");
+                    db.Query<(int, string)>("SELECT [t].[Id] AS [Id], [t].[Title] AS [Title] FROM [lists].[v_Tiers] AS [t]");
+                    db.Query<(int, string)>("SELECT w.Id, w.Warehouse FROM StorageWarehouse w");
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Schema_metadata_is_silent()
+        => Analyzer("""
+            using System.Data;
+            using Dapper;
+
+            class Inspect
+            {
+                void Run(IDbConnection db)
+                {
+                    db.Query<string>("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES");
+                    db.Query<string>("SELECT name FROM sys.tables");
+                    db.Query<string>("SELECT tablename FROM pg_catalog.pg_tables");
+                    db.Query<string>("SELECT name FROM sqlite_master");
+                    db.Query<string>("SELECT c.COLUMN_NAME FROM [INFORMATION_SCHEMA].[COLUMNS] c");
+                }
+            }
+            """).RunAsync();
 
     [Fact]
     public Task Bounded_SQL_is_silent()

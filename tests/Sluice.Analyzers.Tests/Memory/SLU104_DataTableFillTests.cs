@@ -53,6 +53,88 @@ public class SLU104_DataTableFillTests
             .RunAsync();
 
     [Fact]
+    public Task A_constant_unbounded_query_behind_the_adapter_or_reader_is_reported()
+        => Analyzer("""
+            using System.Data;
+            using Npgsql;
+
+            class Report
+            {
+                DataTable Bookings(NpgsqlConnection connection)
+                {
+                    var adapter = new NpgsqlDataAdapter("SELECT * FROM bookings WHERE cancelled = false", connection);
+                    var table = new DataTable();
+                    [|adapter.Fill(table)|];
+
+                    var command = connection.CreateCommand();
+                    command.CommandText = "SELECT * FROM bookings";
+                    using var reader = command.ExecuteReader();
+                    var again = new DataTable();
+                    [|again.Load(reader)|];
+
+                    var guests = new NpgsqlDataAdapter { SelectCommand = new NpgsqlCommand("SELECT * FROM guests", connection) };
+                    [|guests.Fill(new DataSet())|];
+                    return table;
+                }
+            }
+            """)
+            .WithLibraries(Library.Npgsql)
+            .RunAsync();
+
+    [Fact]
+    public Task A_bounded_query_or_the_catalog_is_silent()
+        => Analyzer("""
+            using System.Data;
+            using Npgsql;
+
+            class Report
+            {
+                void Run(NpgsqlConnection connection, int guest)
+                {
+                    var command = connection.CreateCommand();
+                    command.CommandText = "SELECT * FROM bookings WHERE guest_id = @guest";
+                    using (var reader = command.ExecuteReader())
+                    {
+                        new DataTable().Load(reader);
+                    }
+
+                    var columns = new NpgsqlDataAdapter("SELECT column_name, data_type FROM information_schema.columns", connection);
+                    columns.Fill(new DataTable());
+
+                    var latest = new NpgsqlCommand("SELECT * FROM bookings ORDER BY id DESC LIMIT 20", connection);
+                    using var rows = latest.ExecuteReader();
+                    new DataSet().Load(rows, LoadOption.OverwriteChanges, "Latest");
+                }
+            }
+            """)
+            .WithLibraries(Library.Npgsql)
+            .RunAsync();
+
+    [Fact]
+    public Task A_general_purpose_executor_of_the_callers_SQL_is_silent()
+        => Analyzer("""
+            using System.Data;
+            using System.Data.Common;
+
+            class SqlRunner
+            {
+                private readonly DbConnection _connection;
+
+                public SqlRunner(DbConnection connection) => _connection = connection;
+
+                public DataTable Run(string sql)
+                {
+                    var command = _connection.CreateCommand();
+                    command.CommandText = sql;
+                    var reader = command.ExecuteReader();
+                    var table = new DataTable();
+                    table.Load(reader);
+                    return table;
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
     public Task Bounded_Fill_and_FillSchema_are_silent()
         => Analyzer("""
             using System.Data;

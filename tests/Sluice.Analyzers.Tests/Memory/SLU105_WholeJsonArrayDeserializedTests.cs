@@ -24,8 +24,9 @@ public class SLU105_WholeJsonArrayDeserializedTests
     // ---- Positives -----------------------------------------------------------------------------
 
     [Fact]
-    public Task A_list_from_a_stream_is_reported_and_named()
+    public Task A_list_from_a_stream_iterated_once_is_reported_and_named()
         => Analyzer("""
+            using System;
             using System.Collections.Generic;
             using System.IO;
             using System.Text.Json;
@@ -33,32 +34,80 @@ public class SLU105_WholeJsonArrayDeserializedTests
 
             class Import
             {
-                async Task<List<Order>?> Run(Stream body) => await [|JsonSerializer.DeserializeAsync<List<Order>>(body)|];
+                async Task Run(Stream body)
+                {
+                    var orders = await [|JsonSerializer.DeserializeAsync<List<Order>>(body)|] ?? [];
+                    foreach (var order in orders)
+                    {
+                        Console.WriteLine(order.Id);
+                    }
+                }
             }
             """)
-            .WithMessages("The JSON array in 'body' is deserialized whole into 'List<Order>'; stream it with JsonSerializer.DeserializeAsyncEnumerable<Order>()")
+            .WithMessages("The JSON array in 'body' is deserialized whole into 'List<Order>', then used one element at a time; stream it with JsonSerializer.DeserializeAsyncEnumerable<Order>()")
             .RunAsync();
 
     [Fact]
-    public Task Arrays_and_list_interfaces_from_streams_and_strings_are_reported()
+    public Task Arrays_and_list_interfaces_from_streams_used_one_by_one_are_reported()
         => Analyzer("""
+            using System;
             using System.Collections.Generic;
             using System.IO;
+            using System.Linq;
+            using System.Net.Http;
             using System.Text.Json;
             using System.Text.Json.Serialization.Metadata;
+            using System.Threading.Tasks;
 
             class Import
             {
-                void Run(Stream stream, string json, JsonSerializerOptions options, JsonTypeInfo<Order[]> info)
+                async Task Run(Stream stream, HttpClient client, JsonSerializerOptions options, JsonTypeInfo<Order[]> info, string path)
                 {
-                    var a = [|JsonSerializer.Deserialize<Order[]>(stream)|];
-                    var b = [|JsonSerializer.Deserialize<IEnumerable<Order>>(json, options)|];
-                    var c = [|JsonSerializer.Deserialize<IReadOnlyList<Order>>(File.ReadAllText("orders.json"))|];
-                    var d = [|JsonSerializer.Deserialize<IList<int>>(stream)|];
-                    var e = [|JsonSerializer.Deserialize(json, info)|];
+                    foreach (var order in [|JsonSerializer.Deserialize<Order[]>(stream)|]!)
+                    {
+                        Console.WriteLine(order.Id);
+                    }
+
+                    using var response = await client.GetStreamAsync("https://example.test/orders");
+                    var total = [|JsonSerializer.Deserialize<IEnumerable<Order>>(response, options)|]!.Sum(o => o.Id);
+
+                    using var file = File.OpenRead(path);
+                    var ids = await [|JsonSerializer.DeserializeAsync<IList<int>>(file)|];
+                    foreach (var id in ids!)
+                    {
+                        Console.WriteLine(id);
+                    }
+
+                    foreach (var order in [|JsonSerializer.Deserialize(stream, info)|]!)
+                    {
+                        Console.WriteLine(order.Id);
+                    }
                 }
             }
             """).RunAsync();
+
+    [Fact]
+    public Task A_file_read_whole_as_text_is_reported_with_the_stream_to_open()
+        => Analyzer("""
+            using System;
+            using System.Collections.Generic;
+            using System.IO;
+            using System.Text.Json;
+
+            class Import
+            {
+                void Run(string path)
+                {
+                    var text = File.ReadAllText(path);
+                    foreach (var order in [|JsonSerializer.Deserialize<IReadOnlyList<Order>>(text)|]!)
+                    {
+                        Console.WriteLine(order.Id);
+                    }
+                }
+            }
+            """)
+            .WithMessages("The JSON array in 'text' is deserialized whole into 'IReadOnlyList<Order>', then used one element at a time; open the file as a stream (File.OpenRead) and read it with JsonSerializer.DeserializeAsyncEnumerable<Order>()")
+            .RunAsync();
 
     // ---- Near misses ---------------------------------------------------------------------------
 
@@ -81,6 +130,95 @@ public class SLU105_WholeJsonArrayDeserializedTests
                     var fromBytes = JsonSerializer.Deserialize<List<Order>>(utf8);
                     var fromElement = element.Deserialize<List<Order>>();
                     var untyped = JsonSerializer.Deserialize(json, typeof(List<Order>));
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_list_returned_or_kept_whole_is_silent()
+        => Analyzer("""
+            using System.Collections.Generic;
+            using System.IO;
+            using System.Text.Json;
+            using System.Threading.Tasks;
+
+            class Import
+            {
+                private readonly List<Order> _cache = new();
+
+                async Task<List<Order>?> Run(Stream body) => await JsonSerializer.DeserializeAsync<List<Order>>(body);
+
+                async Task Keep(Stream body)
+                {
+                    var loaded = await JsonSerializer.DeserializeAsync<List<Order>>(body);
+                    _cache.AddRange(loaded!);
+                }
+
+                int Count(Stream body)
+                {
+                    var loaded = JsonSerializer.Deserialize<Order[]>(body);
+                    return loaded!.Length;
+                }
+
+                void Unused(Stream stream)
+                {
+                    var a = JsonSerializer.Deserialize<Order[]>(stream);
+                    var d = JsonSerializer.Deserialize<IList<int>>(stream);
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Strings_already_held_in_memory_are_silent()
+        => Analyzer("""
+            using System;
+            using System.Collections.Generic;
+            using System.Net.Http;
+            using System.Text.Json;
+            using System.Threading.Tasks;
+
+            class Labels
+            {
+                async Task Run(string headerValue, HttpClient client, JsonSerializerOptions options)
+                {
+                    foreach (var tag in JsonSerializer.Deserialize<string[]>(headerValue)!)
+                    {
+                        Console.WriteLine(tag);
+                    }
+
+                    var body = await client.GetStringAsync("https://example.test/labels");
+                    foreach (var pair in JsonSerializer.Deserialize<IEnumerable<KeyValuePair<string, string>>>(body, options)!)
+                    {
+                        Console.WriteLine(pair.Key);
+                    }
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Embedded_resources_and_memory_streams_are_silent()
+        => Analyzer("""
+            using System;
+            using System.Collections.Generic;
+            using System.IO;
+            using System.Reflection;
+            using System.Text.Json;
+
+            class Regions
+            {
+                void Run(Assembly assembly, byte[] payload)
+                {
+                    using var resource = assembly.GetManifestResourceStream("Regions.json") ?? throw new InvalidOperationException();
+                    foreach (var region in JsonSerializer.Deserialize<List<string>>(resource)!)
+                    {
+                        Console.WriteLine(region);
+                    }
+
+                    using var buffer = new MemoryStream(payload);
+                    foreach (var id in JsonSerializer.Deserialize<int[]>(buffer)!)
+                    {
+                        Console.WriteLine(id);
+                    }
                 }
             }
             """).RunAsync();
@@ -149,15 +287,16 @@ public class SLU105_WholeJsonArrayDeserializedTests
                 using System;
                 using System.Collections.Generic;
                 using System.IO;
+                using System.Linq;
                 using System.Text.Json;
                 using System.Text.Json.Serialization.Metadata;
                 using System.Threading.Tasks;
 
                 class Import
                 {
-                    async Task FromString(string json)
+                    async Task FromString(string path)
                     {
-                        await Task.Yield();
+                        var json = await File.ReadAllTextAsync(path);
                         foreach (var order in [|JsonSerializer.Deserialize<List<Order>>(json)|]!)
                         {
                             Console.WriteLine(order.Id);
@@ -180,10 +319,10 @@ public class SLU105_WholeJsonArrayDeserializedTests
                         }
                     }
 
-                    async Task<int> Escapes(Stream stream)
+                    async Task<int> IndexedAfterTheLoop(Stream stream)
                     {
-                        var orders = await [|JsonSerializer.DeserializeAsync<List<Order>>(stream)|];
-                        return orders!.Count;
+                        var orders = (await [|JsonSerializer.DeserializeAsync<List<Order>>(stream)|])!.Where(o => o.Id > 0).ToList();
+                        return orders[0].Id;
                     }
                 }
                 """)

@@ -117,7 +117,106 @@ public class SLU107_StreamAccumulatedTests
             }
             """).RunAsync();
 
+    [Fact]
+    public Task A_reader_over_constant_unbounded_SQL_is_reported()
+        => Analyzer("""
+            using System.Collections.Generic;
+            using System.Data.Common;
+            using System.Threading.Tasks;
+
+            class Reminders
+            {
+                async Task<List<long>> Overdue(DbConnection connection)
+                {
+                    using var command = connection.CreateCommand();
+                    command.CommandText = "SELECT loan_id FROM loans WHERE due_on < CURRENT_DATE AND returned = false";
+                    var overdue = new List<long>();
+                    using var reader = await command.ExecuteReaderAsync();
+                    while (await reader.ReadAsync())
+                    {
+                        [|overdue.Add(reader.GetInt64(0))|];
+                    }
+
+                    return overdue;
+                }
+            }
+            """).RunAsync();
+
     // ---- Near misses ---------------------------------------------------------------------------
+
+    [Fact]
+    public Task A_generic_helper_that_collects_the_callers_stream_is_silent()
+        => Analyzer("""
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            static class StreamExtensions
+            {
+                public static async Task<List<TItem>> CollectAsync<TItem>(this IAsyncEnumerable<TItem> items, CancellationToken token)
+                {
+                    var collected = new List<TItem>();
+                    await foreach (var item in items.WithCancellation(token).ConfigureAwait(false))
+                    {
+                        collected.Add(item);
+                    }
+
+                    return collected;
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Readers_over_bounded_or_callers_SQL_or_the_catalog_are_silent()
+        => Analyzer("""
+            using System.Collections.Generic;
+            using System.Data;
+            using System.Data.Common;
+
+            class Loans
+            {
+                List<long> Latest(DbConnection connection)
+                {
+                    using var command = connection.CreateCommand();
+                    command.CommandText = "SELECT loan_id FROM loans ORDER BY loan_id DESC LIMIT 50";
+                    var latest = new List<long>();
+                    using var reader = command.ExecuteReader();
+                    while (reader.Read())
+                    {
+                        latest.Add(reader.GetInt64(0));
+                    }
+
+                    return latest;
+                }
+
+                List<object> Run(DbConnection connection, string sql)
+                {
+                    using var command = connection.CreateCommand();
+                    command.CommandText = sql;
+                    var rows = new List<object>();
+                    using var reader = command.ExecuteReader();
+                    while (reader.Read())
+                    {
+                        rows.Add(reader.GetValue(0));
+                    }
+
+                    return rows;
+                }
+
+                List<string> Tables(IDbCommand command)
+                {
+                    var tables = new List<string>();
+                    using var reader = command.ExecuteReader();
+                    while (reader.Read())
+                    {
+                        tables.Add((string)reader["TABLE_SCHEMA"] + "." + (string)reader["TABLE_NAME"]);
+                    }
+
+                    return tables;
+                }
+            }
+            """).RunAsync();
+
 
     [Fact]
     public Task A_loop_that_flushes_or_clears_in_batches_is_silent()

@@ -296,7 +296,8 @@ public class SLU108_UnitOfWorkGrowsTests
                     db.SaveChanges();
                 }
             }
-            """).RunAsync();
+            """)
+            .RunAsync();
 
     [Fact]
     public Task The_batch_size_comes_from_the_option()

@@ -146,6 +146,79 @@ public class SLU301_InfiniteTimeoutTests
             """).RunAsync();
 
     [Fact]
+    public Task Infinite_waits_whose_tasks_are_then_waited_with_a_token_are_silent()
+        => Analyzer("""
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class Relay
+            {
+                public Task<bool> WaitIdleAsync(int timeoutMilliseconds) => Task.FromResult(true);
+            }
+
+            class Switchboard
+            {
+                void Drain(IReadOnlyList<Relay> relays, CancellationToken shutdown)
+                {
+                    var idle = new Task[relays.Count];
+                    for (var i = 0; i < relays.Count; i++)
+                    {
+                        idle[i] = relays[i].WaitIdleAsync(Timeout.Infinite);
+                    }
+
+                    Task.WaitAll(idle, shutdown);
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task The_component_s_own_synchronization_and_its_Dispose_waiting_for_itself_are_silent()
+        => Analyzer("""
+            using System;
+            using System.Threading;
+
+            class Collector : IDisposable
+            {
+                private readonly ManualResetEventSlim _stopped = new();
+                private readonly SemaphoreSlim _gate = new(1, 1);
+
+                public bool WaitForStop(TimeSpan timeout) => _stopped.Wait(timeout);
+
+                public void Add()
+                {
+                    _gate.Wait(Timeout.Infinite);
+                    _gate.Release();
+                }
+
+                public void Dispose()
+                {
+                    _stopped.Set();
+                    WaitForStop(Timeout.InfiniteTimeSpan);
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_command_timeout_of_zero_in_an_installer_or_migration_is_silent()
+        => Analyzer("""
+            using System.Data.Common;
+            using Dapper;
+
+            static class LedgerSchemaInstaller
+            {
+                public static void Install(DbConnection connection) => connection.Execute("create table ledger (id int)", commandTimeout: 0);
+            }
+
+            class Upgrades
+            {
+                void MigrateToV2(DbCommand command) => command.CommandTimeout = 0;
+            }
+            """)
+            .WithLibraries(Library.Dapper)
+            .RunAsync();
+
+    [Fact]
     public Task Finite_timeouts_are_silent()
         => Analyzer("""
             using System;
@@ -335,6 +408,22 @@ public class SLU301_InfiniteTimeoutTests
             .RunAsync();
 
     // ---- Options -------------------------------------------------------------------------------
+
+    [Fact]
+    public Task setup_names_replaces_the_name_patterns_of_setup_code()
+        => Analyzer("""
+            using System.Data.Common;
+
+            class Upgrades
+            {
+                void MigrateToV2(DbCommand command) => [|command.CommandTimeout = 0|];
+
+                void Rebuild(DbCommand command) => command.CommandTimeout = 0;
+            }
+            """)
+            .WithEditorConfig("sluice.SLU301.setup_names = Rebuild")
+            .RunAsync();
+
 
     private const string HttpAndCommand = """
         using System.Data.Common;

@@ -49,6 +49,36 @@ public class SLU302_BlockingWaitTests
             .WithMessages(message)
             .RunAsync();
 
+    [Fact]
+    public Task A_wait_on_the_component_s_own_event_is_reported_when_the_member_ignores_the_token_it_was_given()
+        => Analyzer("""
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class Exporter
+            {
+                private readonly ManualResetEventSlim _drained = new();
+
+                public Task StopAsync(CancellationToken cancellationToken)
+                {
+                    [|_drained.Wait()|];
+                    return Task.CompletedTask;
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_wait_on_a_task_from_a_call_that_is_not_an_HttpClient_request_is_reported()
+        => Analyzer("""
+            using System.IO;
+            using System.Threading.Tasks;
+
+            class Archive
+            {
+                void Upload(Stream blob, Stream target) => [|blob.CopyToAsync(target).Wait()|];
+            }
+            """).RunAsync();
+
     // ---- Near misses ---------------------------------------------------------------------------
 
     [Theory]
@@ -70,6 +100,242 @@ public class SLU302_BlockingWaitTests
         => Analyzer(Waiters.Replace("WAIT", wait)).RunAsync();
 
     [Fact]
+    public Task A_semaphore_the_component_holds_as_a_lock_is_silent()
+        => Analyzer("""
+            using System.Collections.Generic;
+            using System.Threading;
+
+            class RateCache
+            {
+                private static readonly SemaphoreSlim Refresh = new(1, 1);
+                private readonly SemaphoreSlim _gate = new(1, 1);
+                private readonly Dictionary<string, decimal> _rates = new();
+
+                public void Put(string currency, decimal rate)
+                {
+                    _gate.Wait();
+                    try
+                    {
+                        _rates[currency] = rate;
+                    }
+                    finally
+                    {
+                        _gate.Release();
+                    }
+                }
+
+                public static void Reload()
+                {
+                    Refresh.Wait();
+                    Refresh.Release();
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task An_idle_worker_waiting_on_its_own_signal_is_silent()
+        => Analyzer("""
+            using System;
+            using System.Collections.Concurrent;
+            using System.Threading;
+
+            class PrintSpooler
+            {
+                private readonly AutoResetEvent _jobAdded = new(false);
+                private readonly ConcurrentQueue<Action> _jobs = new();
+                private readonly object _pending = new();
+                private volatile bool _stopped;
+
+                public void Loop()
+                {
+                    while (!_stopped)
+                    {
+                        while (_jobs.TryDequeue(out var job))
+                        {
+                            job();
+                        }
+
+                        _jobAdded.WaitOne();
+                    }
+                }
+
+                public void Drain()
+                {
+                    lock (_pending)
+                    {
+                        Monitor.Wait(_pending);
+                    }
+                }
+
+                public void Stop()
+                {
+                    _stopped = true;
+                    _jobAdded.Set();
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task WaitAny_over_handles_that_include_a_token_or_a_stop_signal_is_silent()
+        => Analyzer("""
+            using System.Threading;
+
+            class Mailbox
+            {
+                private readonly ManualResetEvent _closed = new(false);
+                private readonly AutoResetEvent _arrived = new(false);
+                private readonly WaitHandle[] _wakeUps;
+
+                public Mailbox() => _wakeUps = new WaitHandle[] { _closed, _arrived };
+
+                public int Next(CancellationToken token, WaitHandle external)
+                {
+                    var handles = new[] { token.WaitHandle, external };
+                    WaitHandle.WaitAny(handles);
+                    return WaitHandle.WaitAny(_wakeUps);
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Joining_the_component_s_own_worker_threads_is_silent()
+        => Analyzer("""
+            using System.Collections.Generic;
+            using System.Threading;
+
+            class Splitter
+            {
+                private readonly Thread _flusher;
+                private volatile bool _done;
+
+                public Splitter()
+                {
+                    _flusher = new Thread(() => { while (!_done) { Thread.Sleep(10); } });
+                    _flusher.Start();
+                }
+
+                public void Run(int parts)
+                {
+                    var workers = new List<Thread>();
+                    for (var i = 0; i < parts; i++)
+                    {
+                        var worker = new Thread(() => { });
+                        worker.Start();
+                        workers.Add(worker);
+                    }
+
+                    foreach (var worker in workers)
+                    {
+                        worker.Join();
+                    }
+
+                    var last = new Thread(() => { });
+                    last.Start();
+                    last.Join();
+                }
+
+                public void Flush()
+                {
+                    _done = true;
+                    _flusher.Join();
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_synchronization_context_waiting_for_its_own_work_item_is_silent()
+        => Analyzer("""
+            using System.Collections.Concurrent;
+            using System.Threading;
+
+            sealed class PumpContext : SynchronizationContext
+            {
+                private readonly BlockingCollection<(SendOrPostCallback, object?, ManualResetEventSlim?)> _queue = new();
+
+                public override void Send(SendOrPostCallback d, object? state)
+                {
+                    using var done = new ManualResetEventSlim();
+                    _queue.Add((d, state, done));
+                    done.Wait();
+                }
+
+                public void Pump()
+                {
+                    var (callback, state, done) = _queue.Take();
+                    callback(state);
+                    done?.Set();
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Waits_on_work_with_its_own_timeout_are_silent()
+        => Analyzer("""
+            using System.Net.Http;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            namespace Microsoft.Extensions.Hosting
+            {
+                public interface IHost
+                {
+                    Task StopAsync(CancellationToken cancellationToken = default);
+                }
+            }
+
+            class Probe
+            {
+                static Task<HttpResponseMessage> Ping(HttpClient client) => client.GetAsync("health");
+
+                void Check(Microsoft.Extensions.Hosting.IHost host)
+                {
+                    using var client = new HttpClient();
+                    client.GetAsync("health").Wait();
+                    Ping(client).Wait();
+                    host.StopAsync().Wait();
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Waiting_for_the_output_of_a_process_that_has_exited_is_silent()
+        => Analyzer("""
+            using System.Diagnostics;
+            using System.Threading.Tasks;
+
+            class Transcoder
+            {
+                string Probe(string file)
+                {
+                    using var process = Process.Start("probe", file)!;
+                    var output = process.StandardOutput.ReadToEndAsync();
+                    var errors = process.StandardError.ReadToEndAsync();
+                    [|process.WaitForExit()|];
+                    Task.WaitAll(output, errors);
+                    return output.Result;
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Waits_in_seeding_code_or_on_a_seeding_task_are_silent()
+        => Analyzer("""
+            using System.Threading.Tasks;
+
+            class CatalogSeed
+            {
+                public Task SeedAsync() => Task.CompletedTask;
+
+                public void SeedNow(Task pending) => pending.Wait();
+            }
+
+            static class Program
+            {
+                static void Main() => new CatalogSeed().SeedAsync().Wait();
+            }
+            """).RunAsync();
+
+    [Fact]
     public Task Awaiting_and_waits_of_other_types_are_silent()
         => Analyzer("""
             using System.Threading.Tasks;
@@ -88,6 +354,26 @@ public class SLU302_BlockingWaitTests
                 }
             }
             """).RunAsync();
+
+    // ---- Options -------------------------------------------------------------------------------
+
+    [Fact]
+    public Task setup_names_replaces_the_name_patterns_of_setup_code()
+        => Analyzer("""
+            using System.Threading.Tasks;
+
+            class CatalogSeed
+            {
+                public void SeedNow(Task pending) => [|pending.Wait()|];
+            }
+
+            class Warmup
+            {
+                public void Prime(Task pending) => pending.Wait();
+            }
+            """)
+            .WithEditorConfig("sluice.SLU302.setup_names = Warm*")
+            .RunAsync();
 
     // ---- Fixes ---------------------------------------------------------------------------------
 

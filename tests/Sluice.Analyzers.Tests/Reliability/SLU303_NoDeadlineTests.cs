@@ -9,6 +9,32 @@ public class SLU303_NoDeadlineTests
     private static RuleTest Analyzer(string source)
         => Verify.Analyzer<NoDeadlineAnalyzer>().WithSource(source);
 
+    /// <summary>The shape of Microsoft.Data.Sqlite's connection, declared here (the package is not referenced by the tests).</summary>
+    private const string SqliteStub = """
+        using System.Data;
+        using System.Data.Common;
+        using System.Threading.Tasks;
+
+        namespace Microsoft.Data.Sqlite
+        {
+            public class SqliteConnection : DbConnection
+            {
+        #pragma warning disable CS8764, CS8765
+                public override string ConnectionString { get; set; } = "";
+        #pragma warning restore CS8764, CS8765
+                public override string Database => "main";
+                public override string DataSource => "local.db";
+                public override string ServerVersion => "3";
+                public override ConnectionState State => ConnectionState.Closed;
+                public override void ChangeDatabase(string databaseName) { }
+                public override void Close() { }
+                public override void Open() { }
+                protected override DbTransaction BeginDbTransaction(IsolationLevel isolationLevel) => throw new System.NotSupportedException();
+                protected override DbCommand CreateDbCommand() => throw new System.NotSupportedException();
+            }
+        }
+        """;
+
     private static RuleTest Fix()
         => Verify.CodeFix<NoDeadlineAnalyzer, NoDeadlineCodeFix>(NoDeadlineCodeFix.DeadlineKey);
 
@@ -26,14 +52,14 @@ public class SLU303_NoDeadlineTests
 
                 async Task<string> FetchAsync(string url)
                 {
-                    var response = await [|_http.GetAsync(url)|];
+                    var response = await [|_http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead)|];
                     return await [|response.Content.ReadAsStringAsync()|];
                 }
             }
             """)
             .WithMessages(
-                "HttpClient.GetAsync gets no CancellationToken, and 'FetchAsync' has none to pass and applies no timeout, so nothing can stop or bound this call",
-                "HttpContent.ReadAsStringAsync gets no CancellationToken, and 'FetchAsync' has none to pass and applies no timeout, so nothing can stop or bound this call")
+                "HttpClient.GetAsync gets no CancellationToken: 'FetchAsync' has none to pass and sets no deadline, so a shutdown cannot stop it and only HttpClient.Timeout (100 s unless configured otherwise) bounds how long it waits",
+                "HttpContent.ReadAsStringAsync gets no CancellationToken: 'FetchAsync' has none to pass and sets no deadline, so a shutdown cannot stop it and HttpClient.Timeout does not cover reading a body received unbuffered, so nothing bounds how long it waits")
             .RunAsync();
 
     [Fact]
@@ -86,6 +112,131 @@ public class SLU303_NoDeadlineTests
             }
             """)
             .WithLibraries(Library.EntityFrameworkCore)
+            .RunAsync();
+
+    [Fact]
+    public Task The_message_says_what_still_bounds_a_database_call()
+        => Analyzer("""
+            using System.Data.Common;
+            using System.Threading.Tasks;
+
+            class Ledger
+            {
+                async Task<object?> TotalAsync(DbCommand command) => await [|command.ExecuteScalarAsync()|];
+            }
+            """)
+            .WithMessages("DbCommand.ExecuteScalarAsync gets no CancellationToken: 'TotalAsync' has none to pass and sets no deadline, so a shutdown cannot stop it and only the provider's command or connection timeout bounds how long it waits")
+            .RunAsync();
+
+    [Fact]
+    public Task A_token_reachable_through_a_context_parameter_is_named_in_the_message()
+        => Analyzer("""
+            using System.Net.Http;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            interface IShipmentContext
+            {
+                CancellationToken Aborted { get; }
+            }
+
+            class ShipmentHandler(HttpClient carrier)
+            {
+                async Task<string> Handle(IShipmentContext context, string trackingUrl)
+                    => await [|carrier.GetStringAsync(trackingUrl)|];
+            }
+            """)
+            .WithMessages("HttpClient.GetStringAsync gets no CancellationToken: 'Handle' can reach 'context.Aborted' but does not pass it, so cancelling that token does not stop the call")
+            .RunAsync();
+
+    [Fact]
+    public Task A_token_inherited_from_a_base_class_is_named_in_the_message()
+        => Analyzer("""
+            using System.Data.Common;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            abstract class Step
+            {
+                protected CancellationToken Halted { get; init; }
+            }
+
+            class ArchiveStep : Step
+            {
+                async Task<int> RunAsync(DbCommand archive) => await [|archive.ExecuteNonQueryAsync()|];
+            }
+            """)
+            .WithMessages("DbCommand.ExecuteNonQueryAsync gets no CancellationToken: 'RunAsync' can reach 'Halted' but does not pass it, so cancelling that token does not stop the call")
+            .RunAsync();
+
+    [Fact]
+    public Task A_token_of_a_context_held_by_the_type_is_named_in_the_message()
+        => Analyzer("""
+            using System.Net.Http;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class RequestScope
+            {
+                public CancellationToken RequestAborted { get; set; }
+            }
+
+            class PriceController(HttpClient quotes)
+            {
+                public RequestScope Scope { get; } = new();
+
+                async Task<string> Quote(string symbol) => await [|quotes.GetStringAsync(symbol)|];
+            }
+            """)
+            .WithMessages("HttpClient.GetStringAsync gets no CancellationToken: 'Quote' can reach 'Scope.RequestAborted' but does not pass it, so cancelling that token does not stop the call")
+            .RunAsync();
+
+    [Fact]
+    public Task A_body_read_after_a_streamed_response_is_reported()
+        => Analyzer("""
+            using System.IO;
+            using System.Net.Http;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class Downloader(HttpClient http, HttpMessageInvoker invoker)
+            {
+                async Task<Stream> OpenAsync(HttpRequestMessage request)
+                {
+                    using var response = await [|http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead)|];
+                    return await [|response.Content.ReadAsStreamAsync()|];
+                }
+
+                async Task<string> RelayAsync(HttpRequestMessage request)
+                {
+                    var response = await [|invoker.SendAsync(request, CancellationToken.None)|];
+                    return await [|response.Content.ReadAsStringAsync()|];
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Calls_on_a_SQLite_connection_are_reported_when_skip_embedded_databases_is_off()
+        => Analyzer(SqliteStub + """
+
+            class LocalCache
+            {
+                async Task WarmAsync(Microsoft.Data.Sqlite.SqliteConnection connection) => await [|connection.OpenAsync()|];
+            }
+            """)
+            .WithEditorConfig("sluice.SLU303.skip_embedded_databases = false")
+            .RunAsync();
+
+    [Fact]
+    public Task Database_calls_are_reported_when_a_network_provider_is_referenced_beside_SQLite()
+        => Analyzer(SqliteStub + """
+
+            class Orders
+            {
+                async Task<object?> CountAsync(System.Data.Common.DbCommand command) => await [|command.ExecuteScalarAsync()|];
+            }
+            """)
+            .WithLibraries(Library.Npgsql)
             .RunAsync();
 
     // ---- Near misses ---------------------------------------------------------------------------
@@ -142,6 +293,29 @@ public class SLU303_NoDeadlineTests
             .RunAsync();
 
     [Fact]
+    public Task A_member_that_sets_EF_Core_s_command_timeout_is_silent()
+        => Analyzer("""
+            using System;
+            using System.Threading.Tasks;
+            using Microsoft.EntityFrameworkCore;
+
+            class Archive : DbContext
+            {
+            }
+
+            class Compaction
+            {
+                async Task<int> RunAsync(Archive archive)
+                {
+                    archive.Database.SetCommandTimeout(TimeSpan.FromMinutes(2));
+                    return await archive.Database.ExecuteSqlRawAsync("delete from snapshots where expired");
+                }
+            }
+            """)
+            .WithLibraries(Library.EntityFrameworkCore)
+            .RunAsync();
+
+    [Fact]
     public Task Calls_that_pass_a_token_from_elsewhere_and_calls_with_no_token_overload_are_silent()
         => Analyzer("""
             using System.Data.Common;
@@ -167,6 +341,198 @@ public class SLU303_NoDeadlineTests
             """).RunAsync();
 
     [Fact]
+    public Task EF_Core_AddAsync_row_accessors_and_UseTransactionAsync_do_no_io_and_are_silent()
+        => Analyzer("""
+            using System.Data.Common;
+            using System.Threading.Tasks;
+            using Microsoft.EntityFrameworkCore;
+
+            class Parcel
+            {
+                public int Id { get; set; }
+            }
+
+            class Depot : DbContext
+            {
+                public DbSet<Parcel> Parcels => Set<Parcel>();
+            }
+
+            class Intake
+            {
+                async Task TrackAsync(Depot depot, Parcel parcel, Parcel[] more, DbDataReader reader, DbTransaction open)
+                {
+                    await depot.Parcels.AddAsync(parcel);
+                    await depot.AddRangeAsync(more);
+                    var missing = await reader.IsDBNullAsync(0);
+                    var weight = await reader.GetFieldValueAsync<int>(1);
+                    await depot.Database.UseTransactionAsync(open);
+                }
+            }
+            """)
+            .WithLibraries(Library.EntityFrameworkCore)
+            .RunAsync();
+
+    [Fact]
+    public Task Reading_a_body_already_buffered_or_built_in_memory_is_silent()
+        => Analyzer("""
+            using System.Net.Http;
+            using System.Net.Http.Json;
+            using System.Threading.Tasks;
+
+            class Forecasts(HttpClient http)
+            {
+                async Task<string> TodayAsync(string url)
+                {
+                    var response = (await [|http.GetAsync(url)|]).EnsureSuccessStatusCode();
+                    return await response.Content.ReadAsStringAsync();
+                }
+
+                async Task<string> WeekAsync(string url)
+                {
+                    using var response = await [|http.GetAsync(url, HttpCompletionOption.ResponseContentRead)|];
+                    return await response.Content.ReadAsStringAsync();
+                }
+
+                async Task<byte[]> EchoAsync()
+                {
+                    var body = new StringContent("{}");
+                    var json = await JsonContent.Create(new { City = "Oslo" }).ReadAsStringAsync();
+                    return await body.ReadAsByteArrayAsync();
+                }
+
+                // Out of sight: almost always a buffered response, or content a helper built in memory.
+                async Task<string> HandedInAsync(HttpResponseMessage response, HttpContent content)
+                    => await response.Content.ReadAsStringAsync() + await content.ReadAsStringAsync();
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Requests_whose_client_a_token_cancels_or_whose_client_or_command_sets_a_timeout_are_silent()
+        => Analyzer("""
+            using System;
+            using System.Data.Common;
+            using System.Net.Http;
+            using System.Threading.Tasks;
+
+            class Telemetry
+            {
+                private readonly HttpClient _sink;
+
+                public Telemetry() => _sink = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+
+                async Task SendAsync(HttpContent batch) => await _sink.PostAsync("ingest", batch);
+            }
+
+            class RunContext
+            {
+                public System.Threading.CancellationToken Token { get; init; }
+            }
+
+            abstract class Transfer
+            {
+                public required HttpClient Client { get; init; }
+
+                public required RunContext Context { get; init; }
+
+                async Task<string> FetchAsync(string url)
+                {
+                    using (Context.Token.Register(Client.CancelPendingRequests))
+                    {
+                        return await Client.GetStringAsync(url);
+                    }
+                }
+            }
+
+            class Purge
+            {
+                async Task<int> RunAsync(DbConnection connection)
+                {
+                    using var command = connection.CreateCommand();
+                    command.CommandTimeout = 60;
+                    command.CommandText = "delete from expired";
+                    return await command.ExecuteNonQueryAsync();
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_rollback_in_a_catch_or_finally_is_silent()
+        => Analyzer("""
+            using System;
+            using System.Data.Common;
+            using System.Threading.Tasks;
+
+            class Transfers
+            {
+                async Task MoveAsync(DbTransaction transaction, DbCommand debit)
+                {
+                    try
+                    {
+                        await [|debit.ExecuteNonQueryAsync()|];
+                        await [|transaction.CommitAsync()|];
+                    }
+                    catch (Exception)
+                    {
+                        await transaction.RollbackAsync();
+                        throw;
+                    }
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Seeding_migrations_and_unreachable_calls_are_silent()
+        => Analyzer("""
+            using System;
+            using System.Net.Http;
+            using System.Threading.Tasks;
+            using Microsoft.EntityFrameworkCore;
+
+            class Warehouse : DbContext
+            {
+            }
+
+            class WarehouseSeed
+            {
+                async Task FillAsync(Warehouse db) => await db.SaveChangesAsync();
+            }
+
+            static class Startup
+            {
+                static async Task SeedBinsAsync(Warehouse db) => await db.SaveChangesAsync();
+
+                static async Task UpgradeAsync(Warehouse db) => await db.Database.MigrateAsync();
+            }
+
+            class Legacy
+            {
+                HttpClient Sign(HttpClient client)
+                {
+                    throw new NotSupportedException("not finished");
+            #pragma warning disable CS0162
+                    var challenge = client.GetAsync("challenge").Result;
+                    return client;
+            #pragma warning restore CS0162
+                }
+            }
+            """)
+            .WithLibraries(Library.EntityFrameworkCore)
+            .RunAsync();
+
+    [Fact]
+    public Task Calls_to_an_embedded_SQLite_database_are_silent()
+        => Analyzer(SqliteStub + """
+
+            class Playlists
+            {
+                async Task OpenAsync(Microsoft.Data.Sqlite.SqliteConnection connection) => await connection.OpenAsync();
+
+                // The project references SQLite and no network provider: every connection is a local file.
+                async Task<object?> CountAsync(System.Data.Common.DbCommand command) => await command.ExecuteScalarAsync();
+            }
+            """).RunAsync();
+
+    [Fact]
     public Task Nothing_is_reported_when_no_network_or_database_call_is_made()
         => Analyzer("""
             using System.Threading.Tasks;
@@ -176,6 +542,27 @@ public class SLU303_NoDeadlineTests
                 async Task RunAsync() => await Task.Yield();
             }
             """).RunAsync();
+
+    // ---- Options -------------------------------------------------------------------------------
+
+    [Fact]
+    public Task setup_names_replaces_the_name_patterns_of_setup_code()
+        => Analyzer("""
+            using System.Data.Common;
+            using System.Threading.Tasks;
+
+            class CatalogSeed
+            {
+                async Task FillAsync(DbCommand insert) => await [|insert.ExecuteNonQueryAsync()|];
+            }
+
+            class Bootstrap
+            {
+                async Task PrimeAsync(DbCommand insert) => await insert.ExecuteNonQueryAsync();
+            }
+            """)
+            .WithEditorConfig("sluice.SLU303.setup_names = Bootstrap")
+            .RunAsync();
 
     // ---- Fixes ---------------------------------------------------------------------------------
 
@@ -194,7 +581,7 @@ public class SLU303_NoDeadlineTests
 
                     async Task<string> FetchAsync(string url)
                     {
-                        var response = await [|_http.GetAsync(url)|];
+                        var response = await [|_http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead)|];
                         var body = await [|response.Content.ReadAsStringAsync(CancellationToken.None)|];
                         return body;
                     }
@@ -213,7 +600,7 @@ public class SLU303_NoDeadlineTests
                     async Task<string> FetchAsync(string url)
                     {
                         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(100));
-                        var response = await _http.GetAsync(url, deadline.Token);
+                        var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
                         var body = await response.Content.ReadAsStringAsync(deadline.Token);
                         return body;
                     }
@@ -313,6 +700,97 @@ public class SLU303_NoDeadlineTests
             .ExpectNoFix()
             .RunAsync();
 
+    [Fact]
+    public Task The_first_fix_passes_the_token_the_member_can_reach()
+        => Verify.CodeFix<NoDeadlineAnalyzer, NoDeadlineCodeFix>(NoDeadlineCodeFix.ReachableTokenKey)
+            .WithSource("""
+                using System.Data.Common;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                interface IBatchContext
+                {
+                    CancellationToken CancellationToken { get; }
+                }
+
+                class Loader
+                {
+                    async Task LoadAsync(IBatchContext batch, DbCommand insert, DbConnection connection)
+                    {
+                        await [|connection.OpenAsync()|];
+                        await [|insert.ExecuteNonQueryAsync()|];
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System.Data.Common;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                interface IBatchContext
+                {
+                    CancellationToken CancellationToken { get; }
+                }
+
+                class Loader
+                {
+                    async Task LoadAsync(IBatchContext batch, DbCommand insert, DbConnection connection)
+                    {
+                        await connection.OpenAsync(batch.CancellationToken);
+                        await insert.ExecuteNonQueryAsync(batch.CancellationToken);
+                    }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task The_deadline_fix_leaves_silent_calls_alone()
+        => Fix()
+            .WithSource("""
+                using System;
+                using System.Data.Common;
+                using System.Threading.Tasks;
+
+                class Transfers
+                {
+                    async Task MoveAsync(DbTransaction transaction, DbCommand debit)
+                    {
+                        try
+                        {
+                            await [|debit.ExecuteNonQueryAsync()|];
+                        }
+                        catch (Exception)
+                        {
+                            await transaction.RollbackAsync();
+                            throw;
+                        }
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Data.Common;
+                using System.Threading.Tasks;
+
+                class Transfers
+                {
+                    async Task MoveAsync(DbTransaction transaction, DbCommand debit)
+                    {
+                        using var deadline = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(100));
+                        try
+                        {
+                            await debit.ExecuteNonQueryAsync(deadline.Token);
+                        }
+                        catch (Exception)
+                        {
+                            await transaction.RollbackAsync();
+                            throw;
+                        }
+                    }
+                }
+                """)
+            .RunAsync();
+
     // ---- Runtime fix ---------------------------------------------------------------------------
 
     [Fact]
@@ -399,6 +877,23 @@ public class SLU303_NoDeadlineTests
                 class Client
                 {
                     async Task<string?> Fetch(HttpClient? http) => await http?[|.GetStringAsync("u")|];
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task The_runtime_fix_is_not_offered_for_a_deadline_longer_than_the_runtime_accepts()
+        => Verify.CodeFix<NoDeadlineAnalyzer, NoDeadlineCodeFix>(NoDeadlineCodeFix.WithTimeoutKey)
+            .WithLibraries(Library.SluiceRuntime)
+            .WithEditorConfig("sluice.SLU303.deadline_seconds = 86401")
+            .WithSource("""
+                using System.Net.Http;
+                using System.Threading.Tasks;
+
+                class Client(HttpClient http)
+                {
+                    async Task<string> Fetch(string url) => await [|http.GetStringAsync(url)|];
                 }
                 """)
             .ExpectNoFix()

@@ -12,7 +12,8 @@ public class CrashRecoveryTests : IDisposable
 
     private static ProcessStartInfo ChildStartInfo(params string[] arguments)
     {
-        // The test host runs under the dotnet host; start this same assembly with it.
+        // The test host runs under the dotnet host; start this same assembly with it. A self-contained build (the net8.0
+        // one) is run by the host on the runtime bundled beside it, like the test host itself.
         var host = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
         var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(typeof(Program).Assembly.Location);

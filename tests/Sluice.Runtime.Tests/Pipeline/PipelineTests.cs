@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Time.Testing;
 using Sluice.Runtime.Tests.Support;
 
 namespace Sluice.Runtime.Tests.Pipeline;
@@ -199,6 +200,26 @@ public class PipelineTests : IDisposable
     }
 
     [Fact]
+    public async Task Dead_letters_are_time_stamped_and_the_run_timed_by_the_pipeline_clock()
+    {
+        var start = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        var clock = new FakeTimeProvider(start);
+        var sink = new RecordingDeadLetterSink();
+        var report = await SluicePipeline.From(Enumerable.Range(0, 4))
+            .WithDeadLetters(sink)
+            .WithTimeProvider(clock)
+            .RunAsync((record, _) =>
+            {
+                // Each record takes a minute of the fake clock; the odd ones fail for good.
+                clock.Advance(TimeSpan.FromMinutes(1));
+                return record % 2 == 1 ? throw new FormatException("bad " + record) : ValueTask.CompletedTask;
+            });
+
+        Assert.Equal([start.AddMinutes(2), start.AddMinutes(4)], sink.Letters.OrderBy(d => d.Position).Select(d => d.Timestamp));
+        Assert.Equal(TimeSpan.FromMinutes(4), report.Elapsed);
+    }
+
+    [Fact]
     public async Task A_source_failure_fails_the_run_after_checkpointing_what_finished()
     {
         using var store = new FileCheckpointStore(_temp.Path);
@@ -387,6 +408,7 @@ public class PipelineTests : IDisposable
         Assert.Equal("sink", Assert.Throws<ArgumentNullException>(() => pipeline.WithDeadLetters(null!)).ParamName);
         Assert.Equal("store", Assert.Throws<ArgumentNullException>(() => pipeline.WithCheckpoints(null!)).ParamName);
         Assert.Equal("logger", Assert.Throws<ArgumentNullException>(() => pipeline.WithLogger(null!)).ParamName);
+        Assert.Equal("timeProvider", Assert.Throws<ArgumentNullException>(() => pipeline.WithTimeProvider(null!)).ParamName);
         Assert.Equal("handler", (await Assert.ThrowsAsync<ArgumentNullException>(() => pipeline.RunAsync((Func<int, CancellationToken, ValueTask>)null!))).ParamName);
 
         using var store = new FileCheckpointStore(_temp.Path);

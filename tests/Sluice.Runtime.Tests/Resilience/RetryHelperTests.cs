@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 using Sluice.Runtime.Tests.Support;
@@ -206,37 +207,64 @@ public class DefaultPipelineTests
     [Fact]
     public async Task An_attempt_that_outlives_its_timeout_is_cancelled_and_retried()
     {
+        var clock = new FakeTimeProvider();
         var options = FastOptions();
-        options.AttemptTimeout = TimeSpan.FromMilliseconds(20);
+        options.AttemptTimeout = TimeSpan.FromSeconds(2);
         options.MaxRetryAttempts = 2;
+        options.TimeProvider = clock;
         var pipeline = SluiceResilience.CreatePipeline(options);
-        var attempts = 0;
-        var result = await pipeline.ExecuteAsync(async token =>
+        var started = new AttemptSignal();
+
+        var run = pipeline.ExecuteAsync(async token =>
         {
-            if (++attempts < 3)
+            var attempt = started.Next();
+            if (attempt < 3)
             {
                 await Task.Delay(Timeout.InfiniteTimeSpan, token);
             }
 
-            return attempts;
-        });
-        Assert.Equal(3, result);
+            return attempt;
+        }).AsTask();
+
+        for (var attempt = 1; attempt < 3; attempt++)
+        {
+            await started.WaitForAsync(attempt);
+            clock.Advance(options.AttemptTimeout);
+        }
+
+        Assert.Equal(3, await run.WaitAsync(AttemptSignal.HangGuard));
     }
 
     [Fact]
     public async Task The_total_timeout_ends_retries_that_would_otherwise_go_on()
     {
+        // Every attempt hangs until its own timeout, which is transient, so only the total timeout can stop the retries:
+        // attempts start at 0 s, 2 s and 4 s, and the total timeout ends the third at 5 s.
+        var clock = new FakeTimeProvider();
         var options = FastOptions();
-        options.TotalTimeout = TimeSpan.FromMilliseconds(50);
+        options.AttemptTimeout = TimeSpan.FromSeconds(2);
+        options.TotalTimeout = TimeSpan.FromSeconds(5);
         options.MaxRetryAttempts = 100;
+        options.TimeProvider = clock;
         var pipeline = SluiceResilience.CreatePipeline(options);
-        var attempts = 0;
-        await Assert.ThrowsAsync<TimeoutRejectedException>(async () => await pipeline.ExecuteAsync(async token =>
+        var started = new AttemptSignal();
+
+        var run = pipeline.ExecuteAsync(async token =>
         {
-            attempts++;
+            started.Next();
             await Task.Delay(Timeout.InfiniteTimeSpan, token);
-        }));
-        Assert.Equal(1, attempts);
+        }).AsTask();
+
+        await started.WaitForAsync(1);
+        clock.Advance(TimeSpan.FromSeconds(2));
+        await started.WaitForAsync(2);
+        clock.Advance(TimeSpan.FromSeconds(2));
+        await started.WaitForAsync(3);
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        var error = await Assert.ThrowsAsync<TimeoutRejectedException>(() => run.WaitAsync(AttemptSignal.HangGuard));
+        Assert.Equal(options.TotalTimeout, error.Timeout);
+        Assert.Equal(3, started.Count);
     }
 
     [Fact]

@@ -1,0 +1,330 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using Sluice.Analyzers.Infrastructure;
+
+namespace Sluice.Analyzers.Shapes;
+
+/// <summary>
+/// Blocking waits that something other than their own timeout bounds, or that only coordinate a component with
+/// itself: the component's own synchronization (a lock, event or queue it holds, its own worker threads, a handle
+/// array that includes a stop signal), work that carries its own timeout (an HttpClient request, a host's
+/// StopAsync), the output of a process that has already exited, and a wait whose task is itself awaited with a token.
+/// Also which waits ignore a token the caller handed in. Used by SLU301 (infinite timeouts) and SLU302 (no timeout).
+/// </summary>
+internal static class WaitBounds
+{
+    /// <summary>
+    /// True when the wait is on the component's own synchronization: a lock, event, semaphore, queue or thread that is a
+    /// field or property of the component (or of its own objects), or that this member created (a local initialized
+    /// with <c>new</c>, or the items of a collection it built); for <c>WaitHandle.WaitAny</c>, a handle array that
+    /// includes such a handle or the handle of a CancellationToken; and a component's Dispose waiting for its own
+    /// shutdown. A hang there is a bug in the component's own signalling, not a stalled server, and a timeout would
+    /// only turn an idle worker into a busy one. Tasks, processes and other objects (clients, consumers) are never
+    /// "own": they stand for work that may be I/O.
+    /// </summary>
+    public static bool IsOwnSynchronization(IInvocationOperation wait, ISymbol member, KnownTypes types)
+    {
+        var method = wait.TargetMethod;
+        var type = method.ContainingType;
+        var component = member.ContainingType;
+        var root = wait.Root();
+        if (!IsSynchronizationPrimitive(type, types))
+        {
+            // The component's Dispose waiting for its own shutdown (after it signalled its workers to stop).
+            return !method.IsStatic && wait.Instance?.WalkDownConversion() is IInstanceReferenceOperation
+                && member.Name is "Dispose" or "DisposeAsync";
+        }
+
+        if (!method.IsStatic)
+        {
+            return wait.Instance is { } instance && IsOwnObject(instance, root, component, types);
+        }
+
+        var waited = wait.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value;
+        if (waited is null)
+        {
+            return false;
+        }
+
+        if (Timeouts.Is(type, types.Monitor))
+        {
+            return IsOwnObject(waited, root, component, types);
+        }
+
+        // A handle array: one the component holds, or one built here from own handles or a token's handle.
+        waited = waited.WalkDownConversion();
+        if (waited is IFieldReferenceOperation or IPropertyReferenceOperation && IsOwnObject(waited, root, component, types))
+        {
+            return true;
+        }
+
+        if (Elements(waited, root) is not { } elements || elements.Count == 0)
+        {
+            return false;
+        }
+
+        bool IsOwnOrToken(IOperation element) => IsOwnObject(element, root, component, types) || IsTokenHandle(element, root, types);
+        return method.Name == "WaitAny" ? elements.Any(IsOwnOrToken) : elements.All(IsOwnOrToken);
+    }
+
+    private static bool IsSynchronizationPrimitive(INamedTypeSymbol? type, KnownTypes types)
+        => TypeSymbols.IsOrDerives(type, types.WaitHandle)
+            || Timeouts.Is(type, types.SemaphoreSlim)
+            || Timeouts.Is(type, types.ManualResetEventSlim)
+            || Timeouts.Is(type, types.CountdownEvent)
+            || Timeouts.Is(type, types.Thread)
+            || Timeouts.Is(type, types.Monitor)
+            || Timeouts.Is(type, types.BlockingCollection);
+
+    /// <summary>
+    /// The member's function (its method, lambda or local function) has a CancellationToken parameter that it never
+    /// uses: the caller handed in a way to stop, and this wait (like the rest of the member) ignores it.
+    /// </summary>
+    public static bool IgnoresTokenParameter(IInvocationOperation wait, ISymbol member, KnownTypes types)
+    {
+        var tokens = new List<IParameterSymbol>();
+        for (var operation = wait.Parent; operation is not null; operation = operation.Parent)
+        {
+            var parameters = operation switch
+            {
+                IAnonymousFunctionOperation function => function.Symbol.Parameters,
+                ILocalFunctionOperation function => function.Symbol.Parameters,
+                _ => ImmutableArray<IParameterSymbol>.Empty,
+            };
+            tokens.AddRange(parameters.Where(p => types.IsCancellationToken(p.Type)));
+        }
+
+        if (member is IMethodSymbol method)
+        {
+            tokens.AddRange(method.Parameters.Where(p => types.IsCancellationToken(p.Type)));
+        }
+
+        if (tokens.Count == 0)
+        {
+            return false;
+        }
+
+        var used = new HashSet<IParameterSymbol>(
+            wait.Root().Descendants().OfType<IParameterReferenceOperation>().Select(reference => reference.Parameter),
+            SymbolEqualityComparer.Default);
+        return tokens.Any(token => !used.Contains(token));
+    }
+
+    /// <summary>
+    /// A wait on a task that carries its own timeout: an HttpClient request (HttpClient.Timeout, 100 s by default,
+    /// ends it with an exception), any <c>Task&lt;HttpResponseMessage&gt;</c>, or a host's <c>StopAsync</c>
+    /// (HostOptions.ShutdownTimeout ends it).
+    /// </summary>
+    public static bool IsWorkWithItsOwnTimeout(IInvocationOperation wait, KnownTypes types)
+    {
+        if (wait.TargetMethod.IsStatic || wait.Instance is not { } instance || !Timeouts.Is(wait.TargetMethod.ContainingType, types.Task) && !Timeouts.Is(wait.TargetMethod.ContainingType, types.GenericTask))
+        {
+            return false;
+        }
+
+        var task = ValueOf(instance, wait.Root());
+        if (task.Type is INamedTypeSymbol { TypeArguments.Length: 1 } generic && TypeSymbols.IsOrDerives(generic.TypeArguments[0], types.HttpResponseMessage))
+        {
+            return true;
+        }
+
+        return task is IInvocationOperation call
+            && (TypeSymbols.IsOrDerives(call.TargetMethod.ContainingType, types.HttpMessageInvoker)
+                || (call.TargetMethod.Name == "StopAsync" && TypeSymbols.IsOrDerives(call.TargetMethod.ContainingType, types.Host)));
+    }
+
+    /// <summary>
+    /// A wait on tasks that read a process's standard output or error to the end, after the same process's
+    /// <c>WaitForExit()</c>: once the process has exited its pipes are at their end, so the reads finish.
+    /// </summary>
+    public static bool IsOutputOfAnExitedProcess(IInvocationOperation wait, KnownTypes types)
+    {
+        var root = wait.Root();
+        var tasks = wait.TargetMethod.IsStatic
+            ? wait.Arguments.SelectMany(argument => Elements(argument.Value.WalkDownConversion(), root) ?? [argument.Value]).ToList()
+            : wait.Instance is { } instance ? [instance] : [];
+        if (tasks.Count == 0)
+        {
+            return false;
+        }
+
+        ISymbol? process = null;
+        foreach (var task in tasks)
+        {
+            if (ValueOf(task, root) is not IInvocationOperation { TargetMethod.Name: "ReadToEndAsync" or "ReadToEnd", Instance: { } reader }
+                || ValueOf(reader, root) is not IPropertyReferenceOperation { Property.Name: "StandardOutput" or "StandardError", Instance: { } owner } stream
+                || !TypeSymbols.IsOrDerives(stream.Property.ContainingType, types.Process)
+                || ReferencedSymbol(owner) is not { } symbol
+                || (process is not null && !SymbolEqualityComparer.Default.Equals(process, symbol)))
+            {
+                return false;
+            }
+
+            process = symbol;
+        }
+
+        return root.Descendants().OfType<IInvocationOperation>().Any(call =>
+            call.TargetMethod.Name == "WaitForExit"
+            && call.Syntax.SpanStart < wait.Syntax.SpanStart
+            && call.Instance is { } exited
+            && SymbolEqualityComparer.Default.Equals(ReferencedSymbol(exited), process));
+    }
+
+    /// <summary>
+    /// The call's task is stored (in a local, or an element of a local array) and that local is later waited on or
+    /// awaited with a CancellationToken that can fire: the wait that counts is that one.
+    /// </summary>
+    public static bool IsThenWaitedWithAToken(IInvocationOperation call, KnownTypes types)
+    {
+        var stored = call.Parent?.WalkUpConversion() switch
+        {
+            ISimpleAssignmentOperation { Target: ILocalReferenceOperation local } => local.Local,
+            ISimpleAssignmentOperation { Target: IArrayElementReferenceOperation { ArrayReference: ILocalReferenceOperation array } } => array.Local,
+            IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator } => declarator.Symbol,
+            _ => null,
+        };
+        if (stored is null)
+        {
+            return false;
+        }
+
+        return call.Root().Descendants().OfType<IInvocationOperation>().Any(later =>
+            later != call
+            && later.TargetMethod.Name is "Wait" or "WaitAll" or "WaitAny" or "WaitAsync" or "WhenAll" or "WhenAny"
+            && Timeouts.HasLiveToken(later, types)
+            && later.Descendants().OfType<ILocalReferenceOperation>().Any(reference => SymbolEqualityComparer.Default.Equals(reference.Local, stored)));
+    }
+
+    /// <summary>
+    /// An object the component owns: <c>this</c>, a field or property of it (or of its own objects), a local this
+    /// member initialized with <c>new</c> (or an array or collection it built), or the items of such a collection.
+    /// </summary>
+    private static bool IsOwnObject(IOperation operation, IOperation root, INamedTypeSymbol? component, KnownTypes types, int depth = 0)
+    {
+        if (depth > 4)
+        {
+            return false;
+        }
+
+        operation = operation.WalkDownConversion();
+        switch (operation)
+        {
+            case IInstanceReferenceOperation:
+                return true;
+            case IFieldReferenceOperation { Instance: null } field:
+                return SymbolEqualityComparer.Default.Equals(field.Field.ContainingType, component);
+            case IFieldReferenceOperation { Instance: { } owner }:
+                return IsOwnObject(owner, root, component, types, depth + 1);
+            case IPropertyReferenceOperation { Instance: { } owner } when owner.WalkDownConversion() is IInstanceReferenceOperation:
+                return true;
+            case IPropertyReferenceOperation { Instance: { } owner }:
+                return IsOwnObject(owner, root, component, types, depth + 1) && !IsTaskOrProcess(operation.Type, types);
+            case IObjectCreationOperation or IArrayCreationOperation:
+                return true;
+            case ILocalReferenceOperation local:
+                // The items of a collection this member built: 'foreach (var thread in threads)'.
+                if (root.Descendants().OfType<IForEachLoopOperation>().FirstOrDefault(loop => loop.Locals.Contains(local.Local, SymbolEqualityComparer.Default)) is { } loop)
+                {
+                    return IsOwnObject(loop.Collection, root, component, types, depth + 1);
+                }
+
+                return LocalValues.OnlyDeclarator(local.Local, root)?.GetVariableInitializer()?.Value is { } value
+                    && IsCreatedHere(value, root, component, types, depth);
+            default:
+                return false;
+        }
+    }
+
+    private static bool IsCreatedHere(IOperation value, IOperation root, INamedTypeSymbol? component, KnownTypes types, int depth)
+        => value.WalkDownConversion() switch
+        {
+            IObjectCreationOperation or IArrayCreationOperation => true,
+            ILocalReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation or IInstanceReferenceOperation => IsOwnObject(value, root, component, types, depth + 1),
+            ICollectionExpressionOperation => true,
+            _ => false,
+        };
+
+    private static bool IsTaskOrProcess(ITypeSymbol? type, KnownTypes types)
+        => TypeSymbols.IsOrDerives(type, types.Task) || TypeSymbols.IsOrDerives(type, types.Process);
+
+    /// <summary>
+    /// A CancellationToken's wait handle (<c>token.WaitHandle</c>), or the handle of an object made from a token
+    /// (<c>token.GetCancellationEvent().WaitHandle</c>): it is set when the token is cancelled.
+    /// </summary>
+    private static bool IsTokenHandle(IOperation element, IOperation root, KnownTypes types)
+    {
+        if (element.WalkDownConversion() is not IPropertyReferenceOperation { Property.Name: "WaitHandle", Instance: { } source })
+        {
+            return false;
+        }
+
+        if (types.IsCancellationToken(source.Type))
+        {
+            return true;
+        }
+
+        return ValueOf(source, root) is IInvocationOperation made
+            && (types.IsCancellationToken(made.Instance?.Type) || made.Arguments.Any(a => a.Parameter?.Ordinal == 0 && types.IsCancellationToken(a.Value.Type)));
+    }
+
+    /// <summary>The elements of an array built here: <c>new[] { a, b }</c>, a params array, a collection expression, or a local holding one.</summary>
+    private static IReadOnlyList<IOperation>? Elements(IOperation array, IOperation root)
+    {
+        var value = ValueOf(array, root);
+        return value switch
+        {
+            IArrayCreationOperation { Initializer: { } initializer } => initializer.ElementValues,
+            ICollectionExpressionOperation collection => collection.Elements,
+            _ => null,
+        };
+    }
+
+    /// <summary>Where a value comes from: through a local written once, <c>await</c>, <c>.Result</c> and <c>ConfigureAwait</c>.</summary>
+    private static IOperation ValueOf(IOperation operation, IOperation root)
+    {
+        for (var depth = 0; depth < 8; depth++)
+        {
+            operation = operation.WalkDownConversion();
+            IOperation? next = operation switch
+            {
+                ILocalReferenceOperation local => LocalValues.OnlyDeclarator(local.Local, root)?.GetVariableInitializer()?.Value,
+                IAwaitOperation awaited => awaited.Operation,
+                IPropertyReferenceOperation { Property.Name: "Result", Instance: { } task } => task,
+                IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } inner } => inner,
+                _ => null,
+            };
+            if (next is null)
+            {
+                return operation;
+            }
+
+            operation = next;
+        }
+
+        return operation;
+    }
+
+    private static ISymbol? ReferencedSymbol(IOperation operation)
+        => operation.WalkDownConversion() switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IFieldReferenceOperation field => field.Field,
+            IPropertyReferenceOperation property => property.Property,
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            _ => null,
+        };
+
+    private static IOperation? WalkUpConversion(this IOperation operation)
+    {
+        var current = operation;
+        while (current is IConversionOperation && current.Parent is { } parent)
+        {
+            current = parent;
+        }
+
+        return current;
+    }
+}
