@@ -17,7 +17,7 @@ namespace Sluice.Analyzers.Shapes;
 /// The loops it knows:
 /// <list type="bullet">
 /// <item><c>foreach</c>/<c>await foreach</c> over an <c>IQueryable&lt;T&gt;</c> or <c>IAsyncEnumerable&lt;T&gt;</c>, over
-/// <c>File.ReadLines</c>/<c>File.ReadAllLines</c>, over <c>DataTable.Rows</c>, or over a parameter (a batch the caller
+/// <c>File.ReadLines</c>/<c>File.ReadAllLines</c>, over a text's <c>EnumerateLines()</c>, over <c>DataTable.Rows</c>, or over a parameter (a batch the caller
 /// hands in) or a call result whose elements are data (see <see cref="IsData"/>) — seen through LINQ operators and
 /// through a local assigned once;</item>
 /// <item><c>while (reader.Read())</c>, <c>while (await reader.ReadAsync())</c> over a data reader or a CsvHelper
@@ -254,6 +254,13 @@ internal sealed class RecordLoop
             if (method.Name is "ReadLines" or "ReadAllLines" or "ReadLinesAsync" or "ReadAllLinesAsync" && SymbolEqualityComparer.Default.Equals(method.ContainingType, types.File))
             {
                 return "the file's lines";
+            }
+
+            // text.AsSpan().EnumerateLines(): the lines of a text, one span at a time.
+            if (method.Name == "EnumerateLines" && method.ContainingType is { Name: "MemoryExtensions" } extensions
+                && extensions.ContainingNamespace?.ToDisplayString() == "System")
+            {
+                return "the text's lines";
             }
 
             if (method.Name.StartsWith("Deserialize", StringComparison.Ordinal) && SymbolEqualityComparer.Default.Equals(method.ContainingType, types.JsonSerializer))

@@ -143,10 +143,15 @@ public sealed class NonIdempotentWriteInRetryCodeFix : CodeFixProvider
             arguments.Add(SyntaxFactory.Argument(token.Expression));
         }
 
-        // Bound in its static form, which needs no using, to check the overload before offering it.
+        // Bound in its static form, which needs no using, to check the overload before offering it. A client reached
+        // through a conditional access ('holder?.Client.PostAsync(...)') cannot be bound on its own: a value of its type
+        // stands in for it.
+        var receiver = ConditionalAccess.IsReachedThrough(member.Expression)
+            ? SyntaxFactory.DefaultExpression(SyntaxFactory.ParseTypeName(operation.Instance.Type!.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)))
+            : member.Expression.WithoutTrivia();
         var staticForm = SyntaxFactory.InvocationExpression(
             FullNames.Member(RuntimeContract.Idempotency.HttpClientExtensionsTypeName, newName),
-            SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(arguments.Prepend(SyntaxFactory.Argument(member.Expression.WithoutTrivia())))));
+            SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(arguments.Prepend(SyntaxFactory.Argument(receiver)))));
         var bound = model.GetSpeculativeSymbolInfo(call.SpanStart, staticForm, SpeculativeBindingOption.BindAsExpression).Symbol as IMethodSymbol;
         if (bound is null || !SymbolEqualityComparer.Default.Equals(bound.ContainingType, extensions))
         {

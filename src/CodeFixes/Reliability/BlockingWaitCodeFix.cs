@@ -154,17 +154,29 @@ public sealed class BlockingWaitCodeFix : CodeFixProvider
         arguments.Add(SyntaxFactory.Argument(extra));
         var candidate = invocation.WithArgumentList(SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(arguments)).WithTriviaFrom(invocation.ArgumentList));
 
-        // 'task?.Wait()': '.Wait(token)' cannot be bound on its own, so the overload is checked on 'task.Wait(token)'.
-        var (probe, position) = (invocation.Expression, invocation.Parent) switch
+        // 'task?.Wait()', 'holder?.Gate.Wait()', 'holder?.Pending?.Wait()': '.Wait(token)' cannot be bound on its own, so the
+        // overload is checked on a receiver of the same type: 'default(Task).Wait(token)'.
+        ExpressionSyntax probe = candidate;
+        var position = invocation.SpanStart;
+        if (ConditionalAccess.IsReachedThrough(invocation.Expression))
         {
-            (MemberBindingExpressionSyntax binding, ConditionalAccessExpressionSyntax conditional) when conditional.WhenNotNull == invocation
-                => (candidate.WithExpression(SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, conditional.Expression.WithoutTrivia(), binding.Name)), conditional.SpanStart),
-            (MemberBindingExpressionSyntax, _) => (null, 0),
-            _ => (candidate, invocation.SpanStart),
-        };
-        if (probe is null)
-        {
-            return null;
+            var name = invocation.Expression switch
+            {
+                MemberAccessExpressionSyntax access => access.Name,
+                MemberBindingExpressionSyntax binding => binding.Name,
+                _ => null,
+            };
+            if (name is null || operation.Instance?.Type is not { } receiverType)
+            {
+                return null;
+            }
+
+            var receiver = SyntaxFactory.DefaultExpression(SyntaxFactory.ParseTypeName(receiverType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)));
+            probe = candidate.WithExpression(SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, receiver, name.WithoutTrivia()));
+            position = invocation.Ancestors()
+                .TakeWhile(node => node is ExpressionSyntax and not AnonymousFunctionExpressionSyntax)
+                .OfType<ConditionalAccessExpressionSyntax>()
+                .LastOrDefault()?.SpanStart ?? position;
         }
 
         var bound = model.GetSpeculativeSymbolInfo(position, probe, SpeculativeBindingOption.BindAsExpression).Symbol as IMethodSymbol;

@@ -106,6 +106,9 @@ internal static class CatchRewrites
         // record variable to keep.
         if (model.GetOperation(catchClause) is not { Parent: ITryOperation tryOperation }
             || RecordLoop.Around(tryOperation, types) is not { Loop: IForEachLoopOperation, Record: { } record }
+
+            // DeadLetter.From<T> takes the record as a type argument, which a span (a ref struct) or a pointer cannot be.
+            || record.Type.IsRefLikeType || record.Type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer
             || catchClause.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } ownerSyntax
             || model.GetDeclaredSymbol(ownerSyntax) is not { } owner)
         {

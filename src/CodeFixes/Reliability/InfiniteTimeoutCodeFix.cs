@@ -76,12 +76,38 @@ public sealed class InfiniteTimeoutCodeFix : CodeFixProvider
                 return;
             }
 
-            var returnType = operation.TargetMethod.ReturnType.SpecialType;
-            var returnsResult = returnType is SpecialType.System_Boolean or SpecialType.System_Int32;
-            if (returnsResult && invocation.Parent is ExpressionStatementSyntax statement)
+            var returnType = operation.TargetMethod.ReturnType;
+            var returnsResult = returnType.SpecialType is SpecialType.System_Boolean or SpecialType.System_Int32;
+
+            // The result of 'await semaphore.WaitAsync(...)' (through ConfigureAwait) is the awaited bool; a task that
+            // is kept rather than awaited leaves the check to whoever awaits it.
+            IOperation result = operation;
+            if (returnType is INamedTypeSymbol { Name: "Task" or "ValueTask", TypeArguments.Length: 1 } task
+                && task.TypeArguments[0].SpecialType == SpecialType.System_Boolean)
+            {
+                if (result.Parent is IInvocationOperation { TargetMethod.Name: "ConfigureAwait" } configured && configured.Instance == result)
+                {
+                    result = configured;
+                }
+
+                if (result.Parent is IAwaitOperation awaited)
+                {
+                    result = awaited;
+                    returnsResult = true;
+                }
+            }
+
+            // 'semaphore?.Wait(...);' discards a bool? that no check can negate.
+            var consumer = result.Parent;
+            while (consumer is IConditionalAccessOperation)
+            {
+                consumer = consumer.Parent;
+            }
+
+            if (returnsResult && result.Syntax is ExpressionSyntax { Parent: ExpressionStatementSyntax statement } resultSyntax)
             {
                 var what = $"{operation.TargetMethod.ContainingType.Name}.{operation.TargetMethod.Name}";
-                var bounded = invocation.ReplaceNode(value, newValue);
+                var bounded = resultSyntax.ReplaceNode(value, newValue);
                 context.RegisterCodeFix(
                     CodeAction.Create(
                         title + " and throw TimeoutException when it elapses",
@@ -93,9 +119,10 @@ public sealed class InfiniteTimeoutCodeFix : CodeFixProvider
                 return;
             }
 
-            if (returnsResult && operation.Parent is IExpressionStatementOperation)
+            if (returnsResult && consumer is IExpressionStatementOperation)
             {
-                // The result is discarded where no statement can be added (an expression-bodied lambda or member).
+                // The result is discarded where no check can be added (an expression-bodied lambda or member, a
+                // conditional access).
                 return;
             }
         }

@@ -177,8 +177,12 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
             || calls.Any(call => !SymbolEqualityComparer.Default.Equals(call.TargetMethod.ReturnType.OriginalDefinition, task)
                 && !SymbolEqualityComparer.Default.Equals(call.TargetMethod.ReturnType.OriginalDefinition, genericTask))
 
-            // 'client?.GetAsync(...)' has no receiver a lambda could call it on; the deadline fix handles it.
-            || calls.Any(call => call.Syntax is InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax }))
+            // 'client?.GetAsync(...)', 'holder?.Client.GetAsync(...)' have no receiver a lambda could call them on; the
+            // deadline fix handles them.
+            || calls.Any(call => call.Syntax is InvocationExpressionSyntax invocation && ConditionalAccess.IsReachedThrough(invocation.Expression))
+
+            // A lambda in a struct cannot use the struct's own state (CS1673): a call on a field of it cannot be wrapped.
+            || calls.Any(call => call.DescendantsAndSelf().Any(UsesStructState)))
         {
             return null;
         }
@@ -219,6 +223,15 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
 
         return invocation.WithArgumentList(invocation.ArgumentList.AddArguments(argument));
     }
+
+    /// <summary><c>this</c> (written or not) or a primary constructor parameter of a struct.</summary>
+    private static bool UsesStructState(IOperation operation)
+        => operation switch
+        {
+            IInstanceReferenceOperation reference => reference.Type?.IsValueType == true,
+            IParameterReferenceOperation { Parameter.ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.Constructor } constructor } => constructor.ContainingType.IsValueType,
+            _ => false,
+        };
 
     private static bool IsFunction(SyntaxNode node)
         => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax;

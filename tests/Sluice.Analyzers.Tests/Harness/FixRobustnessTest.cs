@@ -10,8 +10,10 @@ using Microsoft.CodeAnalysis.Testing;
 namespace Sluice.Analyzers.Tests.Harness;
 
 /// <summary>
-/// A robustness test of a code fix: sources with no expected output, and no expectation on what the analyzer reports
-/// (zero diagnostics is fine; markup in the sources is removed and ignored, so rule-test sources can be reused).
+/// A robustness test of a code fix: sources with no expected output, and by default no expectation on what the analyzer
+/// reports (zero diagnostics is fine; markup in the sources is removed and ignored, so rule-test sources can be reused).
+/// <see cref="ExpectingDiagnostics"/> and <see cref="ExpectingFixes"/> make a test fail rather than check nothing when the
+/// analyzer stops reporting or the fix stops being offered.
 /// <see cref="RunAsync"/> checks that the input compiles and the analyzer does not throw; then, for every diagnostic the
 /// fix can handle and every code action it offers (every equivalence key), that <c>RegisterCodeFixesAsync</c> does not
 /// throw, applying the action does not throw and gives a syntax tree that matches its text, and the result compiles;
@@ -19,9 +21,29 @@ namespace Sluice.Analyzers.Tests.Harness;
 /// </summary>
 public sealed class FixRobustnessTest : TestProject<FixRobustnessTest>
 {
-    private readonly Func<CodeFixTest<DefaultVerifier>> _createRun;
+    private readonly Func<FixRobustnessExpectations, CodeFixTest<DefaultVerifier>> _createRun;
+    private FixRobustnessExpectations _expectations = FixRobustnessExpectations.None;
 
-    internal FixRobustnessTest(Func<CodeFixTest<DefaultVerifier>> createRun) => _createRun = createRun;
+    internal FixRobustnessTest(Func<FixRobustnessExpectations, CodeFixTest<DefaultVerifier>> createRun) => _createRun = createRun;
+
+    /// <summary>
+    /// Requires the analyzer to report at least <paramref name="atLeast"/> diagnostics that the fix handles, and the fix
+    /// to offer (and so apply) at least one action for at least one of them.
+    /// </summary>
+    public FixRobustnessTest ExpectingDiagnostics(int atLeast = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(atLeast, 1);
+        _expectations = _expectations with { Diagnostics = atLeast, FixedDiagnostics = Math.Max(_expectations.FixedDiagnostics, 1) };
+        return this;
+    }
+
+    /// <summary>Requires at least <paramref name="atLeast"/> of the diagnostics to get at least one action, each applied.</summary>
+    public FixRobustnessTest ExpectingFixes(int atLeast)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(atLeast, 1);
+        _expectations = _expectations with { Diagnostics = Math.Max(_expectations.Diagnostics, atLeast), FixedDiagnostics = atLeast };
+        return this;
+    }
 
     public async Task RunAsync()
     {
@@ -30,14 +52,20 @@ public sealed class FixRobustnessTest : TestProject<FixRobustnessTest>
             throw new InvalidOperationException("A robustness test needs at least one source.");
         }
 
-        var run = _createRun();
+        var run = _createRun(_expectations);
         Describe(run.TestState, Sources.Select(source => Markup.Parse(source).Source));
         await run.RunAsync();
     }
 }
 
+/// <summary>What a robustness test requires at least: diagnostics the fix handles, and diagnostics it offers an action for.</summary>
+internal sealed record FixRobustnessExpectations(int Diagnostics, int FixedDiagnostics)
+{
+    public static FixRobustnessExpectations None { get; } = new(0, 0);
+}
+
 /// <summary>The engine of <see cref="FixRobustnessTest"/>, on the library's project, analysis and code action application.</summary>
-internal sealed class FixRobustnessRun<TAnalyzer, TCodeFix> : SluiceTest<TAnalyzer, TCodeFix>
+internal sealed class FixRobustnessRun<TAnalyzer, TCodeFix>(FixRobustnessExpectations expectations) : SluiceTest<TAnalyzer, TCodeFix>
     where TAnalyzer : DiagnosticAnalyzer, new()
     where TCodeFix : CodeFixProvider, new()
 {
@@ -52,9 +80,16 @@ internal sealed class FixRobustnessRun<TAnalyzer, TCodeFix> : SluiceTest<TAnalyz
 
         var fix = GetCodeFixProviders().Single();
         var fixable = diagnostics.Where(d => fix.FixableDiagnosticIds.Contains(d.Id) && project.GetDocument(d.Location.SourceTree) is not null).ToList();
+        if (fixable.Count < expectations.Diagnostics)
+        {
+            Verify.Fail(
+                $"Expected the analyzer to report at least {expectations.Diagnostics} diagnostic(s) that {typeof(TCodeFix).Name} handles "
+                + $"({string.Join(", ", fix.FixableDiagnosticIds)}), but it reported {fixable.Count}:{Listed(fixable)}");
+        }
 
         // One diagnostic per document and equivalence key, to start Fix All from.
         var fixAllStarts = new Dictionary<(DocumentId Document, string? Key), Diagnostic>();
+        var unfixed = new List<Diagnostic>();
         foreach (var diagnostic in fixable)
         {
             var document = project.GetDocument(diagnostic.Location.SourceTree)!;
@@ -69,6 +104,18 @@ internal sealed class FixRobustnessRun<TAnalyzer, TCodeFix> : SluiceTest<TAnalyz
                 await AssertCompilesAsync(fixedProject, actionVerifier, cancellationToken);
                 fixAllStarts.TryAdd((document.Id, action.EquivalenceKey), diagnostic);
             }
+
+            if (actions.IsEmpty)
+            {
+                unfixed.Add(diagnostic);
+            }
+        }
+
+        if (fixable.Count - unfixed.Count < expectations.FixedDiagnostics)
+        {
+            Verify.Fail(
+                $"Expected {typeof(TCodeFix).Name} to offer an action for at least {expectations.FixedDiagnostics} diagnostic(s), "
+                + $"but it offered one for {fixable.Count - unfixed.Count} of {fixable.Count}. No action for:{Listed(unfixed)}");
         }
 
         var fixAll = fix.GetFixAllProvider();
@@ -154,6 +201,9 @@ internal sealed class FixRobustnessRun<TAnalyzer, TCodeFix> : SluiceTest<TAnalyz
 
         verifier.Fail(message.ToString());
     }
+
+    private static string Listed(IEnumerable<Diagnostic> diagnostics)
+        => string.Concat(diagnostics.Select(d => $"\n  {Describe(d)}"));
 
     private static string Describe(Diagnostic diagnostic)
     {

@@ -46,6 +46,52 @@ public class FixRobustnessTests
             .RunAsync();
 
     [Fact]
+    public Task A_test_expecting_diagnostics_passes_when_they_are_reported_and_fixed()
+        => Verify.FixesOf<SwallowedExceptionAnalyzer, SwallowedExceptionCodeFix>()
+            .WithSource(TwoCatches)
+            .ExpectingDiagnostics(2)
+            .ExpectingFixes(2)
+            .RunAsync();
+
+    [Fact]
+    public async Task A_test_expecting_diagnostics_fails_when_the_analyzer_reports_nothing()
+    {
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => Verify.FixesOf<SwallowedExceptionAnalyzer, SwallowedExceptionCodeFix>()
+                .WithSource("class C { void M() { try { } catch { throw; } } }")
+                .ExpectingDiagnostics()
+                .RunAsync());
+        Assert.Contains("Expected the analyzer to report at least 1 diagnostic(s) that SwallowedExceptionCodeFix handles (SLU201), but it reported 0", failure.Message);
+    }
+
+    [Fact]
+    public async Task A_test_expecting_diagnostics_fails_when_fewer_are_reported()
+    {
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => Verify.FixesOf<SwallowedExceptionAnalyzer, SwallowedExceptionCodeFix>().WithSource(TwoCatches).ExpectingDiagnostics(3).RunAsync());
+        Assert.Contains("at least 3 diagnostic(s)", failure.Message);
+        Assert.Contains("but it reported 2:", failure.Message);
+        Assert.Contains("SLU201 at Test0.cs(7,34)", failure.Message);
+    }
+
+    [Fact]
+    public async Task A_test_expecting_diagnostics_fails_when_the_fix_offers_nothing()
+    {
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => Verify.FixesOf<SwallowedExceptionAnalyzer, OffersNothing>().WithSource(TwoCatches).ExpectingDiagnostics().RunAsync());
+        Assert.Contains("Expected OffersNothing to offer an action for at least 1 diagnostic(s), but it offered one for 0 of 2", failure.Message);
+    }
+
+    [Fact]
+    public async Task A_test_expecting_fixes_fails_when_one_diagnostic_gets_no_action()
+    {
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => Verify.FixesOf<SwallowedExceptionAnalyzer, FixesTheFirstCatchOnly>().WithSource(TwoCatches).ExpectingFixes(2).RunAsync());
+        Assert.Contains("but it offered one for 1 of 2. No action for:", failure.Message);
+        Assert.Contains("SLU201 at Test0.cs(12,34)", failure.Message);
+    }
+
+    [Fact]
     public async Task An_input_that_does_not_compile_fails()
     {
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(
@@ -107,6 +153,34 @@ public class FixRobustnessTests
         public override ImmutableArray<string> FixableDiagnosticIds => [RuleIds.SwallowedException];
 
         public override Task RegisterCodeFixesAsync(CodeFixContext context) => throw new InvalidOperationException("fix bug");
+    }
+
+    private sealed class OffersNothing : CodeFixProvider
+    {
+        public override ImmutableArray<string> FixableDiagnosticIds => [RuleIds.SwallowedException];
+
+        public override Task RegisterCodeFixesAsync(CodeFixContext context) => Task.CompletedTask;
+    }
+
+    /// <summary>Offers throw; for the first catch of a document only.</summary>
+    private sealed class FixesTheFirstCatchOnly : CodeFixProvider
+    {
+        public override ImmutableArray<string> FixableDiagnosticIds => [RuleIds.SwallowedException];
+
+        public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+        {
+            var root = (await context.Document.GetSyntaxRootAsync(context.CancellationToken))!;
+            var catchClause = root.FindNode(context.Span).FirstAncestorOrSelf<CatchClauseSyntax>()!;
+            if (catchClause != root.DescendantNodes().OfType<CatchClauseSyntax>().First())
+            {
+                return;
+            }
+
+            var rethrow = catchClause.WithBlock(((BlockSyntax)SyntaxFactory.ParseStatement("{ throw; }")).WithTriviaFrom(catchClause.Block));
+            context.RegisterCodeFix(
+                CodeAction.Create("throw;", _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(catchClause, rethrow))), "rethrow"),
+                context.Diagnostics);
+        }
     }
 
     /// <summary>Offers throw; (key rethrow) and an action that throws when its changes are computed (key throws).</summary>

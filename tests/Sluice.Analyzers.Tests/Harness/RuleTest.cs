@@ -28,12 +28,12 @@ public static class Verify
     /// <summary>
     /// A robustness test of a code fix on sources with no expected output: every fix offered for whatever the
     /// analyzer reports must register, apply and compile, and so must Fix All in document scope (see
-    /// <see cref="FixRobustnessTest"/>).
+    /// <see cref="FixRobustnessTest"/>); <see cref="FixRobustnessTest.ExpectingDiagnostics"/> requires something to check.
     /// </summary>
     public static FixRobustnessTest FixesOf<TAnalyzer, TCodeFix>()
         where TAnalyzer : DiagnosticAnalyzer, new()
         where TCodeFix : CodeFixProvider, new()
-        => new(() => new FixRobustnessRun<TAnalyzer, TCodeFix>());
+        => new(expectations => new FixRobustnessRun<TAnalyzer, TCodeFix>(expectations));
 }
 
 /// <summary>

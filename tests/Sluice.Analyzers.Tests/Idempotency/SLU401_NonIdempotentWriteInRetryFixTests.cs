@@ -163,4 +163,51 @@ public class SLU401_NonIdempotentWriteInRetryFixTests
                 }
             }
             """ + Payment, Library.SluiceRuntime, Library.Dapper).RunAsync();
+
+    // ---- Unusual shapes ---------------------------------------------------------------------------
+
+    [Fact]
+    public Task A_client_reached_through_a_conditional_access_gets_the_runtime_helper()
+        => Fix(NonIdempotentWriteInRetryCodeFix.WithIdempotencyKeyKey, Usings + """
+            class Holder
+            {
+                public HttpClient Client { get; } = new();
+            }
+
+            class Payments
+            {
+                async Task PayAsync(ResiliencePipeline pipeline, Holder? holder, Payment payment)
+                {
+                    await pipeline.ExecuteAsync(async ct =>
+                    {
+                        await holder?[|.Client.PostAsync("/payments", JsonContent.Create(payment), ct)|];
+                    });
+                }
+            }
+            """ + Payment, """
+            using System;
+            using System.Net.Http;
+            using System.Net.Http.Json;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Polly;
+            using Sluice;
+
+            class Holder
+            {
+                public HttpClient Client { get; } = new();
+            }
+
+            class Payments
+            {
+                async Task PayAsync(ResiliencePipeline pipeline, Holder? holder, Payment payment)
+                {
+                    await pipeline.ExecuteAsync(async ct =>
+                    {
+                        await holder?.Client.PostWithIdempotencyKeyAsync("/payments", JsonContent.Create(payment), IdempotencyKey.For("Payments.PayAsync", payment.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), ct);
+                    });
+                }
+            }
+            """ + Payment)
+            .RunAsync();
 }

@@ -634,4 +634,60 @@ public class SLU201_SwallowedExceptionFixTests
                 }
                 """)
             .RunAsync();
+
+    [Fact]
+    public Task The_dead_letter_fix_in_a_static_lambda_does_not_pass_a_token_it_cannot_capture()
+        => Verify.CodeFix<SwallowedExceptionAnalyzer, SwallowedExceptionCodeFix>(SwallowedExceptionCodeFix.DeadLetterKey)
+            .WithLibraries(Library.SluiceRuntime)
+            .WithSource("""
+                using System;
+                using System.Collections.Generic;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Import
+                {
+                    Task Run(IEnumerable<string> lines, CancellationToken token)
+                    {
+                        Func<IEnumerable<string>, Task> import = static async values =>
+                        {
+                            foreach (var value in values)
+                            {
+                                try { await Task.Delay(int.Parse(value)); }
+                                [|catch|] { }
+                            }
+                        };
+                        return import(lines);
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Collections.Generic;
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Sluice;
+
+                class Import
+                {
+                    private static readonly IDeadLetterSink DeadLetterSink = new JsonLinesDeadLetterSink("dead-letters/Import.jsonl");
+
+                    Task Run(IEnumerable<string> lines, CancellationToken token)
+                    {
+                        Func<IEnumerable<string>, Task> import = static async values =>
+                        {
+                            foreach (var value in values)
+                            {
+                                try { await Task.Delay(int.Parse(value)); }
+                                catch (Exception ex)
+                                {
+                                    await DeadLetterSink.WriteAsync(DeadLetter.From(value, ex));
+                                }
+                            }
+                        };
+                        return import(lines);
+                    }
+                }
+                """)
+            .RunAsync();
 }

@@ -757,4 +757,28 @@ public class SLU202_RecordDroppedTests
                 """)
             .ExpectNoFix()
             .RunAsync();
+
+    // ---- Unusual shapes ---------------------------------------------------------------------------
+
+    [Fact]
+    public Task The_dead_letter_fix_is_not_offered_for_a_span_record_which_cannot_be_a_type_argument()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.DeadLetterKey)
+            .WithLibraries(Library.SluiceRuntime)
+            .WithSource("""
+                using System;
+
+                class Import
+                {
+                    void Run(string text)
+                    {
+                        foreach (var line in text.AsSpan().EnumerateLines())
+                        {
+                            try { Console.WriteLine(int.Parse(line)); }
+                            [|catch (FormatException ex)|] { Console.Error.WriteLine(ex); }
+                        }
+                    }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
 }

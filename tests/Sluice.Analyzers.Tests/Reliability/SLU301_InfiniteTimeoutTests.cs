@@ -407,6 +407,89 @@ public class SLU301_InfiniteTimeoutTests
             .ExpectNoFix()
             .RunAsync();
 
+    // ---- Unusual shapes ---------------------------------------------------------------------------
+
+    [Fact]
+    public Task No_fix_for_a_wait_reached_through_a_conditional_access_whose_result_is_discarded()
+        => Fix()
+            .WithSource("""
+                using System.Threading;
+
+                class Holder
+                {
+                    public SemaphoreSlim? Gate { get; set; }
+                }
+
+                class Worker
+                {
+                    void Run(SemaphoreSlim? semaphore, Holder? holder)
+                    {
+                        semaphore?.Wait([|Timeout.Infinite|]);
+                        holder?.Gate?.Wait([|Timeout.InfiniteTimeSpan|]);
+                    }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task An_awaited_WaitAsync_whose_result_is_discarded_is_checked()
+        => Fix()
+            .WithSource("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Worker
+                {
+                    async Task RunAsync(SemaphoreSlim semaphore)
+                    {
+                        await semaphore.WaitAsync([|Timeout.Infinite|]);
+                        await semaphore.WaitAsync([|Timeout.InfiniteTimeSpan|]).ConfigureAwait(false);
+                        var entered = await semaphore.WaitAsync([|Timeout.Infinite|]);
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Worker
+                {
+                    async Task RunAsync(SemaphoreSlim semaphore)
+                    {
+                        if (!await semaphore.WaitAsync(100_000))
+                        {
+                            throw new TimeoutException("SemaphoreSlim.WaitAsync did not complete within 100 seconds.");
+                        }
+
+                        if (!await semaphore.WaitAsync(TimeSpan.FromSeconds(100)).ConfigureAwait(false))
+                        {
+                            throw new TimeoutException("SemaphoreSlim.WaitAsync did not complete within 100 seconds.");
+                        }
+
+                        var entered = await semaphore.WaitAsync(100_000);
+                    }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task No_fix_for_an_awaited_WaitAsync_whose_result_is_discarded_in_an_expression_body()
+        => Fix()
+            .WithSource("""
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Worker
+                {
+                    async Task EnterAsync(SemaphoreSlim semaphore) => await semaphore.WaitAsync([|Timeout.Infinite|]);
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
     // ---- Options -------------------------------------------------------------------------------
 
     [Fact]

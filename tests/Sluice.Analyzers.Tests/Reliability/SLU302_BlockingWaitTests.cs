@@ -678,6 +678,51 @@ public class SLU302_BlockingWaitTests
             .RunAsync();
 
     [Fact]
+    public Task The_token_fix_passes_the_token_to_a_wait_reached_through_a_member_or_a_second_conditional_access()
+        => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>(BlockingWaitCodeFix.TokenKey)
+            .WithSource("""
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Holder
+                {
+                    public Task? Pending { get; set; }
+
+                    public SemaphoreSlim Gate { get; } = new(1);
+                }
+
+                class Waiter
+                {
+                    void Run(Holder? holder, CancellationToken token)
+                    {
+                        holder?[|.Gate.Wait()|];
+                        holder?.Pending?[|.Wait()|];
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Holder
+                {
+                    public Task? Pending { get; set; }
+
+                    public SemaphoreSlim Gate { get; } = new(1);
+                }
+
+                class Waiter
+                {
+                    void Run(Holder? holder, CancellationToken token)
+                    {
+                        holder?.Gate.Wait(token);
+                        holder?.Pending?.Wait(token);
+                    }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
     public Task Fix_All_fixes_a_wait_nested_in_the_lambda_of_another_wait()
         => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>(BlockingWaitCodeFix.TimeoutKey)
             .WithSource("""
@@ -711,6 +756,75 @@ public class SLU302_BlockingWaitTests
                         {
                             throw new System.TimeoutException("Task.Wait did not complete within 100 seconds.");
                         }
+                    }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task The_token_fix_is_not_offered_in_a_static_local_function_that_cannot_capture_the_token()
+        => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>(BlockingWaitCodeFix.TokenKey)
+            .WithSource("""
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Waiter
+                {
+                    void Run(Task task, CancellationToken token)
+                    {
+                        Wait(task);
+
+                        static void Wait(Task task)
+                        {
+                            [|task.Wait()|];
+                        }
+                    }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task The_await_fix_in_a_type_of_a_program_with_top_level_statements_does_not_pass_their_token()
+        => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>(BlockingWaitCodeFix.AwaitKey)
+            .AsExecutable()
+            .WithSource("""
+                using System.Threading;
+
+                using var stopping = new CancellationTokenSource();
+                var token = stopping.Token;
+                await new Worker().RunAsync(System.Threading.Tasks.Task.CompletedTask);
+                """)
+            .WithFixedSource("""
+                using System.Threading;
+
+                using var stopping = new CancellationTokenSource();
+                var token = stopping.Token;
+                await new Worker().RunAsync(System.Threading.Tasks.Task.CompletedTask);
+                """)
+            .WithSource("""
+                using System;
+                using System.Threading.Tasks;
+
+                class Worker
+                {
+                    public async Task RunAsync(Task load)
+                    {
+                        [|load.Wait()|];
+                        await Task.Yield();
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Threading.Tasks;
+
+                class Worker
+                {
+                    public async Task RunAsync(Task load)
+                    {
+                        await load.WaitAsync(TimeSpan.FromSeconds(100));
+                        await Task.Yield();
                     }
                 }
                 """)

@@ -883,6 +883,71 @@ public class SLU303_NoDeadlineTests
             .RunAsync();
 
     [Fact]
+    public Task The_runtime_fix_is_not_offered_for_a_call_on_a_member_reached_through_a_conditional_access()
+        => Verify.CodeFix<NoDeadlineAnalyzer, NoDeadlineCodeFix>(NoDeadlineCodeFix.WithTimeoutKey)
+            .WithLibraries(Library.SluiceRuntime)
+            .WithSource("""
+                using System.Net.Http;
+                using System.Threading.Tasks;
+
+                class Holder
+                {
+                    public HttpClient Http { get; } = new();
+                }
+
+                class Client
+                {
+                    async Task<string?> Fetch(Holder? holder) => await holder?[|.Http.GetStringAsync("u")|];
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task The_runtime_fix_is_not_offered_in_a_struct_for_a_call_on_its_own_state_which_a_lambda_cannot_use()
+        => Verify.CodeFix<NoDeadlineAnalyzer, NoDeadlineCodeFix>(NoDeadlineCodeFix.WithTimeoutKey)
+            .WithLibraries(Library.SluiceRuntime)
+            .WithSource("""
+                using System.Net.Http;
+                using System.Threading.Tasks;
+
+                struct Fetcher(HttpClient http)
+                {
+                    private readonly HttpClient _http = http;
+
+                    Task<string> Fetch() => [|_http.GetStringAsync("u")|];
+
+                    Task<string> FetchThroughTheParameter() => [|http.GetStringAsync("u")|];
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task In_a_struct_the_runtime_fix_still_wraps_a_call_on_a_parameter()
+        => Verify.CodeFix<NoDeadlineAnalyzer, NoDeadlineCodeFix>(NoDeadlineCodeFix.WithTimeoutKey)
+            .WithLibraries(Library.SluiceRuntime)
+            .WithSource("""
+                using System.Net.Http;
+                using System.Threading.Tasks;
+
+                struct Fetcher
+                {
+                    Task<string> Fetch(HttpClient http) => [|http.GetStringAsync("u")|];
+                }
+                """)
+            .WithFixedSource("""
+                using System.Net.Http;
+                using System.Threading.Tasks;
+
+                struct Fetcher
+                {
+                    Task<string> Fetch(HttpClient http) => Sluice.SluiceResilience.WithTimeoutAsync(System.TimeSpan.FromSeconds(100), ct => http.GetStringAsync("u", ct));
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
     public Task The_runtime_fix_is_not_offered_for_a_deadline_longer_than_the_runtime_accepts()
         => Verify.CodeFix<NoDeadlineAnalyzer, NoDeadlineCodeFix>(NoDeadlineCodeFix.WithTimeoutKey)
             .WithLibraries(Library.SluiceRuntime)
