@@ -214,6 +214,29 @@ public class SLU201_SwallowedExceptionTests
             .AsExecutable()
             .RunAsync();
 
+    [Fact]
+    public Task A_loop_over_the_lines_of_a_text_is_a_record_loop()
+        => Analyzer("""
+            using System;
+
+            class Totals
+            {
+                int Sum(string export)
+                {
+                    var sum = 0;
+                    foreach (var line in export.AsSpan().EnumerateLines())
+                    {
+                        try { sum += int.Parse(line); }
+                        [|catch (FormatException)|] { }
+                    }
+
+                    return sum;
+                }
+            }
+            """)
+            .WithMessages("'catch (FormatException)' swallows the exception: the loop over the text's lines goes on to the next record, so 'line' is lost and the block is empty")
+            .RunAsync();
+
     // ---- Positives: a batch abandoned -------------------------------------------------------------
 
     [Fact]
