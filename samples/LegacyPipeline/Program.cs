@@ -1,7 +1,7 @@
 // The quick start's main job: the legacy order import as it ran in production for months, then the same import on the
 // Sluice runtime. Compare the counts: the legacy job loses orders without a word; Sluice dead-letters them with the
 // error, and records how far it got. Building this project also prints Sluice's analyzer findings for the legacy code
-// (SLU201 swallowed exceptions, SLU102 the whole export read into memory, SLU402 a hand-rolled retry loop).
+// (SLU201 the swallowed exception that loses orders, SLU102 the whole export read into memory, SLU402 a hand-rolled retry loop).
 using LegacyPipeline;
 
 var input = Path.Combine(AppContext.BaseDirectory, "data", "orders.csv");
@@ -20,7 +20,7 @@ Console.WriteLine($"Legacy import: read {legacy.Read} orders, wrote {legacy.Writ
 Console.WriteLine(legacy.Read == legacy.Written
     ? "  Every order arrived."
     : $"  {legacy.Read - legacy.Written} orders vanished: no exception, no log line, nothing to replay.");
-Console.WriteLine("  Why: Sluice's SLU201 warnings in the build output point at the catch blocks that swallowed them;");
+Console.WriteLine("  Why: Sluice's SLU201 warning in the build output points at the catch block that swallowed them;");
 Console.WriteLine("  SLU102 and SLU402 point at the export read whole into memory and the hand-rolled retry loop");
 Console.WriteLine("  (to see them again: dotnet build samples/LegacyPipeline --no-incremental).");
 Console.WriteLine();

@@ -43,6 +43,16 @@ internal sealed partial class KnownTypes
     /// <summary><c>Guid</c>.</summary>
     public INamedTypeSymbol? Guid => Resolve(ref _guid, "System.Guid");
 
+    private object? _disposable;
+
+    /// <summary><c>IDisposable</c>.</summary>
+    public INamedTypeSymbol? Disposable => Resolve(ref _disposable, "System.IDisposable");
+
+    private object? _asyncDisposable;
+
+    /// <summary><c>IAsyncDisposable</c>.</summary>
+    public INamedTypeSymbol? AsyncDisposable => Resolve(ref _asyncDisposable, "System.IAsyncDisposable");
+
     private object? _assembly;
 
     /// <summary><c>System.Reflection.Assembly</c> (GetManifestResourceStream).</summary>
@@ -116,6 +126,16 @@ internal sealed partial class KnownTypes
 
     /// <summary><c>Parallel</c>.</summary>
     public INamedTypeSymbol? Parallel => Resolve(ref _parallel, "System.Threading.Tasks.Parallel");
+
+    private object? _taskCompletionSource;
+
+    /// <summary><c>TaskCompletionSource</c> (the non-generic one).</summary>
+    public INamedTypeSymbol? TaskCompletionSource => Resolve(ref _taskCompletionSource, "System.Threading.Tasks.TaskCompletionSource");
+
+    private object? _genericTaskCompletionSource;
+
+    /// <summary><c>TaskCompletionSource&lt;TResult&gt;</c>.</summary>
+    public INamedTypeSymbol? GenericTaskCompletionSource => Resolve(ref _genericTaskCompletionSource, "System.Threading.Tasks.TaskCompletionSource`1");
 
     // System.Diagnostics
 
@@ -240,6 +260,11 @@ internal sealed partial class KnownTypes
     /// <summary><c>FileInfo</c>.</summary>
     public INamedTypeSymbol? FileInfo => Resolve(ref _fileInfo, "System.IO.FileInfo");
 
+    private object? _directory;
+
+    /// <summary><c>System.IO.Directory</c>.</summary>
+    public INamedTypeSymbol? Directory => Resolve(ref _directory, "System.IO.Directory");
+
     private object? _stream;
 
     /// <summary><c>Stream</c>.</summary>
@@ -264,6 +289,16 @@ internal sealed partial class KnownTypes
 
     /// <summary><c>TextWriter</c>.</summary>
     public INamedTypeSymbol? TextWriter => Resolve(ref _textWriter, "System.IO.TextWriter");
+
+    private object? _textReader;
+
+    /// <summary><c>TextReader</c> (StreamReader's base).</summary>
+    public INamedTypeSymbol? TextReader => Resolve(ref _textReader, "System.IO.TextReader");
+
+    private object? _binaryReader;
+
+    /// <summary><c>BinaryReader</c>.</summary>
+    public INamedTypeSymbol? BinaryReader => Resolve(ref _binaryReader, "System.IO.BinaryReader");
 
     // System.Text.Json
 

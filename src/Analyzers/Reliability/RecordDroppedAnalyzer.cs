@@ -8,10 +8,11 @@ using Sluice.Analyzers.Shapes;
 namespace Sluice.Analyzers.Reliability;
 
 /// <summary>
-/// SLU202: finds a catch inside a loop over records (<c>foreach</c>, <c>await foreach</c>, <c>while (reader.Read())</c>,
-/// <c>while (channel.TryRead(out var item))</c>) that logs the failure — even with the exception object — and moves on to
-/// the next record, so the record is lost: visible in a log, but never retried, dead-lettered or reported to the caller.
-/// Catches that do not even keep the exception are SLU201's; this rule leaves them to it.
+/// SLU202: finds a catch inside a loop over records (see <see cref="RecordLoop"/>: a query, an async stream, a reader,
+/// a channel, a file's lines, a batch handed in) that logs the failure — even with the exception object — and moves on
+/// to the next record, so the record is lost: visible in a log, but never retried, dead-lettered or reported to the
+/// caller. Loops over services, plugins, handlers or disposables are not record loops; a catch that marks the record
+/// failed, collects it or counts the failure keeps it. Catches that do not even keep the exception are SLU201's.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class RecordDroppedAnalyzer : DiagnosticAnalyzer
@@ -49,15 +50,18 @@ public sealed class RecordDroppedAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeCatch(OperationAnalysisContext context, KnownTypes types)
     {
         var catchClause = (ICatchClauseOperation)context.Operation;
+        // The catch's own facts first (cheap), then the loop around it (its source and element type).
         if (catchClause.Parent is not ITryOperation tryOperation
-            || RecordLoop.Around(tryOperation, types) is not { } loop
             || CatchFate.Of(catchClause, types) is not { } fate
-            || fate.Swallow != SwallowKind.None
-            || fate.IsTiedToCancellation
             || !fate.Logs
             || fate.Throws
-            || !fate.GoesOn(loop.Loop)
-            || fate.KeepsTheFailure(loop.Record))
+            || fate.Swallow != SwallowKind.None
+            || fate.IsTiedToCancellation
+            || RecordLoop.Around(tryOperation, types) is not { } loop
+            || !fate.MovesToNextRecord(loop.Loop)
+            || fate.IsCleanup
+            || fate.KeepsTheFailure(loop.Record)
+            || fate.HandlesTheRecord(loop.Record))
         {
             return;
         }

@@ -3,7 +3,6 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -13,9 +12,12 @@ using Sluice.Analyzers.Shapes;
 namespace Sluice.Analyzers.Reliability;
 
 /// <summary>
-/// SLU201: finds catch clauses that make a failure disappear — a catch-all, <c>Exception</c> or
-/// <c>SystemException</c> catch (or any catch with an empty block) that neither rethrows, throws,
-/// logs the exception object, nor hands the exception to any other code.
+/// SLU201: finds catch clauses that make a failure disappear where data is at stake — a catch-all, <c>Exception</c> or
+/// <c>SystemException</c> catch (or any catch with an empty block) that neither rethrows, throws, logs the exception
+/// object, nor hands the exception to any other code, and that drops a record, abandons a batch, hands the caller a
+/// made-up result for an I/O or service call, leaves an awaited task incomplete, goes on to delete after a failed
+/// step, writes a default over the file it failed to read, or hides an I/O timeout (see <see cref="SwallowStakes"/>).
+/// Deliberate catches stay silent: cleanup, Try-pattern methods, catches that handle the failure with code.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
@@ -23,8 +25,8 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
     internal static readonly BoolOption AllowJustificationComment = new(
         RuleIds.SwallowedException,
         "allow_justification_comment",
-        defaultValue: false,
-        "When true, a catch whose block contains a comment (starting with justification_prefix, if set) is exempt.");
+        defaultValue: true,
+        "When true (the default), a comment in the catch block (starting with justification_prefix, if set; not a TODO) exempts a catch that hides a failure from its caller. A catch that loses data — drops a record, abandons a batch, writes a default over a file, leaves a task incomplete — is reported whatever its comment says.");
 
     internal static readonly StringOption JustificationPrefix = new(
         RuleIds.SwallowedException,
@@ -45,8 +47,8 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
         RuleCategories.Reliability,
         DiagnosticSeverity.Warning,
         description: "A catch that neither rethrows, throws, logs the exception object nor passes it on makes the failure "
-            + "disappear: the record it was processing is lost and nothing alerts anyone. Rethrow, log the exception "
-            + "object and rethrow, or dead-letter the record with the exception.");
+            + "disappear: the record it was processing is lost, or the caller takes a made-up result for real data, and "
+            + "nothing alerts anyone. Rethrow, log the exception object and rethrow, or dead-letter the record with the exception.");
 
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Rule);
@@ -73,14 +75,18 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
         var catchClause = (ICatchClauseOperation)context.Operation;
         if (CatchFate.Of(catchClause, types) is not { } fate
             || fate.Swallow == SwallowKind.None
-            || IsJustified(fate.Syntax, context)
+            || fate.IsCleanup
+            || fate.HandlesWithCode
+            || fate.FailureBecomesFalse
             || IsAllowedMethod(context)
-            || RetriesWithoutLosingTheFailure(catchClause, types))
+            || RetriesWithoutLosingTheFailure(catchClause, types)
+            || SwallowStakes.Of(fate, types) is not { } stakes
+            || (!stakes.LosesData && IsJustified(fate, context)))
         {
             return;
         }
 
-        context.ReportDiagnostic(Diagnostic.Create(Rule, ReportLocations.Catch(fate.Syntax), Describe(fate.Syntax), Message(fate.Swallow)));
+        context.ReportDiagnostic(Diagnostic.Create(Rule, ReportLocations.Catch(fate.Syntax), Describe(fate.Syntax), Message(fate.Swallow, stakes)));
     }
 
     /// <summary>
@@ -94,14 +100,28 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
             && shape!.RetryingCatches.Contains(catchClause)
             && (shape.IsUnbounded || shape.Exhaustion is RetryExhaustion.Rethrow or RetryExhaustion.Throw);
 
-    /// <summary>The second half of the message: why the failure disappears.</summary>
-    private static string Message(SwallowKind reason) => reason switch
+    /// <summary>The second half of the message: what is lost, then why nothing tells anyone.</summary>
+    private static string Message(SwallowKind reason, SwallowStakes stakes)
     {
-        SwallowKind.Empty => "the block is empty, so the failure disappears without a trace",
-        SwallowKind.MessageOnly => "only its message is read, so the type and stack trace are lost and nothing rethrows, logs or passes on the exception",
-        SwallowKind.CancellationWithoutToken => "no CancellationToken is passed in the try block, so this hides timeouts (such as HttpClient.Timeout), not a requested cancellation",
-        _ => "it is not rethrown, logged with the exception object, or passed on, so the failure disappears without a trace",
-    };
+        var why = reason switch
+        {
+            SwallowKind.Empty => "the block is empty",
+            SwallowKind.MessageOnly => "only its message is read, so its type and stack trace are lost",
+            _ => "the exception is not rethrown, logged or passed on",
+        };
+        return stakes.Kind switch
+        {
+            StakeKind.RecordDropped => $"the loop over {stakes.Detail} goes on to the next record, so {stakes.Subject ?? "the current record"} is lost and {why}",
+            StakeKind.LoopLeft => $"it leaves the loop over {stakes.Detail}, so {stakes.Subject ?? "the current record"} and every record after it are skipped, and {why}",
+            StakeKind.BatchAbandoned => $"the loop over {stakes.Subject} in the try stops at the first failure, so the remaining records are skipped and {why}",
+            StakeKind.ResultReplaced => $"the caller gets {stakes.Subject} instead of the failure of '{stakes.Detail}', and {why}",
+            StakeKind.TaskNeverCompleted => $"{stakes.Subject} is never completed when the try fails, so whoever awaits its Task waits forever, and {why}",
+            StakeKind.FailureIgnoredBeforeDelete => $"the failure of '{stakes.Subject}' is ignored and the method goes on to '{stakes.Detail}' as if it had succeeded, and {why}",
+            StakeKind.MarkedUnfinished => $"its own comment marks it unfinished, and {why}",
+            StakeKind.DefaultsWrittenBack => $"when reading {stakes.Detail} fails, {stakes.Subject} gets a default that the method then writes back over {stakes.Detail}, and {why}",
+            _ => $"no CancellationToken is used in the try block, so this hides a timeout of '{stakes.Detail}' (such as HttpClient.Timeout), not a requested cancellation",
+        };
+    }
 
     private static bool IsAllowedMethod(OperationAnalysisContext context)
     {
@@ -124,27 +144,17 @@ public sealed class SwallowedExceptionAnalyzer : DiagnosticAnalyzer
     private static string Describe(CatchClauseSyntax syntax)
         => syntax.Declaration is null ? "catch" : "catch " + Regex.Replace(syntax.Declaration.ToString(), @"\s+", " ");
 
-    private static bool IsJustified(CatchClauseSyntax syntax, OperationAnalysisContext context)
+    /// <summary>A comment in the catch says why the failure may stay hidden (a TODO says the opposite).</summary>
+    private static bool IsJustified(CatchFate fate, OperationAnalysisContext context)
     {
-        var tree = syntax.SyntaxTree;
+        var tree = fate.Syntax.SyntaxTree;
         if (!AllowJustificationComment.Read(context.Options, tree))
         {
             return false;
         }
 
         var prefix = JustificationPrefix.Read(context.Options, tree);
-        return syntax.Block.DescendantTrivia(descendIntoTrivia: false)
-            .Where(trivia => trivia.IsKind(SyntaxKind.SingleLineCommentTrivia) || trivia.IsKind(SyntaxKind.MultiLineCommentTrivia))
-            .Select(CommentText)
-            .Any(text => text.Length > 0 && (prefix.Length == 0 || text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)));
-    }
-
-    private static string CommentText(SyntaxTrivia trivia)
-    {
-        var text = trivia.ToString();
-        text = trivia.IsKind(SyntaxKind.SingleLineCommentTrivia)
-            ? text.Substring(2)
-            : text.Substring(2, text.Length - 4);
-        return text.Trim();
+        return !fate.IsMarkedUnfinished
+            && fate.Comments.Any(text => prefix.Length == 0 || text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
     }
 }

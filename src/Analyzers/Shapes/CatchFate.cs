@@ -1,6 +1,8 @@
+using System;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
@@ -32,7 +34,7 @@ internal enum ExceptionUse
     /// <summary>Not at all (or there is no variable).</summary>
     Unused,
 
-    /// <summary>Only a detail is read (Message, HResult, Source, HelpLink, GetType) or its type is tested.</summary>
+    /// <summary>Only a detail is read (Message, HResult, Source, HelpLink, GetType); testing its type alone leaves it unused.</summary>
     DetailOnly,
 
     /// <summary>Kept: passed to a call, assigned, returned, interpolated (its ToString carries the stack trace).</summary>
@@ -41,10 +43,12 @@ internal enum ExceptionUse
 
 /// <summary>
 /// What a catch clause does with the exception it caught: whether it throws (or ends the process), how it uses the
-/// exception object, whether it is part of a cancellation the code itself requested, whether it logs, whether it keeps
-/// the failure somewhere the caller can see, and — from all that — whether and why the failure is swallowed.
-/// SLU201 reports from <see cref="Swallow"/>; SLU202 from <see cref="Logs"/>, <see cref="GoesOn"/> and
-/// <see cref="KeepsTheFailure"/>. Facts are computed when first asked for.
+/// exception object, which types it really handles (its filter may narrow a catch-all), whether it is part of a
+/// cancellation the code itself requested, whether it logs, whether it keeps the failure somewhere the caller can see
+/// — and from all that whether and why the failure is swallowed — plus the marks of a deliberate catch: cleanup, the
+/// Try pattern, handling with code, a comment. SLU201 reports from <see cref="Swallow"/> and <see cref="SwallowStakes"/>;
+/// SLU202 from <see cref="Logs"/>, <see cref="MovesToNextRecord"/>, <see cref="KeepsTheFailure"/> and
+/// <see cref="HandlesTheRecord"/>. Facts are computed when first asked for.
 /// </summary>
 internal sealed class CatchFate
 {
@@ -52,11 +56,22 @@ internal sealed class CatchFate
     private static readonly ImmutableHashSet<string> DetailOnlyMembers =
         ImmutableHashSet.Create("Message", "HResult", "Source", "HelpLink", "GetType");
 
+    /// <summary>Calls that tear something down: a failure there has no data left to lose.</summary>
+    private static readonly ImmutableHashSet<string> CleanupCalls = ImmutableHashSet.Create(
+        "Dispose", "DisposeAsync", "Close", "CloseAsync", "Kill", "Rollback", "RollbackAsync", "Abort", "AbortAsync",
+        "Cancel", "CancelAsync", "Stop", "StopAsync", "SendStop", "Release", "Set", "Reset", "Unregister", "Unsubscribe",
+        "Interrupt", "ResetAbort", "WaitForExit", "Shutdown", "ShutdownAsync", "Detach", "DeleteFile", "DeleteDirectory",
+        "TryDelete", "ReleaseMutex", "CancelPendingRequests");
+
     private readonly KnownTypes _types;
     private bool? _throws;
     private bool? _isTiedToCancellation;
+    private bool? _isCleanup;
+    private bool? _handlesWithCode;
+    private bool? _failureBecomesFalse;
     private ExceptionUse? _exceptionUse;
     private SwallowKind? _swallow;
+    private ImmutableArray<string>? _comments;
 
     private CatchFate(ICatchClauseOperation catchClause, CatchClauseSyntax syntax, KnownTypes types)
     {
@@ -64,7 +79,10 @@ internal sealed class CatchFate
         Syntax = syntax;
         _types = types;
         CaughtType = syntax.Declaration is null ? null : catchClause.ExceptionType;
-        IsBroad = IsBroadCatch(catchClause, types);
+        CaughtTypes = NarrowedByFilter(catchClause) is { IsEmpty: false } narrowed
+            ? narrowed
+            : CaughtType is null ? ImmutableArray<ITypeSymbol>.Empty : ImmutableArray.Create(CaughtType);
+        IsBroad = CaughtTypes.IsEmpty || CaughtTypes.Any(types.IsBroadException);
         IsEmpty = catchClause.Handler.Operations.IsEmpty;
     }
 
@@ -77,7 +95,14 @@ internal sealed class CatchFate
     /// <summary>The declared exception type; null for a bare <c>catch</c>.</summary>
     public ITypeSymbol? CaughtType { get; }
 
-    /// <summary>A bare <c>catch</c>, <c>catch (Exception)</c> or <c>catch (SystemException)</c>: it cannot know what it caught.</summary>
+    /// <summary>
+    /// The types the catch handles: the declared type, or the types its filter tests for
+    /// (<c>catch (Exception ex) when (ex is IOException || ex is TimeoutException)</c> handles IOException and
+    /// TimeoutException); empty for a bare <c>catch</c>.
+    /// </summary>
+    public ImmutableArray<ITypeSymbol> CaughtTypes { get; }
+
+    /// <summary>A bare <c>catch</c>, <c>catch (Exception)</c> or <c>catch (SystemException)</c> that no type filter narrows: it cannot know what it caught.</summary>
     public bool IsBroad { get; }
 
     /// <summary>The block has no statements.</summary>
@@ -87,18 +112,61 @@ internal sealed class CatchFate
     public bool Throws => _throws ??= ThrowsOrExits(Catch.Handler);
 
     /// <summary>
-    /// A filter such as <c>when (token.IsCancellationRequested)</c>, or (for an OperationCanceledException catch) a try
-    /// block that hands a CancellationToken to some call: the catch is part of stopping on request.
+    /// The catch is part of stopping on request: a filter that checks a token (<c>when (token.IsCancellationRequested)</c>,
+    /// <c>when (ex.CancellationToken == token)</c>); an OperationCanceledException catch around code that uses a
+    /// CancellationToken, or in a method that cancels a CancellationTokenSource itself; or any catch around a try whose
+    /// only wait is a delay or wait that receives a token (nothing but the cancellation can come out of it).
     /// </summary>
     public bool IsTiedToCancellation => _isTiedToCancellation ??=
         (Catch.Filter is { } filter && ChecksCancellation(filter))
-        || (Catch.ExceptionType is { } caught && _types.IsCancellationException(caught) && PassesCancellationToken());
+        || (CatchesCancellation && (UsesCancellationToken() || CancelsInMethod()))
+        || (IsBroad && OnlyWaitsForCancellation());
+
+    /// <summary>The catch handles OperationCanceledException (or TaskCanceledException) by its declaration or its filter.</summary>
+    public bool CatchesCancellation => CaughtTypes.Any(_types.IsCancellationException);
+
+    /// <summary>
+    /// Cleanup, where a failure has nothing left to lose: the catch is in a <c>finally</c> block, in a Dispose,
+    /// DisposeAsync or finalizer, or in another catch's handler that rethrows (a rollback on the way out of a failure
+    /// that is already propagating); or every call its try makes tears something down (Dispose, Close, Kill, Rollback,
+    /// Cancel, Stop, Release, deleting a file or a directory...).
+    /// </summary>
+    public bool IsCleanup => _isCleanup ??= ReadIsCleanup();
+
+    /// <summary>
+    /// The catch does something about the failure with code: a call that is not logging or a pause (a compensating
+    /// action, a fallback to the same operation elsewhere, adding an error to a result, counting the failure), a
+    /// returned value computed from the inputs, or a counter it increments.
+    /// </summary>
+    public bool HandlesWithCode => _handlesWithCode ??= ReadHandlesWithCode();
+
+    /// <summary>
+    /// The Try or validation pattern: the method returns a bool, and the catch only sets constants (an out value, a
+    /// flag) and returns one: the caller learns of the failure from the result.
+    /// </summary>
+    public bool FailureBecomesFalse => _failureBecomesFalse ??= ReadFailureBecomesFalse();
 
     /// <summary>How the catch uses its exception variable (its filter included).</summary>
     public ExceptionUse ExceptionUse => _exceptionUse ??= ReadExceptionUse();
 
     /// <summary>Why the failure is swallowed, or <see cref="SwallowKind.None"/> when it is not.</summary>
     public SwallowKind Swallow => _swallow ??= ReadSwallow();
+
+    /// <summary>The comments inside the catch block, without their <c>//</c> or <c>/* */</c>, trimmed; empty ones left out.</summary>
+    public ImmutableArray<string> Comments => _comments ??= Syntax.Block.DescendantTrivia(descendIntoTrivia: false)
+        .Where(trivia => trivia.IsKind(SyntaxKind.SingleLineCommentTrivia) || trivia.IsKind(SyntaxKind.MultiLineCommentTrivia))
+        .Select(CommentText)
+        .Where(text => text.Length > 0)
+        .ToImmutableArray();
+
+    /// <summary>A comment in the catch marks it unfinished: TODO, FIXME, HACK or XXX.</summary>
+    public bool IsMarkedUnfinished => Comments.Any(IsUnfinishedMarker);
+
+    /// <summary>A comment that flags work left to do rather than explaining a decision.</summary>
+    public static bool IsUnfinishedMarker(string comment)
+        => comment.StartsWith("TODO", StringComparison.OrdinalIgnoreCase) || comment.StartsWith("FIXME", StringComparison.OrdinalIgnoreCase)
+            || comment.StartsWith("HACK", StringComparison.OrdinalIgnoreCase) || comment.StartsWith("XXX", StringComparison.Ordinal)
+            || comment.IndexOf("TODO:", StringComparison.OrdinalIgnoreCase) >= 0;
 
     /// <summary>The handler calls something that looks like logging (see <see cref="Logging.LooksLikeLogging"/>).</summary>
     public bool Logs => Catch.Handler.Descendants().OfType<IInvocationOperation>().Any(Logging.LooksLikeLogging);
@@ -127,6 +195,75 @@ internal sealed class CatchFate
 
         var flow = Catch.SemanticModel?.AnalyzeControlFlow(body.Operations[0].Syntax, body.Operations[body.Operations.Length - 1].Syntax);
         return flow is not { Succeeded: true, EndPointIsReachable: false };
+    }
+
+    /// <summary>
+    /// The handler drops the current record of <paramref name="loop"/> and goes on with the next: it continues the loop,
+    /// or its end is reachable and nothing after the try in the loop's body works on the record any more (what follows
+    /// only logs, counts, or acknowledges the record to its source). A catch that falls through to more work on the
+    /// same record has not dropped it.
+    /// </summary>
+    public bool MovesToNextRecord(ILoopOperation loop)
+    {
+        var body = Catch.Handler;
+        if (body.Descendants().OfType<IBranchOperation>().Any(branch => branch.BranchKind == BranchKind.Continue && SymbolEqualityComparer.Default.Equals(branch.Target, loop.ContinueLabel)))
+        {
+            return true;
+        }
+
+        if (!GoesOn(loop))
+        {
+            return false;
+        }
+
+        for (IOperation current = Catch.Parent!; current.Parent is { } parent && current != loop.Body; current = parent)
+        {
+            if (parent is IBlockOperation block && block.Operations.Skip(block.Operations.IndexOf(current) + 1).Any(o => !IsBookkeeping(o)))
+            {
+                return false;
+            }
+
+            if (parent == loop)
+            {
+                break;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// A statement after the try that does no more work on the record: logging, a counter, or acknowledging the record
+    /// to its source (Commit, Ack, Complete, StoreOffset) — which confirms the drop rather than undoing it.
+    /// </summary>
+    private static bool IsBookkeeping(IOperation statement)
+    {
+        if (statement is IEmptyOperation)
+        {
+            return true;
+        }
+
+        var expression = (statement as IExpressionStatementOperation)?.Operation.WalkDownConversion();
+        if (expression is IAwaitOperation awaited)
+        {
+            expression = awaited.Operation.WalkDownConversion();
+            if (expression is IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } configured })
+            {
+                expression = configured.WalkDownConversion();
+            }
+        }
+
+        return expression switch
+        {
+            IIncrementOrDecrementOperation or ICompoundAssignmentOperation => true,
+            IInvocationOperation call => Logging.LooksLikeLogging(call)
+                || call.TargetMethod.Name.StartsWith("Commit", StringComparison.Ordinal)
+                || call.TargetMethod.Name.StartsWith("Ack", StringComparison.Ordinal)
+                || call.TargetMethod.Name.StartsWith("BasicAck", StringComparison.Ordinal)
+                || call.TargetMethod.Name.StartsWith("Complete", StringComparison.Ordinal)
+                || call.TargetMethod.Name.StartsWith("StoreOffset", StringComparison.Ordinal),
+            _ => false,
+        };
     }
 
     /// <summary>
@@ -164,6 +301,37 @@ internal sealed class CatchFate
         return false;
     }
 
+    /// <summary>
+    /// The catch does something with the record besides logging it — hands it (or one of its members, such as its id)
+    /// to a call that marks it failed, queues it, or collects it — or records the failure in state its owner sees (a
+    /// counter, an error message on a result object).
+    /// </summary>
+    public bool HandlesTheRecord(ILocalSymbol? record)
+    {
+        foreach (var operation in Catch.Handler.OwnDescendants())
+        {
+            switch (operation)
+            {
+                case IInvocationOperation call when !Logging.LooksLikeLogging(call):
+                    if (record is not null
+                        && ((call.Instance is { } instance && instance.DescendantsAndSelf().Any(o => References(o, record)))
+                            || call.Arguments.Any(a => a.Value.DescendantsAndSelf().Any(o => References(o, record)))))
+                    {
+                        return true;
+                    }
+
+                    break;
+                case IIncrementOrDecrementOperation { Target: IFieldReferenceOperation or IPropertyReferenceOperation }:
+                case ICompoundAssignmentOperation { Target: IFieldReferenceOperation or IPropertyReferenceOperation }:
+                case ISimpleAssignmentOperation { Target: IFieldReferenceOperation or IPropertyReferenceOperation, Value: var value }
+                    when value.WalkDownConversion() is not (IAnonymousFunctionOperation or IDelegateCreationOperation):
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
     private SwallowKind ReadSwallow()
     {
         // A specific exception type handled with real code (a fallback value, a default) is a decision, not a swallow.
@@ -177,7 +345,7 @@ internal sealed class CatchFate
             return SwallowKind.None;
         }
 
-        if (CaughtType is not null && _types.IsCancellationException(CaughtType))
+        if (CatchesCancellation)
         {
             // With no token anywhere, only a timeout can land here.
             return SwallowKind.CancellationWithoutToken;
@@ -199,17 +367,267 @@ internal sealed class CatchFate
             _ => false,
         });
 
-    /// <summary>A filter such as <c>when (token.IsCancellationRequested)</c> ties the catch to a requested cancellation.</summary>
+    /// <summary>
+    /// A filter that reads a token or source: <c>when (token.IsCancellationRequested)</c>, <c>when (ex.CancellationToken == token)</c>.
+    /// </summary>
     private bool ChecksCancellation(IOperation filter)
         => filter.OwnDescendants().Any(operation =>
-            operation is IPropertyReferenceOperation { Property.Name: "IsCancellationRequested" } property
-            && _types.IsCancellationTokenOrSource(property.Property.ContainingType));
+            (operation is IPropertyReferenceOperation { Property.Name: "IsCancellationRequested" } property
+                && _types.IsCancellationTokenOrSource(property.Property.ContainingType))
+            || (operation is IPropertyReferenceOperation or IFieldReferenceOperation or IParameterReferenceOperation or ILocalReferenceOperation
+                && _types.IsCancellationToken(operation.Type)));
 
-    /// <summary>True when the try block hands a <see cref="System.Threading.CancellationToken"/> to some call.</summary>
-    private bool PassesCancellationToken()
+    /// <summary>
+    /// True when the try block uses a live <see cref="System.Threading.CancellationToken"/>: passes one to a call (even
+    /// one the compiler could not bind), or checks one; <c>CancellationToken.None</c> and <c>default</c> do not count.
+    /// </summary>
+    private bool UsesCancellationToken()
         => Catch.Parent is ITryOperation tryOperation
             && tryOperation.Body.OwnDescendants().Any(operation =>
-                operation is IArgumentOperation argument && _types.IsCancellationToken(argument.Value.Type));
+                operation is IParameterReferenceOperation or ILocalReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation
+                && _types.IsCancellationToken(operation.Type)
+                && operation is not (IPropertyReferenceOperation { Property.Name: "None" } or IFieldReferenceOperation { Field.Name: "None" }));
+
+    /// <summary>The method cancels a CancellationTokenSource itself (Cancel, CancelAsync, CancelAfter): it expects the cancellation it catches.</summary>
+    private bool CancelsInMethod()
+        => Catch.Root().Descendants().Any(operation =>
+            operation is IInvocationOperation { TargetMethod.Name: "Cancel" or "CancelAsync" or "CancelAfter", Instance: { } source }
+            && _types.IsCancellationTokenOrSource(source.Type));
+
+    /// <summary>The try's only waiting is a delay or wait that receives a token: only the cancellation (or a disposed source) can come out.</summary>
+    private bool OnlyWaitsForCancellation()
+    {
+        if (Catch.Parent is not ITryOperation tryOperation)
+        {
+            return false;
+        }
+
+        var waitsWithToken = false;
+        foreach (var operation in tryOperation.Body.OwnDescendants())
+        {
+            if (operation is IAwaitOperation awaited)
+            {
+                var awaitedCall = awaited.Operation.WalkDownConversion();
+                if (awaitedCall is IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } configured })
+                {
+                    awaitedCall = configured.WalkDownConversion();
+                }
+
+                if (awaitedCall is not IInvocationOperation { TargetMethod.Name: "Delay" or "WaitAsync" or "WaitOneAsync" } wait
+                    || !wait.Arguments.Any(a => _types.IsCancellationToken(a.Value.Type) && a.ArgumentKind != ArgumentKind.DefaultValue))
+                {
+                    return false;
+                }
+
+                waitsWithToken = true;
+            }
+        }
+
+        return waitsWithToken;
+    }
+
+    /// <summary>The types a filter tests the caught exception for, when that is all it does (<c>ex is A || ex is B</c>, <c>ex is A or B</c>).</summary>
+    private static ImmutableArray<ITypeSymbol> NarrowedByFilter(ICatchClauseOperation catchClause)
+    {
+        if (catchClause.Filter is not { } filter || catchClause.ExceptionDeclarationOrExpression is not IVariableDeclaratorOperation { Symbol: { } exception })
+        {
+            return ImmutableArray<ITypeSymbol>.Empty;
+        }
+
+        var builder = ImmutableArray.CreateBuilder<ITypeSymbol>();
+        return Collect(filter.WalkDownConversion()) ? builder.ToImmutable() : ImmutableArray<ITypeSymbol>.Empty;
+
+        bool Collect(IOperation test)
+        {
+            switch (test)
+            {
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalOr } or:
+                    return Collect(or.LeftOperand.WalkDownConversion()) && Collect(or.RightOperand.WalkDownConversion());
+                case IIsTypeOperation { IsNegated: false, ValueOperand: ILocalReferenceOperation local } isType when SymbolEqualityComparer.Default.Equals(local.Local, exception):
+                    builder.Add(isType.TypeOperand);
+                    return true;
+                case IIsPatternOperation { Value: ILocalReferenceOperation local } isPattern when SymbolEqualityComparer.Default.Equals(local.Local, exception):
+                    return CollectPattern(isPattern.Pattern);
+                default:
+                    return false;
+            }
+        }
+
+        bool CollectPattern(IPatternOperation pattern)
+        {
+            switch (pattern)
+            {
+                case IBinaryPatternOperation { OperatorKind: BinaryOperatorKind.Or } or:
+                    return CollectPattern(or.LeftPattern) && CollectPattern(or.RightPattern);
+                case ITypePatternOperation typePattern:
+                    builder.Add(typePattern.MatchedType);
+                    return true;
+                case IDeclarationPatternOperation { MatchedType: { } matched }:
+                    builder.Add(matched);
+                    return true;
+                case IRecursivePatternOperation { MatchedType: { } recursive }:
+                    builder.Add(recursive);
+                    return true;
+                default:
+                    return false;
+            }
+        }
+    }
+
+    private bool ReadIsCleanup()
+    {
+        for (var current = Catch.Parent; current is not null and not (IAnonymousFunctionOperation or ILocalFunctionOperation); current = current.Parent)
+        {
+            if (current is ITryOperation { Finally: { } finallyBlock } && IsWithin(finallyBlock))
+            {
+                return true;
+            }
+
+            if (current is ICatchClauseOperation outer && ThrowsOrExits(outer.Handler))
+            {
+                return true;
+            }
+        }
+
+        if (Catch.SemanticModel?.GetEnclosingSymbol(Syntax.SpanStart) is IMethodSymbol { Name: "Dispose" or "DisposeAsync" or "Finalize" } or IMethodSymbol { MethodKind: MethodKind.Destructor })
+        {
+            return true;
+        }
+
+        if (Catch.Parent is not ITryOperation tryOperation)
+        {
+            return false;
+        }
+
+        var calls = tryOperation.Body.OwnDescendants().OfType<IInvocationOperation>().Where(call => !Logging.LooksLikeLogging(call) && !IsPause(call)).ToList();
+        return calls.Count > 0 && calls.All(IsCleanupCall);
+    }
+
+    private bool IsWithin(IOperation block)
+        => block.Syntax.Span.Contains(Syntax.Span);
+
+    private bool IsCleanupCall(IInvocationOperation call)
+    {
+        var method = call.TargetMethod;
+        if (CleanupCalls.Contains(method.Name))
+        {
+            return true;
+        }
+
+        // File.Delete, Directory.Delete, FileInfo.Delete: removing a file or folder.
+        return method.Name == "Delete"
+            && (SymbolEqualityComparer.Default.Equals(method.ContainingType, _types.File)
+                || SymbolEqualityComparer.Default.Equals(method.ContainingType, _types.Directory)
+                || method.ContainingType is { Name: "FileInfo" or "DirectoryInfo" or "FileSystemInfo" });
+    }
+
+    private bool IsPause(IInvocationOperation call) => _types.IsDelay(call.TargetMethod);
+
+    private bool ReadHandlesWithCode()
+    {
+        foreach (var operation in Catch.Handler.OwnDescendants())
+        {
+            switch (operation)
+            {
+                case IExpressionStatementOperation { Operation: var expression }:
+                    var call = expression.WalkDownConversion();
+                    if (call is IAwaitOperation awaited)
+                    {
+                        call = awaited.Operation.WalkDownConversion();
+                        if (call is IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } configured })
+                        {
+                            call = configured.WalkDownConversion();
+                        }
+                    }
+
+                    if (call is IInvocationOperation invocation && !Logging.LooksLikeLogging(invocation) && !IsPause(invocation))
+                    {
+                        return true;
+                    }
+
+                    var counted = call switch
+                    {
+                        IIncrementOrDecrementOperation increment => increment.Target,
+                        ICompoundAssignmentOperation compound => compound.Target,
+                        _ => null,
+                    };
+                    if (counted is not null && IsKeptCount(counted))
+                    {
+                        return true;
+                    }
+
+                    break;
+                case IReturnOperation { ReturnedValue: { } returned } when ComputesFallback(returned):
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A counter the failure is added to that outlives the catch: a field, a property, or a local read outside the handler.</summary>
+    private bool IsKeptCount(IOperation target)
+        => target switch
+        {
+            IFieldReferenceOperation or IPropertyReferenceOperation => true,
+            ILocalReferenceOperation local => Catch.Root().Descendants().OfType<ILocalReferenceOperation>()
+                .Any(r => SymbolEqualityComparer.Default.Equals(r.Local, local.Local) && !Catch.Handler.Syntax.Span.Contains(r.Syntax.Span)),
+            _ => false,
+        };
+
+    /// <summary>A returned value that another call computes from inputs (a fallback deserializer, a second source), not a made-up constant.</summary>
+    private static bool ComputesFallback(IOperation returned)
+        => returned.WalkDownConversion() is IInvocationOperation call
+            && !IsFactoryOfEmpty(call)
+            && call.Arguments.Any(a => a.ArgumentKind != ArgumentKind.DefaultValue && a.Value.WalkDownConversion() is not (ILiteralOperation or IDefaultValueOperation or ITypeOfOperation));
+
+    /// <summary>A call that makes an empty or placeholder value: <c>Array.Empty&lt;T&gt;()</c>, <c>NotFound()</c>, <c>Activator.CreateInstance(type)</c>.</summary>
+    internal static bool IsFactoryOfEmpty(IInvocationOperation call)
+        => call.TargetMethod.Name is "Empty" or "CreateInstance" or "NotFound" or "NoContent" or "Default" or "None"
+            || call.Arguments.All(a => a.ArgumentKind == ArgumentKind.DefaultValue || a.Value.WalkDownConversion() is ILiteralOperation or IDefaultValueOperation or ITypeOfOperation);
+
+    private bool ReadFailureBecomesFalse()
+    {
+        var method = Catch.SemanticModel?.GetEnclosingSymbol(Syntax.SpanStart) as IMethodSymbol;
+        var returnType = method?.ReturnType as INamedTypeSymbol;
+        if (returnType is { IsGenericType: true, Name: "Task" or "ValueTask", TypeArguments.Length: 1 })
+        {
+            returnType = returnType.TypeArguments[0] as INamedTypeSymbol;
+        }
+
+        if (returnType?.SpecialType != SpecialType.System_Boolean)
+        {
+            return false;
+        }
+
+        // The catch only sets constants and returns one, or sets a flag the method then returns.
+        ILocalSymbol? flag = null;
+        var returnsConstant = false;
+        foreach (var operation in Catch.Handler.OwnDescendants())
+        {
+            switch (operation)
+            {
+                case IInvocationOperation or IObjectCreationOperation or IAwaitOperation:
+                    return false;
+                case IReturnOperation { ReturnedValue: { } value }:
+                    if (value.WalkDownConversion() is not (ILiteralOperation or IDefaultValueOperation))
+                    {
+                        return false;
+                    }
+
+                    returnsConstant = true;
+                    break;
+                case ISimpleAssignmentOperation { Target: ILocalReferenceOperation local, Value: var assigned }
+                    when local.Type?.SpecialType == SpecialType.System_Boolean && assigned.WalkDownConversion() is ILiteralOperation:
+                    flag = local.Local;
+                    break;
+            }
+        }
+
+        return returnsConstant
+            || (flag is not null && Catch.Root().OwnDescendants().OfType<IReturnOperation>()
+                .Any(r => r.ReturnedValue is { } value && value.DescendantsAndSelf().Any(v => References(v, flag))));
+    }
 
     /// <summary>
     /// Any use of the exception variable other than reading a detail (Message, HResult...) counts as observing it:
@@ -232,11 +650,15 @@ internal sealed class CatchFate
             }
 
             // Testing its type (ex is HttpRequestException) or reading a detail decides something, but keeps nothing.
+            if (reference.Parent is IIsTypeOperation or IIsPatternOperation)
+            {
+                continue;
+            }
+
             var readsDetail = reference.Parent switch
             {
                 IPropertyReferenceOperation property => property.Instance == reference && DetailOnlyMembers.Contains(property.Property.Name),
                 IInvocationOperation invocation => invocation.Instance == reference && DetailOnlyMembers.Contains(invocation.TargetMethod.Name),
-                IIsTypeOperation or IIsPatternOperation => true,
                 _ => false,
             };
             if (!readsDetail)
@@ -248,6 +670,15 @@ internal sealed class CatchFate
         }
 
         return use;
+    }
+
+    private static string CommentText(SyntaxTrivia trivia)
+    {
+        var text = trivia.ToString();
+        text = trivia.IsKind(SyntaxKind.SingleLineCommentTrivia)
+            ? text.Substring(2)
+            : text.Substring(2, Math.Max(0, text.Length - 4));
+        return text.Trim().TrimStart('/', '*').Trim();
     }
 
     private static bool References(IOperation operation, ISymbol symbol)

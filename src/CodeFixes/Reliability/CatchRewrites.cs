@@ -8,8 +8,10 @@ using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
+using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 using Sluice.Contract;
 
@@ -100,11 +102,10 @@ internal static class CatchRewrites
             return null;
         }
 
-        var loop = catchClause.Ancestors()
-            .TakeWhile(node => node is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or MemberDeclarationSyntax))
-            .OfType<ForEachStatementSyntax>()
-            .FirstOrDefault();
-        if (loop is null || model.GetDeclaredSymbol(loop) is not { } record
+        // The record of the loop the analyzers call a record loop (RecordLoop), when it is a foreach: a reader loop has no
+        // record variable to keep.
+        if (model.GetOperation(catchClause) is not { Parent: ITryOperation tryOperation }
+            || RecordLoop.Around(tryOperation, types) is not { Loop: IForEachLoopOperation, Record: { } record }
 
             // DeadLetter.From<T> takes the record as a type argument, which a span (a ref struct) or a pointer cannot be.
             || record.Type.IsRefLikeType || record.Type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer

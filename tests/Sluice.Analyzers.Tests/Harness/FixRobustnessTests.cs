@@ -12,13 +12,21 @@ namespace Sluice.Analyzers.Tests.Harness;
 /// <summary><see cref="Verify.FixesOf{TAnalyzer, TCodeFix}"/> must pass a sound fix and catch each way a fix can break.</summary>
 public class FixRobustnessTests
 {
+    // Two catches SLU201 reports: each drops the record of a loop over a batch handed in.
     private const string TwoCatches = """
         class C
         {
-            void M()
+            void M(string[] lines)
             {
-                try { } [|catch|] { }
-                try { } [|catch|] { }
+                foreach (var line in lines)
+                {
+                    try { line.Trim(); } [|catch|] { }
+                }
+
+                foreach (var line in lines)
+                {
+                    try { line.Trim(); } [|catch|] { }
+                }
             }
         }
         """;
@@ -27,7 +35,7 @@ public class FixRobustnessTests
     public Task Every_fix_of_a_sound_code_fix_registers_applies_and_compiles()
         => Verify.FixesOf<SwallowedExceptionAnalyzer, SwallowedExceptionCodeFix>()
             .WithSource(TwoCatches)
-            .WithSource("class D { void M() { try { } catch (System.Exception) { } } }")
+            .WithSource("class D { void M(string[] l) { foreach (var x in l) { try { x.Trim(); } catch (System.Exception) { } } } }")
             .WithLibraries(Library.Logging, Library.SluiceRuntime)
             .RunAsync();
 
@@ -63,7 +71,7 @@ public class FixRobustnessTests
             () => Verify.FixesOf<SwallowedExceptionAnalyzer, SwallowedExceptionCodeFix>().WithSource(TwoCatches).ExpectingDiagnostics(3).RunAsync());
         Assert.Contains("at least 3 diagnostic(s)", failure.Message);
         Assert.Contains("but it reported 2:", failure.Message);
-        Assert.Contains("SLU201 at Test0.cs(5,17)", failure.Message);
+        Assert.Contains("SLU201 at Test0.cs(7,34)", failure.Message);
     }
 
     [Fact]
@@ -80,7 +88,7 @@ public class FixRobustnessTests
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(
             () => Verify.FixesOf<SwallowedExceptionAnalyzer, FixesTheFirstCatchOnly>().WithSource(TwoCatches).ExpectingFixes(2).RunAsync());
         Assert.Contains("but it offered one for 1 of 2. No action for:", failure.Message);
-        Assert.Contains("SLU201 at Test0.cs(6,17)", failure.Message);
+        Assert.Contains("SLU201 at Test0.cs(12,34)", failure.Message);
     }
 
     [Fact]
@@ -97,7 +105,7 @@ public class FixRobustnessTests
     {
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(
             () => Verify.FixesOf<SwallowedExceptionAnalyzer, ThrowsWhileRegistering>().WithSource(TwoCatches).RunAsync());
-        Assert.Contains("ThrowsWhileRegistering on SLU201 at Test0.cs(5,17)", failure.Message);
+        Assert.Contains("ThrowsWhileRegistering on SLU201 at Test0.cs(7,34)", failure.Message);
         Assert.Contains("RegisterCodeFixesAsync threw", failure.Message);
         Assert.Contains("fix bug", failure.Message);
     }

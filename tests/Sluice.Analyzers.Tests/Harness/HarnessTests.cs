@@ -17,7 +17,10 @@ namespace Sluice.Analyzers.Tests.Harness;
 /// </summary>
 public class HarnessTests
 {
-    private const string EmptyCatch = "class C { void M() { try { } [|catch|] { } } }";
+    // A catch SLU201 reports: it drops the record of a loop over a batch handed in.
+    private const string Head = "class C { void M(string[] l) { foreach (var x in l) { try { x.Trim(); } ";
+    private const string Tail = " } } }";
+    private const string EmptyCatch = Head + "[|catch|] { }" + Tail;
 
     // ---- Markup ---------------------------------------------------------------------------------
 
@@ -57,7 +60,7 @@ public class HarnessTests
                 {
                     string M(int x) => $$"""{{x}} costs $$5""";
 
-                    void N() { try { } [|catch|] { } }
+                    void N(string[] l) { foreach (var x in l) { try { x.Trim(); } [|catch|] { } } }
                 }
                 """")
             .RunAsync();
@@ -71,7 +74,7 @@ public class HarnessTests
             () => Verify.Analyzer<SwallowedExceptionAnalyzer>().WithSource(EmptyCatch.Replace("[|", "").Replace("|]", "")).RunAsync());
         Assert.Contains("Diagnostics of test state", failure.Message);
         Assert.Contains("expected \"0\" actual \"1\"", failure.Message);
-        Assert.Contains("Test0.cs(1,30): warning SLU201", failure.Message);
+        Assert.Contains("Test0.cs(1,73): warning SLU201", failure.Message);
     }
 
     [Fact]
@@ -86,8 +89,8 @@ public class HarnessTests
     public async Task A_diagnostic_on_the_wrong_span_fails()
     {
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(
-            () => Verify.Analyzer<SwallowedExceptionAnalyzer>().WithSource("class C { void M() { try { } [|catch |]{ } } }").RunAsync());
-        Assert.Contains("Expected diagnostic to end at column \"36\" was actually at column \"35\"", failure.Message);
+            () => Verify.Analyzer<SwallowedExceptionAnalyzer>().WithSource(Head + "[|catch |]{ }" + Tail).RunAsync());
+        Assert.Contains("Expected diagnostic to end at column \"79\" was actually at column \"78\"", failure.Message);
     }
 
     [Fact]
@@ -156,10 +159,10 @@ public class HarnessTests
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(
             () => Verify.CodeFix<SwallowedExceptionAnalyzer, SwallowedExceptionCodeFix>()
                 .WithSource(EmptyCatch)
-                .WithFixedSource("class C { void M() { try { } catch { } } }")
+                .WithFixedSource(Head + "catch { }" + Tail)
                 .RunAsync());
         Assert.Contains("content of '/0/Test0.cs' did not match", failure.Message);
-        Assert.Contains("-class C { void M() { try { } catch { } } }", failure.Message);
+        Assert.Contains("-" + Head + "catch { }" + Tail, failure.Message);
     }
 
     [Fact]
@@ -167,13 +170,13 @@ public class HarnessTests
     {
         await Verify.CodeFix<SwallowedExceptionAnalyzer, CommentingFix>("second")
             .WithSource(EmptyCatch)
-            .WithFixedSource("class C { void M() { try { } catch { throw; } } }")
+            .WithFixedSource(Head + "catch { throw; }" + Tail)
             .RunAsync();
 
         var first = await Assert.ThrowsAsync<InvalidOperationException>(
             () => Verify.CodeFix<SwallowedExceptionAnalyzer, CommentingFix>()
                 .WithSource(EmptyCatch)
-                .WithFixedSource("class C { void M() { try { } catch { throw; } } }")
+                .WithFixedSource(Head + "catch { throw; }" + Tail)
                 .RunAsync());
         Assert.Contains("/* first */", first.Message);
     }
@@ -186,7 +189,7 @@ public class HarnessTests
                 .WithSource(EmptyCatch)
                 .ExpectNoFix()
                 .RunAsync());
-        Assert.Contains("Expected no fix 'SLU201.Rethrow' for /0/Test0.cs(1,30): warning SLU201", failure.Message);
+        Assert.Contains("Expected no fix 'SLU201.Rethrow' for /0/Test0.cs(1,73): warning SLU201", failure.Message);
         Assert.Contains("but 'Rethrow the exception (throw;)' was offered.", failure.Message);
     }
 
@@ -198,7 +201,7 @@ public class HarnessTests
                 .WithSource(EmptyCatch)
                 .ExpectNoFix()
                 .RunAsync());
-        Assert.Contains("Expected no fix for /0/Test0.cs(1,30): warning SLU201", failure.Message);
+        Assert.Contains("Expected no fix for /0/Test0.cs(1,73): warning SLU201", failure.Message);
         Assert.Contains("but 'first' was offered.", failure.Message);
 
         await Verify.CodeFix<SwallowedExceptionAnalyzer, CommentingFix>("no such key")
@@ -215,7 +218,7 @@ public class HarnessTests
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(
             () => Verify.CodeFix<SwallowedExceptionAnalyzer, GrowingFix>()
                 .WithSource(EmptyCatch)
-                .WithFixedSource("class C { void M() { try { } /* again */ /* again */ /* again */ catch { } } }")
+                .WithFixedSource(Head + "/* again */ /* again */ /* again */ catch { }" + Tail)
                 .RunAsync());
         Assert.Contains("Iterative code fix application", failure.Message);
         Assert.Contains("The upper limit for the number of code fix iterations was exceeded", failure.Message);
@@ -227,7 +230,7 @@ public class HarnessTests
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(
             () => Verify.CodeFix<SwallowedExceptionAnalyzer, BrokenFix>()
                 .WithSource(EmptyCatch)
-                .WithFixedSource("class C { void M() { try { } catch { throw; return 1; } } }")
+                .WithFixedSource(Head + "catch { throw; return 1; }" + Tail)
                 .RunAsync());
         Assert.Contains("Diagnostics of fixed state", failure.Message);
         Assert.Contains("CS0127", failure.Message);
@@ -238,8 +241,8 @@ public class HarnessTests
     {
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(
             () => Verify.CodeFix<SwallowedExceptionAnalyzer, FixAllThatForgetsFix>()
-                .WithSource("class C { void M() { try { } [|catch|] { } try { } [|catch|] { } } }")
-                .WithFixedSource("class C { void M() { try { } catch { throw; } try { } catch { throw; } } }")
+                .WithSource("class C { void M(string[] l) { foreach (var x in l) { try { x.Trim(); } [|catch|] { } } foreach (var x in l) { try { x.Trim(); } [|catch|] { } } } }")
+                .WithFixedSource("class C { void M(string[] l) { foreach (var x in l) { try { x.Trim(); } catch { throw; } } foreach (var x in l) { try { x.Trim(); } catch { throw; } } } }")
                 .RunAsync());
         Assert.Contains("Fix all in document", failure.Message);
     }
@@ -250,7 +253,7 @@ public class HarnessTests
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(
             () => Verify.CodeFix<SwallowedExceptionAnalyzer, QualifiedNameFix>()
                 .WithSource(EmptyCatch)
-                .WithFixedSource("class C { void M() { try { } catch { System.GC.Collect(); throw; } } }")
+                .WithFixedSource(Head + "catch { System.GC.Collect(); throw; }" + Tail)
                 .RunAsync());
         Assert.Contains("Node(SimpleMemberAccessExpression)", failure.Message);
     }

@@ -21,30 +21,36 @@ public class SLU201_SwallowedExceptionFixTests
             .WithSource("""
                 class Job
                 {
-                    void Run()
+                    void Run(string[] lines)
                     {
-                        try { Step(); }
-                        [|catch|]
+                        foreach (var line in lines)
                         {
+                            try { Step(line); }
+                            [|catch|]
+                            {
+                            }
                         }
                     }
 
-                    void Step() { }
+                    void Step(string line) { }
                 }
                 """)
             .WithFixedSource("""
                 class Job
                 {
-                    void Run()
+                    void Run(string[] lines)
                     {
-                        try { Step(); }
-                        catch
+                        foreach (var line in lines)
                         {
-                            throw;
+                            try { Step(line); }
+                            catch
+                            {
+                                throw;
+                            }
                         }
                     }
 
-                    void Step() { }
+                    void Step(string line) { }
                 }
                 """)
             .RunAsync();
@@ -54,21 +60,20 @@ public class SLU201_SwallowedExceptionFixTests
         => Rethrow()
             .WithSource("""
                 using System;
+                using System.Data.Common;
 
                 class Parser
                 {
-                    int failures;
-
-                    int? Parse(string line)
+                    int? Count(DbCommand command)
                     {
                         try
                         {
-                            return int.Parse(line);
+                            return (int?)command.ExecuteScalar();
                         }
                         [|catch (Exception)|]
                         {
-                            failures++;
-                            if (line.Length == 0)
+                            Console.WriteLine("no count from " + command.CommandText);
+                            if (command.CommandText.Length == 0)
                             {
                                 return 0;
                             }
@@ -80,21 +85,20 @@ public class SLU201_SwallowedExceptionFixTests
                 """)
             .WithFixedSource("""
                 using System;
+                using System.Data.Common;
 
                 class Parser
                 {
-                    int failures;
-
-                    int? Parse(string line)
+                    int? Count(DbCommand command)
                     {
                         try
                         {
-                            return int.Parse(line);
+                            return (int?)command.ExecuteScalar();
                         }
                         catch (Exception)
                         {
-                            failures++;
-                            if (line.Length == 0)
+                            Console.WriteLine("no count from " + command.CommandText);
+                            if (command.CommandText.Length == 0)
                             {
                                 throw;
                             }
@@ -183,29 +187,37 @@ public class SLU201_SwallowedExceptionFixTests
 
                 class A
                 {
-                    void Run()
+                    void Run(string[] lines)
                     {
-                        try { }
-                        [|catch (Exception)|]
+                        foreach (var line in lines)
                         {
+                            try { Step(line); }
+                            [|catch (Exception)|]
+                            {
+                            }
                         }
 
-                        try { }
-                        [|catch (FormatException)|]
+                        foreach (var line in lines)
                         {
+                            try { Step(line); }
+                            [|catch (FormatException)|]
+                            {
+                            }
                         }
                     }
+
+                    void Step(string line) { }
                 }
                 """)
             .WithSource("""
                 class B
                 {
-                    bool Run()
+                    object? Run(System.Data.Common.DbCommand command)
                     {
-                        try { return true; }
+                        try { return command.ExecuteScalar(); }
                         [|catch|]
                         {
-                            return false;
+                            return null;
                         }
                     }
                 }
@@ -215,28 +227,36 @@ public class SLU201_SwallowedExceptionFixTests
 
                 class A
                 {
-                    void Run()
+                    void Run(string[] lines)
                     {
-                        try { }
-                        catch (Exception)
+                        foreach (var line in lines)
                         {
-                            throw;
+                            try { Step(line); }
+                            catch (Exception)
+                            {
+                                throw;
+                            }
                         }
 
-                        try { }
-                        catch (FormatException)
+                        foreach (var line in lines)
                         {
-                            throw;
+                            try { Step(line); }
+                            catch (FormatException)
+                            {
+                                throw;
+                            }
                         }
                     }
+
+                    void Step(string line) { }
                 }
                 """)
             .WithFixedSource("""
                 class B
                 {
-                    bool Run()
+                    object? Run(System.Data.Common.DbCommand command)
                     {
-                        try { return true; }
+                        try { return command.ExecuteScalar(); }
                         catch
                         {
                             throw;
@@ -258,19 +278,22 @@ public class SLU201_SwallowedExceptionFixTests
 
                 class OrderImport(Microsoft.Extensions.Logging.ILogger<OrderImport> logger)
                 {
-                    void ImportOrders()
+                    void ImportOrders(string[] lines)
                     {
-                        try
+                        foreach (var line in lines)
                         {
-                            Step();
-                        }
-                        [|catch|]
-                        {
-                            return;
+                            try
+                            {
+                                Step(line);
+                            }
+                            [|catch|]
+                            {
+                                continue;
+                            }
                         }
                     }
 
-                    void Step() { }
+                    void Step(string line) { }
                 }
                 """)
             .WithFixedSource("""
@@ -281,20 +304,23 @@ public class SLU201_SwallowedExceptionFixTests
 
                 class OrderImport(Microsoft.Extensions.Logging.ILogger<OrderImport> logger)
                 {
-                    void ImportOrders()
+                    void ImportOrders(string[] lines)
                     {
-                        try
+                        foreach (var line in lines)
                         {
-                            Step();
-                        }
-                        catch (Exception ex)
-                        {
-                            logger.LogError(ex, "ImportOrders failed");
-                            throw;
+                            try
+                            {
+                                Step(line);
+                            }
+                            catch (Exception ex)
+                            {
+                                logger.LogError(ex, "ImportOrders failed");
+                                throw;
+                            }
                         }
                     }
 
-                    void Step() { }
+                    void Step(string line) { }
                 }
                 """)
             .RunAsync();
@@ -312,18 +338,21 @@ public class SLU201_SwallowedExceptionFixTests
 
                     public Sync(ILogger logger) => _logger = logger;
 
-                    public void Push(Exception ex)
+                    public void Push(Exception ex, string[] events)
                     {
-                        try
+                        foreach (var change in events)
                         {
-                            Send();
-                        }
-                        [|catch (InvalidOperationException)|]
-                        {
+                            try
+                            {
+                                Send(change);
+                            }
+                            [|catch (InvalidOperationException)|]
+                            {
+                            }
                         }
                     }
 
-                    void Send() { }
+                    void Send(string change) { }
                 }
                 """)
             .WithFixedSource("""
@@ -336,20 +365,23 @@ public class SLU201_SwallowedExceptionFixTests
 
                     public Sync(ILogger logger) => _logger = logger;
 
-                    public void Push(Exception ex)
+                    public void Push(Exception ex, string[] events)
                     {
-                        try
+                        foreach (var change in events)
                         {
-                            Send();
-                        }
-                        catch (InvalidOperationException exception)
-                        {
-                            _logger.LogError(exception, "Push failed");
-                            throw;
+                            try
+                            {
+                                Send(change);
+                            }
+                            catch (InvalidOperationException exception)
+                            {
+                                _logger.LogError(exception, "Push failed");
+                                throw;
+                            }
                         }
                     }
 
-                    void Send() { }
+                    void Send(string change) { }
                 }
                 """)
             .RunAsync();
@@ -360,10 +392,13 @@ public class SLU201_SwallowedExceptionFixTests
             .WithSource("""
                 class Job
                 {
-                    void Run()
+                    void Run(string[] lines)
                     {
-                        try { }
-                        [|catch|] { }
+                        foreach (var line in lines)
+                        {
+                            try { System.Console.WriteLine(line.Trim()); }
+                            [|catch|] { }
+                        }
                     }
                 }
                 """)
@@ -380,10 +415,13 @@ public class SLU201_SwallowedExceptionFixTests
                 {
                     ILogger Logger { get; } = logger;
 
-                    static void Run()
+                    static void Run(string[] lines)
                     {
-                        try { }
-                        [|catch|] { }
+                        foreach (var line in lines)
+                        {
+                            try { System.Console.WriteLine(line.Trim()); }
+                            [|catch|] { }
+                        }
                     }
                 }
                 """)
@@ -400,10 +438,13 @@ public class SLU201_SwallowedExceptionFixTests
 
                     ILogger? logger;
 
-                    void Run()
+                    void Run(string[] lines)
                     {
-                        try { }
-                        [|catch|] { }
+                        foreach (var line in lines)
+                        {
+                            try { System.Console.WriteLine(line.Trim()); }
+                            [|catch|] { }
+                        }
                     }
                 }
                 """)
@@ -419,11 +460,14 @@ public class SLU201_SwallowedExceptionFixTests
 
                 class Job(ILogger<Job> logger)
                 {
-                    void Run()
+                    void Run(string[] lines)
                     {
-                        try { }
-                        [|catch|]
+                        foreach (var line in lines)
                         {
+                            try { System.Console.WriteLine(line.Trim()); }
+                            [|catch|]
+                            {
+                            }
                         }
                     }
                 }
@@ -433,12 +477,15 @@ public class SLU201_SwallowedExceptionFixTests
 
                 class Job(ILogger<Job> logger)
                 {
-                    void Run()
+                    void Run(string[] lines)
                     {
-                        try { }
-                        catch
+                        foreach (var line in lines)
                         {
-                            throw;
+                            try { System.Console.WriteLine(line.Trim()); }
+                            catch
+                            {
+                                throw;
+                            }
                         }
                     }
                 }
@@ -513,22 +560,28 @@ public class SLU201_SwallowedExceptionFixTests
             .WithLibraries(Library.SluiceRuntime)
             .WithSource("""
                 using System;
+                using System.Data.Common;
 
                 class Job
                 {
-                    void Run()
+                    object? Read(DbCommand command)
                     {
-                        try { Step(); }
+                        try { return command.ExecuteScalar(); }
                         [|catch (Exception)|] { }
 
-                        for (var i = 0; i < 3; i++)
-                        {
-                            try { Step(); }
-                            [|catch (Exception)|] { }
-                        }
+                        return null;
                     }
 
-                    void Step() { }
+                    object? ReadFirst(DbCommand[] commands)
+                    {
+                        for (var i = 0; i < commands.Length; i++)
+                        {
+                            try { return commands[i].ExecuteScalar(); }
+                            [|catch (Exception)|] { }
+                        }
+
+                        return null;
+                    }
                 }
                 """)
             .ExpectNoFix()

@@ -96,6 +96,49 @@ public class SLU202_RecordDroppedTests
             .RunAsync();
 
     [Fact]
+    public Task A_broker_consume_loop_is_a_record_loop()
+        => Analyzer("""
+            using System;
+            using System.Threading;
+            using Confluent.Kafka;
+            using Microsoft.Extensions.Logging;
+
+            namespace Confluent.Kafka
+            {
+                public class ConsumeResult<TKey, TValue> { public TValue Value { get; set; } = default!; }
+
+                public interface IConsumer<TKey, TValue>
+                {
+                    ConsumeResult<TKey, TValue> Consume(CancellationToken token);
+
+                    void Commit(ConsumeResult<TKey, TValue> result);
+                }
+            }
+
+            namespace Billing
+            {
+                class Payments(ILogger logger, IConsumer<string, string> consumer)
+                {
+                    void Run(CancellationToken token)
+                    {
+                        while (!token.IsCancellationRequested)
+                        {
+                            var payment = consumer.Consume(token);
+                            try { Book(payment.Value); }
+                            [|catch (FormatException ex)|] { logger.LogError(ex, "Unreadable payment"); }
+
+                            consumer.Commit(payment);
+                        }
+                    }
+
+                    void Book(string payment) { }
+                }
+            }
+            """)
+            .WithMessages("'catch (FormatException ex)' logs the failure and moves on to the next record, so 'payment' is lost: nothing rethrows, retries or dead-letters it")
+            .RunAsync();
+
+    [Fact]
     public Task A_throw_inside_a_lambda_in_the_catch_does_not_keep_the_record()
         => Analyzer("""
             using System;
@@ -248,6 +291,199 @@ public class SLU202_RecordDroppedTests
                 }
 
                 void Save(string line) { }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Loops_over_services_handlers_providers_and_disposables_are_not_record_loops()
+        => Analyzer("""
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.Logging;
+
+            public interface IChangeHandler { Task OnChangeAsync(string change); }
+
+            public interface IRatesProvider { Task<decimal?> RateAsync(string currency); }
+
+            public class Hub(ILogger logger)
+            {
+                private readonly List<IDisposable> _parts = new();
+
+                public async Task PublishAsync(IEnumerable<IChangeHandler> handlers, string change)
+                {
+                    foreach (var handler in handlers)
+                    {
+                        try { await handler.OnChangeAsync(change); }
+                        catch (Exception ex) { logger.LogError(ex, "Handler failed"); }
+                    }
+                }
+
+                public async Task<decimal?> RateAsync(IRatesProvider[] providers, string currency)
+                {
+                    foreach (var provider in providers)
+                    {
+                        try
+                        {
+                            var rate = await provider.RateAsync(currency);
+                            if (rate is not null)
+                            {
+                                return rate;
+                            }
+                        }
+                        catch (Exception ex) { logger.LogWarning(ex, "Provider failed, trying the next one"); }
+                    }
+
+                    return null;
+                }
+
+                public void Shutdown()
+                {
+                    foreach (var part in _parts)
+                    {
+                        try { part.Dispose(); }
+                        catch (Exception ex) { logger.LogError(ex, "Dispose failed"); }
+                    }
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Reflection_scans_and_file_system_walks_are_not_record_loops()
+        => Analyzer("""
+            using System;
+            using System.IO;
+            using System.Reflection;
+            using Microsoft.Extensions.Logging;
+
+            public class PluginScanner(ILogger logger)
+            {
+                public void Load(string folder)
+                {
+                    foreach (var file in Directory.GetFiles(folder, "*.dll"))
+                    {
+                        try { Assembly.LoadFrom(file); }
+                        catch (BadImageFormatException ex) { logger.LogWarning(ex, "Not a .NET assembly: {File}", file); }
+                    }
+
+                    foreach (var type in typeof(PluginScanner).Assembly.GetTypes())
+                    {
+                        try { Activator.CreateInstance(type); }
+                        catch (MissingMethodException ex) { logger.LogDebug(ex, "Skipped {Type}", type); }
+                    }
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_catch_that_marks_the_record_failed_or_counts_the_failure_keeps_it()
+        => Analyzer("""
+            using System;
+            using System.Collections.Generic;
+            using System.Linq;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.Logging;
+
+            public sealed record OutboxEntry(Guid Id, string Payload);
+
+            public interface IOutbox { Task MarkFailedAsync(Guid id); }
+
+            public sealed class RunResult { public int Failures { get; set; } public string? LastError { get; set; } }
+
+            public class Relay(ILogger logger, IOutbox outbox)
+            {
+                public async Task RelayAsync(IQueryable<OutboxEntry> pending, Func<string, Task> publish)
+                {
+                    foreach (var entry in pending)
+                    {
+                        try { await publish(entry.Payload); }
+                        catch (Exception ex)
+                        {
+                            logger.LogError(ex, "Publishing {Id} failed", entry.Id);
+                            await outbox.MarkFailedAsync(entry.Id);
+                        }
+                    }
+                }
+
+                public RunResult Replay(IEnumerable<string> lines, Action<string> apply)
+                {
+                    var result = new RunResult();
+                    foreach (var line in lines)
+                    {
+                        try { apply(line); }
+                        catch (FormatException ex)
+                        {
+                            logger.LogWarning(ex, "Bad line");
+                            result.Failures++;
+                        }
+                    }
+
+                    return result;
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_list_of_application_objects_handed_in_is_not_a_record_batch()
+        => Analyzer("""
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.Logging;
+
+            public class TunerSettings
+            {
+                public string Url { get; set; } = "";
+                public int Port { get; set; }
+            }
+
+            public class Tuners(ILogger logger)
+            {
+                public async Task<List<string>> ChannelsAsync(List<TunerSettings> tuners, Func<TunerSettings, Task<string[]>> list)
+                {
+                    var channels = new List<string>();
+                    foreach (var tuner in tuners)
+                    {
+                        try { channels.AddRange(await list(tuner)); }
+                        catch (Exception ex) { logger.LogError(ex, "Tuner {Url} failed", tuner.Url); }
+                    }
+
+                    return channels;
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_catch_that_falls_through_to_more_work_on_the_record_and_a_channel_of_signals_are_silent()
+        => Analyzer("""
+            using System;
+            using System.Collections.Generic;
+            using System.IO;
+            using System.Threading.Channels;
+            using Microsoft.Extensions.Logging;
+
+            public class Images(ILogger logger)
+            {
+                public void Import(IEnumerable<string> paths, Action<string, long> save)
+                {
+                    foreach (var path in paths)
+                    {
+                        long size = 0;
+                        try { size = new FileInfo(path).Length; }
+                        catch (IOException ex) { logger.LogWarning(ex, "Cannot size {Path}", path); }
+
+                        save(path, size);
+                    }
+                }
+
+                public void Pump(ChannelReader<bool> refresh, Action push)
+                {
+                    while (refresh.TryRead(out var force))
+                    {
+                        try { push(); }
+                        catch (Exception ex) { logger.LogError(ex, "Push failed"); }
+                    }
+                }
             }
             """).RunAsync();
 

@@ -38,8 +38,7 @@ public static class FixVariantsTests
             using System.Collections.Generic;
             using System.Threading.Tasks;
 
-            var lines = new List<string> { "1", "x" };
-            foreach (var line in lines)
+            foreach (var line in args)
             {
                 try { Console.WriteLine(int.Parse(line)); }
                 catch { }
@@ -47,12 +46,18 @@ public static class FixVariantsTests
 
             Func<Task> later = async () =>
             {
-                try { await Task.Delay(1).ConfigureAwait(false); }
-                catch (Exception) { return; }
+                foreach (var line in args)
+                {
+                    try { await Task.Delay(int.Parse(line)).ConfigureAwait(false); }
+                    catch (Exception) { return; }
+                }
             };
 
-            try { await later(); }
-            catch (InvalidOperationException) { }
+            foreach (var line in args)
+            {
+                try { await later(); Console.WriteLine(line.Trim()); }
+                catch (InvalidOperationException) { }
+            }
             """;
 
         private const string SwallowedVariants = """
@@ -62,21 +67,21 @@ public static class FixVariantsTests
             using System.Threading.Tasks;
             using Microsoft.Extensions.Logging;
 
-            public class Record
+            public record Record
             {
                 public string? Name { get; set; }
 
                 public void Save() { }
             }
 
-            class Holder
+            public record Holder
             {
                 public Record? Current { get; set; }
             }
 
             class Conditional(ILogger logger)
             {
-                void Run(IEnumerable<Record?> records, Holder? holder)
+                void Run(IEnumerable<Record?> records, IEnumerable<Holder?> holders)
                 {
                     foreach (var record in records)
                     {
@@ -84,14 +89,23 @@ public static class FixVariantsTests
                         catch (Exception) { }
                     }
 
-                    try { holder?.Current?.Save(); }
-                    catch { return; }
+                    foreach (var holder in holders)
+                    {
+                        try { holder?.Current?.Save(); }
+                        catch { return; }
+                    }
                 }
 
-                int Length(Holder? holder)
+                int Length(IEnumerable<Holder?> holders)
                 {
-                    try { return holder?.Current?.Name?.Length ?? 0; }
-                    catch (Exception) { return -1; }
+                    var total = 0;
+                    foreach (var holder in holders)
+                    {
+                        try { total += holder?.Current?.Name?.Trim().Length ?? 0; }
+                        catch (Exception) { return -1; }
+                    }
+
+                    return total;
                 }
 
                 ILogger Logger => logger;
@@ -99,7 +113,7 @@ public static class FixVariantsTests
 
             class Dynamic(ILogger logger)
             {
-                void Run(List<dynamic> records, dynamic sink)
+                void Run(List<dynamic> records, dynamic sink, object[] values)
                 {
                     foreach (var record in records)
                     {
@@ -107,17 +121,23 @@ public static class FixVariantsTests
                         catch (Exception) { continue; }
                     }
 
-                    foreach (dynamic record in new object[] { 1, "two" })
+                    foreach (dynamic record in values)
                     {
                         try { Console.WriteLine(record.Length); }
                         catch { }
                     }
                 }
 
-                dynamic Parse(dynamic value)
+                dynamic Sum(IEnumerable<dynamic> values)
                 {
-                    try { return int.Parse(value); }
-                    catch (Exception) { return value; }
+                    dynamic total = 0;
+                    foreach (var value in values)
+                    {
+                        try { total += int.Parse(value); }
+                        catch (Exception) { return value; }
+                    }
+
+                    return total;
                 }
 
                 void Log() => logger.LogInformation("dynamic");
@@ -129,18 +149,24 @@ public static class FixVariantsTests
                 {
                     Action outer = () =>
                     {
-                        Func<string, int> inner = line =>
+                        Func<IEnumerable<string>, int> inner = batch =>
                         {
-                            try { return int.Parse(line); }
-                            catch { return 0; }
+                            var total = 0;
+                            foreach (var line in batch)
+                            {
+                                try { total += int.Parse(line); }
+                                catch { return 0; }
+                            }
+
+                            return total;
                         };
-                        inner("1");
+                        inner(lines);
 
                         void Local()
                         {
                             foreach (var line in lines)
                             {
-                                try { inner(line); }
+                                try { inner([line]); }
                                 catch (FormatException) { }
                             }
                         }
@@ -155,7 +181,8 @@ public static class FixVariantsTests
                         {
                             foreach (var line in lines)
                             {
-                                try { await Task.Delay(int.Parse(line), token).ConfigureAwait(false); }
+                                // No token in the try: a catch-all around a delay that only a token ends is about the cancellation.
+                                try { await Task.Delay(int.Parse(line)).ConfigureAwait(false); }
                                 catch (Exception) { }
                             }
                         };
@@ -183,23 +210,29 @@ public static class FixVariantsTests
                     _ = isolatedAsync(lines);
                 }
 
-                void Logged(ILogger log)
+                void Logged(ILogger log, string[] lines)
                 {
                     Action outer = () =>
                     {
-                        static void Isolated()
+                        static void Isolated(string[] values)
                         {
-                            try { Console.WriteLine(); }
-                            catch { }
+                            foreach (var value in values)
+                            {
+                                try { Console.WriteLine(value.Trim()); }
+                                catch { }
+                            }
                         }
 
                         void Captures()
                         {
-                            try { Console.WriteLine(); }
-                            catch { }
+                            foreach (var line in lines)
+                            {
+                                try { Console.WriteLine(line.Trim()); }
+                                catch { }
+                            }
                         }
 
-                        Isolated();
+                        Isolated(lines);
                         Captures();
                     };
                     outer();
@@ -210,16 +243,25 @@ public static class FixVariantsTests
 
             class ExpressionBodied(ILogger logger)
             {
-                Action Build() => () =>
+                Action<string[]> Build() => lines =>
                 {
-                    try { Console.WriteLine(); }
-                    catch { }
+                    foreach (var line in lines)
+                    {
+                        try { Console.WriteLine(line.Trim()); }
+                        catch { }
+                    }
                 };
 
-                Func<string, int> Parser => text =>
+                Func<string[], int> Parser => lines =>
                 {
-                    try { return int.Parse(text); }
-                    catch (Exception) { return 0; }
+                    var total = 0;
+                    foreach (var line in lines)
+                    {
+                        try { total += int.Parse(line); }
+                        catch (Exception) { return 0; }
+                    }
+
+                    return total;
                 };
 
                 Func<IEnumerable<string>, Task> Importer => async lines =>
@@ -248,31 +290,37 @@ public static class FixVariantsTests
 
             class Async(ILogger<Async> logger)
             {
-                async Task<int> RunAsync(IAsyncEnumerable<string> lines, CancellationToken token)
+                async Task<int> RunAsync(IAsyncEnumerable<string> lines, IReadOnlyList<string> batch, CancellationToken token)
                 {
                     var total = 0;
                     await foreach (var line in lines.WithCancellation(token).ConfigureAwait(false))
                     {
-                        try { total += int.Parse(line); await Task.Delay(1, token).ConfigureAwait(false); }
+                        try { total += int.Parse(line); await Task.Delay(1).ConfigureAwait(false); }
                         catch (Exception) { continue; }
                     }
 
-                    foreach (var line in new[] { "1" })
+                    foreach (var line in batch)
                     {
-                        try { await Task.Delay(int.Parse(line), token).ConfigureAwait(false); }
+                        try { await Task.Delay(int.Parse(line)).ConfigureAwait(false); }
                         catch (Exception) { break; }
                     }
 
                     return total;
                 }
 
-                async ValueTask<string?> ReadAsync(Func<Task<string>> read)
+                // The caller takes null for the order store's answer.
+                async ValueTask<string?> ReadAsync(IOrderStore store, int id)
                 {
-                    try { return await read().ConfigureAwait(false); }
+                    try { return await store.LoadAsync(id).ConfigureAwait(false); }
                     catch (Exception) { return null; }
                 }
 
                 void Log() => logger.LogInformation("async");
+            }
+
+            public interface IOrderStore
+            {
+                Task<string> LoadAsync(int id);
             }
             """;
 
@@ -295,7 +343,7 @@ public static class FixVariantsTests
             using Microsoft.Extensions.Logging.Abstractions;
 
             ILogger logger = NullLogger.Instance;
-            foreach (var line in new List<string> { "1", "x" })
+            foreach (var line in args)
             {
                 try { Console.WriteLine(int.Parse(line)); }
                 catch (FormatException ex) { logger.LogWarning(ex, "Bad line {Line}", line); }
@@ -321,23 +369,18 @@ public static class FixVariantsTests
             using System.Threading.Tasks;
             using Microsoft.Extensions.Logging;
 
-            public class Row
+            public record Row
             {
                 public string? Name { get; set; }
 
                 public void Save() { }
             }
 
-            class Source
-            {
-                public List<Row>? Rows { get; set; }
-            }
-
             class Conditional(ILogger logger)
             {
-                void Run(Source? source)
+                void Run(IEnumerable<Row?> rows)
                 {
-                    foreach (var row in source?.Rows ?? new List<Row>())
+                    foreach (var row in rows)
                     {
                         try { row?.Save(); }
                         catch (Exception ex) { logger.LogError(ex, "Row {Name} failed", row?.Name); }
@@ -347,7 +390,7 @@ public static class FixVariantsTests
 
             class Dynamic(ILogger logger)
             {
-                void Run(List<dynamic> rows, dynamic store)
+                void Run(List<dynamic> rows, dynamic store, object[] values)
                 {
                     foreach (var row in rows)
                     {
@@ -355,7 +398,7 @@ public static class FixVariantsTests
                         catch (Exception ex) { logger.LogError(ex, "Row failed"); continue; }
                     }
 
-                    foreach (dynamic row in new object[] { 1, "two" })
+                    foreach (dynamic row in values)
                     {
                         try { Console.WriteLine(row.Name); }
                         catch (Exception ex) { logger.LogError(ex, "Row failed"); }
