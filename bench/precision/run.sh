@@ -4,7 +4,7 @@
 # the trust folder's verdicts.tsv plus this folder's verdicts/*.tsv (our judgments of the findings the rules report
 # since; where both judge a finding, ours wins). Not part of CI: the corpus needs the repositories' mirrors.
 #
-# usage: bench/precision/run.sh [--only SLU201,SLU202] [--out DIR] [--baseline DIR] [--dll Sluice.Analyzers.dll]
+# usage: bench/precision/run.sh [--only SLU201,SLU202] [--out DIR] [--baseline DIR] [--dll Sluice.Analyzers.dll] [--record]
 #   TRUST    the trust folder (default: ../shared/trust beside the repository): corpus.tsv, layout.sh, analyze-folder, score.py
 #   CORPUS   where the corpus is laid out (default: ../precision-corpus beside the repository)
 #   MIRRORS  a folder of bare mirrors, MIRRORS/<owner>+<name>/repo; needed only the first time, to lay the corpus out
@@ -13,17 +13,20 @@
 #   --baseline  a previous --out folder: findings not reported there are listed in DIR/new.tsv (to judge), and judged
 #            findings reported there but not any more in DIR/gone.tsv
 #   --dll    score this analyzer assembly instead of building src/Analyzers in Release
+#   --record write the per-rule figures to bench/precision/measured.tsv (a full run: not with --only), which the README's
+#            rule table and the analysis modes' rule sets are checked against
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 trust=${TRUST:-$repo/../shared/trust}
 corpus=${CORPUS:-$repo/../precision-corpus}
-only="" out="" baseline="" dll=""
+only="" out="" baseline="" dll="" record=""
 while (($#)); do
   case $1 in
     --only) only=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --baseline) baseline=$2; shift 2 ;;
     --dll) dll=$2; shift 2 ;;
+    --record) record=1; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -50,7 +53,11 @@ while IFS=$'\t' read -r name _ _; do
 done < "$trust/corpus.tsv"
 
 python3 "$repo/bench/precision/verdicts.py" merge "$trust/verdicts.tsv" "$repo/bench/precision/verdicts" > "$out/verdicts.tsv"
-python3 "$trust/score.py" "$out/results" --verdicts "$out/verdicts.tsv" || true
+python3 "$trust/score.py" "$out/results" --verdicts "$out/verdicts.tsv" | tee "$out/score.txt" || true
+if [[ -n $record ]]; then
+  [[ -z $only ]] || { echo "--record needs a full run (no --only)" >&2; exit 2; }
+  python3 "$repo/bench/precision/verdicts.py" record "$out/score.txt" "$repo/bench/precision/measured.tsv"
+fi
 if [[ -n $baseline ]]; then
   python3 "$repo/bench/precision/verdicts.py" diff "$baseline/results" "$out/results" "$out/verdicts.tsv" "$out" ${only:+--only "$only"}
 fi

@@ -3,6 +3,9 @@
 
 verdicts.py merge SHARED.tsv OURS_DIR      prints one verdict file: the shared verdicts, then ours (ours win on the
                                            same repo, rule, file and line)
+verdicts.py record SCORE_OUTPUT MEASURED.tsv
+                                           keeps score.py's per-rule rows (findings, judged TPs kept, precision) in
+                                           MEASURED.tsv, which the README table and the analysis modes are checked against
 verdicts.py diff BASE_RESULTS NEW_RESULTS VERDICTS OUT [--only IDS]
                                            writes OUT/new.tsv (findings not in the baseline, with their verdict if one
                                            exists) and OUT/gone.tsv (judged findings no longer reported)
@@ -43,6 +46,18 @@ def main():
         w.writeheader()
         for row in merged.values():
             w.writerow(row)
+    elif sys.argv[1] == 'record':
+        rows = []
+        for line in open(sys.argv[2]):
+            parts = line.split()
+            if len(parts) == 7 and parts[0].startswith('SLU'):
+                rule, now, tp, fp, noise, unjudged, precision = parts
+                kept, judged = tp.split('/')
+                rows.append([rule, now, kept, judged, precision])
+        with open(sys.argv[3], 'w') as f:
+            f.write('rule\tfindings\ttp_kept\ttp_judged\tprecision\n')
+            for row in rows:
+                f.write('\t'.join(row) + '\n')
     elif sys.argv[1] == 'diff':
         base, new, vfile, out = sys.argv[2:6]
         only = set(sys.argv[sys.argv.index('--only') + 1].split(',')) if '--only' in sys.argv else None

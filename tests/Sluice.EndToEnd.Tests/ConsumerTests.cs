@@ -346,16 +346,20 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
         {
             (File: "Import.cs", Id: "SLU201", Position: PositionOf(ImportSource, "catch (System.Exception)"), Message: "'catch (System.Exception)' swallows the exception"),
             (File: "Client.cs", Id: "SLU301", Position: PositionOf(ClientSource, "Timeout = "), Message: "HttpClient.Timeout is infinite (Timeout.InfiniteTimeSpan)"),
-            (File: "Client.cs", Id: "SLU302", Position: PositionOf(ClientSource, "gate.Wait()"), Message: "SemaphoreSlim.Wait() blocks with no timeout"),
             (File: "Records.cs", Id: "SLU202", Position: PositionOf(RecordsSource, "catch (System.FormatException ex)"), Message: "'catch (System.FormatException ex)' logs the failure and moves on to the next record, so 'line' is lost"),
         };
 
+        // SLU302 is a suggestion by default (its precision on real code is under the warning bar): the build does not
+        // print it and warnings-as-errors does not fail on it, but its fix still applies.
+        var blockingWait = $"Client.cs{PositionOf(ClientSource, "gate.Wait()")}: ";
         var build = await DotNetCli.RunAsync(project, environment, "build", "-nodeReuse:false");
         Assert.True(build.ExitCode == 0, build.ToString());
         foreach (var (file, id, position, message) in expected)
         {
             Assert.Contains($"{file}{position}: warning {id}: {message}", build.Output, StringComparison.Ordinal);
         }
+
+        Assert.DoesNotContain(blockingWait + "warning SLU302", build.Output, StringComparison.Ordinal);
 
         var strict = await DotNetCli.RunAsync(project, environment, "build", "--no-incremental", "-warnaserror", "-nodeReuse:false");
         Assert.True(strict.ExitCode != 0, "A warnings-as-errors build must fail on Sluice's findings.\n" + strict);
@@ -364,8 +368,10 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
             Assert.Contains($"{file}{position}: error {id}", strict.Output, StringComparison.Ordinal);
         }
 
+        Assert.DoesNotContain(blockingWait + "error SLU302", strict.Output, StringComparison.Ordinal);
+
         var format = await DotNetCli.RunAsync(
-            project, environment, "format", "analyzers", "Consumer.csproj", "--diagnostics", "SLU201", "SLU202", "SLU301", "SLU302", "--severity", "warn");
+            project, environment, "format", "analyzers", "Consumer.csproj", "--diagnostics", "SLU201", "SLU202", "SLU301", "SLU302", "--severity", "info");
         Assert.True(format.ExitCode == 0, format.ToString());
 
         var import = await File.ReadAllTextAsync(Path.Combine(project, "Import.cs"));
@@ -383,6 +389,37 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
         var rebuilt = await DotNetCli.RunAsync(project, environment, "build", "--no-incremental", "-warnaserror", "-nodeReuse:false");
         Assert.True(rebuilt.ExitCode == 0, "The fixed project must build cleanly with warnings as errors.\n" + rebuilt);
         Assert.DoesNotContain(" SLU", rebuilt.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SluiceAnalysisMode_selects_the_rules_and_rejects_an_unknown_mode()
+    {
+        Assert.True(packages.Pack.ExitCode == 0, packages.Pack.ToString());
+        var project = CreateConsumer();
+        var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(project, ".packages") };
+        var blockingWait = $"Client.cs{PositionOf(ClientSource, "gate.Wait()")}: ";
+
+        // None: not one rule, so even a warnings-as-errors build passes.
+        var none = await DotNetCli.RunAsync(project, environment, "build", "-warnaserror", "-p:SluiceAnalysisMode=None", "-nodeReuse:false");
+        Assert.True(none.ExitCode == 0, none.ToString());
+        Assert.DoesNotContain(" SLU", none.Output, StringComparison.Ordinal);
+
+        // All: every rule as a warning, the suggestions included.
+        var all = await DotNetCli.RunAsync(project, environment, "build", "--no-incremental", "-p:SluiceAnalysisMode=All", "-nodeReuse:false");
+        Assert.True(all.ExitCode == 0, all.ToString());
+        Assert.Contains(blockingWait + "warning SLU302", all.Output, StringComparison.Ordinal);
+        Assert.Contains("warning SLU201", all.Output, StringComparison.Ordinal);
+
+        // A rule's own .editorconfig setting wins over the mode.
+        File.WriteAllText(Path.Combine(project, ".editorconfig"), "root = true\n\n[*.cs]\ndotnet_diagnostic.SLU302.severity = error\n");
+        var overridden = await DotNetCli.RunAsync(project, environment, "build", "--no-incremental", "-p:SluiceAnalysisMode=None", "-nodeReuse:false");
+        Assert.True(overridden.ExitCode != 0, overridden.ToString());
+        Assert.Contains(blockingWait + "error SLU302", overridden.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("SLU201", overridden.Output, StringComparison.Ordinal);
+
+        var unknown = await DotNetCli.RunAsync(project, environment, "build", "-p:SluiceAnalysisMode=Strict", "-nodeReuse:false");
+        Assert.True(unknown.ExitCode != 0, unknown.ToString());
+        Assert.Contains("error SLU0001: SluiceAnalysisMode is 'Strict'; use Default, Recommended, All or None", unknown.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -424,8 +461,10 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
             ],
             behaviour);
 
+        // 'info': dotnet format's --severity filter reads a rule's default or .editorconfig severity, not the warning that
+        // SluiceAnalysisMode's globalconfig gives it, so at 'warn' it would leave these suggestions alone.
         var format = await DotNetCli.RunAsync(
-            project, environment, "format", "analyzers", "Consumer.csproj", "--diagnostics", "SLU101", "SLU102", "SLU402", "--severity", "warn");
+            project, environment, "format", "analyzers", "Consumer.csproj", "--diagnostics", "SLU101", "SLU102", "SLU402", "--severity", "info");
         Assert.True(format.ExitCode == 0, format.ToString());
 
         var orders = await File.ReadAllTextAsync(Path.Combine(project, "Orders.cs"));
@@ -470,8 +509,9 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
 
     /// <summary>
     /// A fresh project that installs the packages from the test feed only. A runtime consumer is a program that also
-    /// references the Sluice runtime and EF Core; their dependencies come from the machine's global packages folder
-    /// (the test run restored the same versions), so the consumer needs no registry.
+    /// references the Sluice runtime and EF Core, whose dependencies come from the machine's global packages folder
+    /// (the test run restored the same versions), so the consumer needs no registry. It opts into every rule as a
+    /// warning (SluiceAnalysisMode All), since some of the rules whose fixes go to the runtime are suggestions by default.
     /// </summary>
     private string CreateConsumer(bool runtime, params (string Name, string Text)[] sources) => CreateProject(
         $"""
@@ -480,6 +520,7 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
             <TargetFramework>net10.0</TargetFramework>
             <Nullable>enable</Nullable>
             {(runtime ? "<OutputType>Exe</OutputType>" : "")}
+            {(runtime ? "<SluiceAnalysisMode>All</SluiceAnalysisMode>" : "")}
           </PropertyGroup>
           <ItemGroup>
             <PackageReference Include="Sluice.Analyzers" Version="{packages.Version}" PrivateAssets="all" />

@@ -36,7 +36,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         title: "Unbounded fan-out",
         messageFormat: "Task.WhenAll starts a task for every item of '{0}' at once; bound how many run together (Parallel.ForEachAsync with MaxDegreeOfParallelism)",
         RuleCategories.Concurrency,
-        DiagnosticSeverity.Warning,
+        DiagnosticSeverity.Info,
         description: "Task.WhenAll over a Select of async calls starts every call at once. Over a collection of unknown size "
             + "that is thousands of concurrent connections or requests: pools run dry, servers throttle, memory spikes. "
             + "Bound the concurrency with Parallel.ForEachAsync and MaxDegreeOfParallelism, or a partitioned pipeline.");

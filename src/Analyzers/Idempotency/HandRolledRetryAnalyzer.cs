@@ -35,7 +35,7 @@ public sealed class HandRolledRetryAnalyzer : DiagnosticAnalyzer
         title: "Hand-rolled retry loop",
         messageFormat: "This loop retries {0} by hand{1}; {2}",
         RuleCategories.Idempotency,
-        DiagnosticSeverity.Warning,
+        DiagnosticSeverity.Info,
         description: "A retry loop written by hand can lose the work it retries: it never gives up and stalls the pipeline, "
             + "or gives up silently and carries on as if the work were done, or replaces the last failure with an exception "
             + "that carries none of its cause. A retry strategy bounds the attempts, waits with exponential backoff and "

@@ -21,7 +21,7 @@ public sealed class NonIdempotentWriteInRetryAnalyzer : DiagnosticAnalyzer
         title: "Non-idempotent write inside a retry",
         messageFormat: "'{0}' runs again on every retry of {1}; make it idempotent ({2})",
         RuleCategories.Idempotency,
-        DiagnosticSeverity.Warning,
+        DiagnosticSeverity.Info,
         description: "A retry repeats everything in the retried code, including writes that already reached the other side "
             + "before the attempt failed. An insert, an increment, a POST or an append then happens twice. Make the write "
             + "idempotent: an upsert, an absolute SET, an Idempotency-Key header, a whole-file write.");

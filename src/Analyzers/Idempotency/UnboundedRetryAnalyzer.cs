@@ -28,7 +28,7 @@ public sealed class UnboundedRetryAnalyzer : DiagnosticAnalyzer
         title: "Unbounded retry",
         messageFormat: "{0} retries forever, so a failure that never heals stalls the pipeline; bound the attempts and let the last failure through",
         RuleCategories.Idempotency,
-        DiagnosticSeverity.Warning,
+        DiagnosticSeverity.Info,
         description: "A retry with no attempt limit turns a permanent failure (a bad record, a revoked credential, a dropped "
             + "table) into a job that hangs forever, holding its partition, while nothing alerts anyone. Bound the "
             + "attempts, and let the last failure reach the code that dead-letters or reports it.");

@@ -18,7 +18,7 @@ public sealed class DatasetCollectedOnDriverAnalyzer : DiagnosticAnalyzer
         title: "Distributed dataset collected onto the driver",
         messageFormat: "{0} is collected whole onto the driver by Collect(); iterate it with ToLocalIterator(), write it out from the executors, or Limit it first",
         RuleCategories.Memory,
-        DiagnosticSeverity.Warning,
+        DiagnosticSeverity.Info,
         description: "Collect() brings every row of a distributed DataFrame into the driver's memory at once, which is sized "
             + "for coordination, not for the dataset. Iterate it a partition at a time with ToLocalIterator(), keep the work on "
             + "the executors (Write, ForeachPartition), or bound it with Limit(n).");

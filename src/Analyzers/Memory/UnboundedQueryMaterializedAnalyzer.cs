@@ -49,7 +49,7 @@ public sealed class UnboundedQueryMaterializedAnalyzer : DiagnosticAnalyzer
         title: "Unbounded query materialized in memory",
         messageFormat: "'{0}' is loaded whole by {1}(); stream it with {2} or process it in batches",
         RuleCategories.Memory,
-        DiagnosticSeverity.Warning,
+        DiagnosticSeverity.Info,
         description: "A query with no bound (Take, paging, a key lookup) returns every row of its table. Materializing it "
             + "holds them all in memory at once: fine on a dev sample, an out-of-memory crash on production data. Stream "
             + "the rows (AsAsyncEnumerable/AsEnumerable) or process them in batches.");

@@ -20,7 +20,7 @@ public sealed class WholeFileReadAnalyzer : DiagnosticAnalyzer
         title: "Whole file read into memory",
         messageFormat: "{0} is read whole into memory by File.{1}() {2}; stream it with File.{3}()",
         RuleCategories.Memory,
-        DiagnosticSeverity.Warning,
+        DiagnosticSeverity.Info,
         description: "ReadAllLines and ReadAllText hold the whole file in memory, twice over while it is split into lines. "
             + "Code that then goes through it line by line needs one line at a time: File.ReadLines (or File.ReadLinesAsync) "
             + "streams it, so a file of any size runs in constant memory.");

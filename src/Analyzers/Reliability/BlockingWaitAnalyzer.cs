@@ -34,7 +34,7 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
         title: "Blocking wait with no timeout",
         messageFormat: "{0} blocks with no timeout and no CancellationToken, so {1} hangs the job forever",
         RuleCategories.Reliability,
-        DiagnosticSeverity.Warning,
+        DiagnosticSeverity.Info,
         description: "A blocking wait with neither a timeout nor a cancellation token never gives up: a task that never "
             + "completes, a signal that is never set or a process that never exits hangs the job with no error. "
             + "Pass a timeout and check the result, pass a CancellationToken, or await the asynchronous form.");

@@ -25,11 +25,12 @@ public class RuleCatalogTests
         Assert.True(from >= 0 && to > from, "README.md must keep the rule table between <!-- rules:start --> and <!-- rules:end -->.");
 
         var expected = new StringBuilder()
-            .Append("| ID | Category | Title | Default severity | Code fix | Configurable |\n")
-            .Append("|---|---|---|---|---|---|\n");
+            .Append("| ID | Category | Title | Default severity | Precision on real code | Code fix | Configurable |\n")
+            .Append("|---|---|---|---|---|---|---|\n");
         foreach (var descriptor in RuleCatalog.Descriptors)
         {
             expected.Append($"| [{descriptor.Id}](docs/rules/{descriptor.Id}.md) | {descriptor.Category} | {descriptor.Title} | {descriptor.DefaultSeverity} | ")
+                .Append(AnalysisModeTests.PrecisionText(descriptor.Id)).Append(" | ")
                 .Append(RuleCatalog.HasCodeFix(descriptor.Id) ? "Yes" : "No").Append(" | ")
                 .Append(RuleCatalog.IsConfigurable(descriptor.Id) ? "Yes" : "No").Append(" |\n");
         }
