@@ -44,10 +44,29 @@ if [[ -z $dll ]]; then
   dll=$out/analyzers/Sluice.Analyzers.dll
 fi
 
+# jellyfin's own build references SQLite and no network database (its one provider calls UseSqlite), and SLU303 reads
+# that from the references; the shared folder has Npgsql and SqlClient and no SQLite, so jellyfin gets a copy of it with
+# the network providers swapped for EF Core's SQLite provider (restored once, from the package registry).
+if [[ ! -d $corpus/refs-jellyfin ]]; then
+  restore=$(mktemp -d)
+  printf '%s\n' '<Project Sdk="Microsoft.NET.Sdk">' \
+    '  <PropertyGroup><TargetFramework>net10.0</TargetFramework><NoWarn>NU1603;NU1608;NU1701</NoWarn></PropertyGroup>' \
+    '  <ItemGroup><PackageReference Include="Microsoft.EntityFrameworkCore.Sqlite" Version="10.0.14" /></ItemGroup>' \
+    '</Project>' > "$restore/refs-jellyfin.csproj"
+  dotnet publish "$restore/refs-jellyfin.csproj" -c Release -o "$restore/out" -nologo -v q >/dev/null
+  mkdir -p "$corpus/refs-jellyfin.tmp"
+  cp "$corpus/refs"/*.dll "$corpus/refs-jellyfin.tmp/"
+  rm -f "$corpus/refs-jellyfin.tmp"/Npgsql* "$corpus/refs-jellyfin.tmp"/Microsoft.Data.SqlClient* "$corpus/refs-jellyfin.tmp"/Microsoft.EntityFrameworkCore.SqlServer*
+  cp "$restore/out"/Microsoft.Data.Sqlite.dll "$restore/out"/Microsoft.EntityFrameworkCore.Sqlite.dll "$restore/out"/SQLitePCLRaw.*.dll "$corpus/refs-jellyfin.tmp/"
+  mv "$corpus/refs-jellyfin.tmp" "$corpus/refs-jellyfin"
+  rm -rf "$restore"
+fi
+
 aspnet=$(dotnet --list-runtimes | awk '/^Microsoft.AspNetCore.App / {v=$2; p=$3} END {gsub(/[][]/, "", p); if (v != "") print p "/" v}')
 while IFS=$'\t' read -r name _ _; do
   [[ $name == \#* || -z $name ]] && continue
   name=${name#*/}; refs=$corpus/refs; [[ $name == quartznet ]] && refs=$corpus/refs-noquartz
+  [[ $name == jellyfin ]] && refs=$corpus/refs-jellyfin
   "$corpus/analyze-folder/analyze-folder" --src "$corpus/$name" --analyzers "$dll" --refs "$refs${aspnet:+,$aspnet}" \
     --out "$out/results/$name.json" ${only:+--only "$only"} --all-warnings
 done < "$trust/corpus.tsv"
