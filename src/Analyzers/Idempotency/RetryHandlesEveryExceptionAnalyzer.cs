@@ -27,7 +27,7 @@ public sealed class RetryHandlesEveryExceptionAnalyzer : DiagnosticAnalyzer
         title: "Retry handles every exception",
         messageFormat: "{0} retries every exception, so permanent failures (an ArgumentException, a validation error, a 400) are retried too; retry transient failures only",
         RuleCategories.Idempotency,
-        DiagnosticSeverity.Info,
+        DiagnosticSeverity.Warning,
         description: "Retrying a failure that cannot succeed wastes the retry budget, delays the real error, and repeats "
             + "whatever side effects the failed attempt had. Retry only transient failures: timeouts, I/O and network "
             + "errors, 5xx/408/429 responses, transient database errors.");

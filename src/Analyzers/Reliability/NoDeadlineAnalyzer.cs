@@ -38,7 +38,7 @@ public sealed class NoDeadlineAnalyzer : DiagnosticAnalyzer
         title: "Network or database call with no deadline",
         messageFormat: "{0} gets no CancellationToken: {1}",
         RuleCategories.Reliability,
-        DiagnosticSeverity.Info,
+        DiagnosticSeverity.Warning,
         description: "A network or database call that no token reaches cannot be stopped by a shutdown, and only the "
             + "client's or provider's default timeout, if any, bounds how long it waits. Give the member a deadline "
             + "(a CancellationTokenSource with a timeout) or accept a CancellationToken, and pass the token on.");
