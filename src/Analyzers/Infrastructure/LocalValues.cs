@@ -1,3 +1,4 @@
+using System;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -27,6 +28,46 @@ internal static class LocalValues
 
         return declarator;
     }
+
+    /// <summary>
+    /// Where a value comes from, followed through a local written once (see <see cref="OnlyDeclarator"/>),
+    /// <c>await</c>, <c>.Result</c>, and calls on the value named in <paramref name="passThroughCalls"/>
+    /// (<c>ConfigureAwait</c>, <c>GetAwaiter().GetResult()</c>...), at most eight steps.
+    /// </summary>
+    public static IOperation Origin(IOperation operation, IOperation root, string[] passThroughCalls)
+    {
+        for (var depth = 0; depth < 8; depth++)
+        {
+            operation = operation.WalkDownConversion();
+            IOperation? next = operation switch
+            {
+                ILocalReferenceOperation local => OnlyDeclarator(local.Local, root)?.GetVariableInitializer()?.Value,
+                IAwaitOperation awaited => awaited.Operation,
+                IPropertyReferenceOperation { Property.Name: "Result", Instance: { } task } => task,
+                IInvocationOperation { Instance: { } inner } call when Array.IndexOf(passThroughCalls, call.TargetMethod.Name) >= 0 => inner,
+                _ => null,
+            };
+            if (next is null)
+            {
+                return operation;
+            }
+
+            operation = next;
+        }
+
+        return operation;
+    }
+
+    /// <summary>The local, parameter, field or property <paramref name="operation"/> reads; null for anything else.</summary>
+    public static ISymbol? ReferencedSymbol(IOperation operation)
+        => operation.WalkDownConversion() switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IFieldReferenceOperation field => field.Field,
+            IPropertyReferenceOperation property => property.Property,
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            _ => null,
+        };
 
     private static bool IsWritten(ILocalReferenceOperation reference)
         => reference.Parent switch

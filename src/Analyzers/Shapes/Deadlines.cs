@@ -23,6 +23,9 @@ internal sealed class Deadlines
     /// <summary>Where a context exposes several tokens, the words of the one that fires on abort, cancel, stop or shutdown, in order.</summary>
     private static readonly string[] TokenWords = ["Abort", "Cancel", "Stopping", "Shutdown"];
 
+    /// <summary>Calls a value is followed through to where it comes from (a response's body to its request, a reader to its command).</summary>
+    private static readonly string[] PassThroughCalls = ["GetResult", "GetAwaiter", "ConfigureAwait", "EnsureSuccessStatusCode"];
+
     private readonly KnownTypes _types;
     private readonly INamedTypeSymbol _cancellationToken;
     private readonly INamedTypeSymbol?[] _receivers;
@@ -382,9 +385,9 @@ internal sealed class Deadlines
         }
 
         var root = call.Root();
-        if (ValueOf(receiver, root) is not IPropertyReferenceOperation { Property.Name: "Content", Instance: { } response } body
+        if (LocalValues.Origin(receiver, root, PassThroughCalls) is not IPropertyReferenceOperation { Property.Name: "Content", Instance: { } response } body
             || !TypeSymbols.IsOrDerives(body.Property.ContainingType, _types.HttpResponseMessage)
-            || ValueOf(response, root) is not IInvocationOperation request)
+            || LocalValues.Origin(response, root, PassThroughCalls) is not IInvocationOperation request)
         {
             return false;
         }
@@ -471,21 +474,21 @@ internal sealed class Deadlines
         var root = call.Root();
         if (kind == CallKind.Http)
         {
-            var client = ReferencedSymbol(receiver);
+            var client = LocalValues.ReferencedSymbol(receiver);
             return client is not null && (CancelsPendingRequests(client, root) || SetsFiniteTimeout(client, root));
         }
 
-        var command = ValueOf(receiver, root) is IInvocationOperation { TargetMethod.Name: "ExecuteReaderAsync" or "ExecuteReader" } execute
+        var command = LocalValues.Origin(receiver, root, PassThroughCalls) is IInvocationOperation { TargetMethod.Name: "ExecuteReaderAsync" or "ExecuteReader" } execute
             && execute.Instance is { } executed
-                ? ReferencedSymbol(executed)
-                : ReferencedSymbol(receiver);
+                ? LocalValues.ReferencedSymbol(executed)
+                : LocalValues.ReferencedSymbol(receiver);
         return command is ILocalSymbol local && TypeSymbols.IsOrDerives(local.Type, _types.DbCommand)
             && root.Descendants().Any(operation => operation is ISimpleAssignmentOperation
             {
                 Target: IPropertyReferenceOperation { Property.Name: "CommandTimeout" } target,
             } assignment
                 && assignment.Value.ConstantValue is not { HasValue: true, Value: 0 }
-                && (target.Instance is null ? IsInitializerOf(assignment, local, root) : SymbolEqualityComparer.Default.Equals(ReferencedSymbol(target.Instance), local)));
+                && (target.Instance is null ? IsInitializerOf(assignment, local, root) : SymbolEqualityComparer.Default.Equals(LocalValues.ReferencedSymbol(target.Instance), local)));
     }
 
     private static bool IsInitializerOf(IOperation assignment, ILocalSymbol local, IOperation root)
@@ -504,8 +507,8 @@ internal sealed class Deadlines
     private static bool CancelsPendingRequests(ISymbol client, IOperation root)
         => root.Descendants().Any(operation => operation switch
         {
-            IMethodReferenceOperation { Method.Name: "CancelPendingRequests", Instance: { } instance } => SymbolEqualityComparer.Default.Equals(ReferencedSymbol(instance), client),
-            IInvocationOperation { TargetMethod.Name: "CancelPendingRequests", Instance: { } instance } => SymbolEqualityComparer.Default.Equals(ReferencedSymbol(instance), client),
+            IMethodReferenceOperation { Method.Name: "CancelPendingRequests", Instance: { } instance } => SymbolEqualityComparer.Default.Equals(LocalValues.ReferencedSymbol(instance), client),
+            IInvocationOperation { TargetMethod.Name: "CancelPendingRequests", Instance: { } instance } => SymbolEqualityComparer.Default.Equals(LocalValues.ReferencedSymbol(instance), client),
             _ => false,
         });
 
@@ -523,7 +526,7 @@ internal sealed class Deadlines
             } assignment
                 && TypeSymbols.IsOrDerives(target.Property.ContainingType, _types.HttpClient)
                 && !Timeouts.IsInfiniteTimeSpan(assignment.Value, _types)
-                && (target.Instance is null ? IsInitializerOf(assignment, (ILocalSymbol)client, root) : SymbolEqualityComparer.Default.Equals(ReferencedSymbol(target.Instance), client)));
+                && (target.Instance is null ? IsInitializerOf(assignment, (ILocalSymbol)client, root) : SymbolEqualityComparer.Default.Equals(LocalValues.ReferencedSymbol(target.Instance), client)));
         }
 
         if (client is not (IFieldSymbol or IPropertySymbol) || client.ContainingType is not { } type)
@@ -601,44 +604,6 @@ internal sealed class Deadlines
             ? first.Value.WalkDownConversion()
             : null;
     }
-
-    /// <summary>
-    /// Where a value comes from: through a local written once, <c>await</c>, <c>.Result</c>,
-    /// <c>.GetAwaiter().GetResult()</c>, <c>ConfigureAwait</c> and <c>EnsureSuccessStatusCode()</c>.
-    /// </summary>
-    private static IOperation ValueOf(IOperation operation, IOperation root)
-    {
-        for (var depth = 0; depth < 8; depth++)
-        {
-            operation = operation.WalkDownConversion();
-            IOperation? next = operation switch
-            {
-                ILocalReferenceOperation local => LocalValues.OnlyDeclarator(local.Local, root)?.GetVariableInitializer()?.Value,
-                IAwaitOperation awaited => awaited.Operation,
-                IPropertyReferenceOperation { Property.Name: "Result", Instance: { } task } => task,
-                IInvocationOperation { TargetMethod.Name: "GetResult" or "GetAwaiter" or "ConfigureAwait" or "EnsureSuccessStatusCode", Instance: { } inner } => inner,
-                _ => null,
-            };
-            if (next is null)
-            {
-                return operation;
-            }
-
-            operation = next;
-        }
-
-        return operation;
-    }
-
-    private static ISymbol? ReferencedSymbol(IOperation operation)
-        => operation.WalkDownConversion() switch
-        {
-            ILocalReferenceOperation local => local.Local,
-            IFieldReferenceOperation field => field.Field,
-            IPropertyReferenceOperation property => property.Property,
-            IParameterReferenceOperation parameter => parameter.Parameter,
-            _ => null,
-        };
 
     /// <summary>What the analyzer reads from its options for one syntax tree.</summary>
     internal readonly struct Settings

@@ -16,6 +16,9 @@ namespace Sluice.Analyzers.Shapes;
 /// </summary>
 internal static class WaitBounds
 {
+    /// <summary>Calls a value is followed through to where it comes from (a waited task to the call that made it).</summary>
+    private static readonly string[] PassThroughCalls = ["ConfigureAwait"];
+
     /// <summary>
     /// True when the wait is on the component's own synchronization: a lock, event, semaphore, queue or thread that is a
     /// field or property of the component (or of its own objects), or that this member created (a local initialized
@@ -125,7 +128,7 @@ internal static class WaitBounds
             return false;
         }
 
-        var task = ValueOf(instance, wait.Root());
+        var task = LocalValues.Origin(instance, wait.Root(), PassThroughCalls);
         if (task.Type is INamedTypeSymbol { TypeArguments.Length: 1 } generic && TypeSymbols.IsOrDerives(generic.TypeArguments[0], types.HttpResponseMessage))
         {
             return true;
@@ -154,10 +157,10 @@ internal static class WaitBounds
         ISymbol? process = null;
         foreach (var task in tasks)
         {
-            if (ValueOf(task, root) is not IInvocationOperation { TargetMethod.Name: "ReadToEndAsync" or "ReadToEnd", Instance: { } reader }
-                || ValueOf(reader, root) is not IPropertyReferenceOperation { Property.Name: "StandardOutput" or "StandardError", Instance: { } owner } stream
+            if (LocalValues.Origin(task, root, PassThroughCalls) is not IInvocationOperation { TargetMethod.Name: "ReadToEndAsync" or "ReadToEnd", Instance: { } reader }
+                || LocalValues.Origin(reader, root, PassThroughCalls) is not IPropertyReferenceOperation { Property.Name: "StandardOutput" or "StandardError", Instance: { } owner } stream
                 || !TypeSymbols.IsOrDerives(stream.Property.ContainingType, types.Process)
-                || ReferencedSymbol(owner) is not { } symbol
+                || LocalValues.ReferencedSymbol(owner) is not { } symbol
                 || (process is not null && !SymbolEqualityComparer.Default.Equals(process, symbol)))
             {
                 return false;
@@ -170,7 +173,7 @@ internal static class WaitBounds
             call.TargetMethod.Name == "WaitForExit"
             && call.Syntax.SpanStart < wait.Syntax.SpanStart
             && call.Instance is { } exited
-            && SymbolEqualityComparer.Default.Equals(ReferencedSymbol(exited), process));
+            && SymbolEqualityComparer.Default.Equals(LocalValues.ReferencedSymbol(exited), process));
     }
 
     /// <summary>
@@ -266,14 +269,14 @@ internal static class WaitBounds
             return true;
         }
 
-        return ValueOf(source, root) is IInvocationOperation made
+        return LocalValues.Origin(source, root, PassThroughCalls) is IInvocationOperation made
             && (types.IsCancellationToken(made.Instance?.Type) || made.Arguments.Any(a => a.Parameter?.Ordinal == 0 && types.IsCancellationToken(a.Value.Type)));
     }
 
     /// <summary>The elements of an array built here: <c>new[] { a, b }</c>, a params array, a collection expression, or a local holding one.</summary>
     private static IReadOnlyList<IOperation>? Elements(IOperation array, IOperation root)
     {
-        var value = ValueOf(array, root);
+        var value = LocalValues.Origin(array, root, PassThroughCalls);
         return value switch
         {
             IArrayCreationOperation { Initializer: { } initializer } => initializer.ElementValues,
@@ -281,41 +284,6 @@ internal static class WaitBounds
             _ => null,
         };
     }
-
-    /// <summary>Where a value comes from: through a local written once, <c>await</c>, <c>.Result</c> and <c>ConfigureAwait</c>.</summary>
-    private static IOperation ValueOf(IOperation operation, IOperation root)
-    {
-        for (var depth = 0; depth < 8; depth++)
-        {
-            operation = operation.WalkDownConversion();
-            IOperation? next = operation switch
-            {
-                ILocalReferenceOperation local => LocalValues.OnlyDeclarator(local.Local, root)?.GetVariableInitializer()?.Value,
-                IAwaitOperation awaited => awaited.Operation,
-                IPropertyReferenceOperation { Property.Name: "Result", Instance: { } task } => task,
-                IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } inner } => inner,
-                _ => null,
-            };
-            if (next is null)
-            {
-                return operation;
-            }
-
-            operation = next;
-        }
-
-        return operation;
-    }
-
-    private static ISymbol? ReferencedSymbol(IOperation operation)
-        => operation.WalkDownConversion() switch
-        {
-            ILocalReferenceOperation local => local.Local,
-            IFieldReferenceOperation field => field.Field,
-            IPropertyReferenceOperation property => property.Property,
-            IParameterReferenceOperation parameter => parameter.Parameter,
-            _ => null,
-        };
 
     private static IOperation? WalkUpConversion(this IOperation operation)
     {
