@@ -1,3 +1,4 @@
+using System;
 using Microsoft.CodeAnalysis;
 
 namespace Sluice.Analyzers.Infrastructure;
@@ -43,6 +44,47 @@ internal static class TypeSymbols
         foreach (var implemented in type.AllInterfaces)
         {
             if (SymbolEqualityComparer.Default.Equals(implemented.OriginalDefinition, expected))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// True when <paramref name="symbol"/> is the namespace with this dotted name (<c>"System.Collections.Generic"</c>),
+    /// compared segment by segment from the innermost: the hot paths ask this of every call and type they meet, and
+    /// <c>ToDisplayString()</c> would build a string each time.
+    /// </summary>
+    public static bool IsNamespace(INamespaceSymbol? symbol, string dottedName)
+    {
+        var end = dottedName.Length;
+        for (var current = symbol; current is not null; current = current.ContainingNamespace)
+        {
+            if (current.IsGlobalNamespace)
+            {
+                return end < 0;
+            }
+
+            var start = dottedName.LastIndexOf('.', Math.Max(end - 1, 0)) + 1;
+            if (end < 0 || end - start != current.Name.Length || string.CompareOrdinal(dottedName, start, current.Name, 0, end - start) != 0)
+            {
+                return false;
+            }
+
+            end = start - 1;
+        }
+
+        return false;
+    }
+
+    /// <summary>True when <paramref name="symbol"/> is in the namespace with this dotted name or one nested in it.</summary>
+    public static bool IsNamespaceOrNested(INamespaceSymbol? symbol, string dottedName)
+    {
+        for (var current = symbol; current is { IsGlobalNamespace: false }; current = current.ContainingNamespace)
+        {
+            if (IsNamespace(current, dottedName))
             {
                 return true;
             }
