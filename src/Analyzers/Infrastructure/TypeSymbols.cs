@@ -41,6 +41,13 @@ internal static class TypeSymbols
             return true;
         }
 
+        // Only an interface can be among the implemented ones; walking AllInterfaces builds a set per type, and this is
+        // asked of most calls and creations in a compilation.
+        if (expected.TypeKind != TypeKind.Interface)
+        {
+            return false;
+        }
+
         foreach (var implemented in type.AllInterfaces)
         {
             if (SymbolEqualityComparer.Default.Equals(implemented.OriginalDefinition, expected))

@@ -168,20 +168,21 @@ internal sealed class NonIdempotentWrites
     private NonIdempotentWrite? ClassifyCreation(IObjectCreationOperation creation)
     {
         var type = creation.Type;
-        if (TypeSymbols.IsOrDerives(type, _streamWriter)
-            && creation.Arguments.Any(a => a.Parameter is { Name: "append" } && a.Value.ConstantValue is { HasValue: true, Value: true }))
+        // The arguments first: a constant argument of that name is rare, a walk up the type's bases is not free.
+        if (creation.Arguments.Any(a => a.Parameter is { Name: "append" } && a.Value.ConstantValue is { HasValue: true, Value: true })
+            && TypeSymbols.IsOrDerives(type, _streamWriter))
         {
             return new NonIdempotentWrite(creation, $"new {type!.Name}(..., append: true)", WriteKinds.Append);
         }
 
-        if (TypeSymbols.IsOrDerives(type, _fileStream)
-            && creation.Arguments.Any(a => a.Parameter is { Name: "mode", Type.Name: "FileMode" } && a.Value.ConstantValue is { HasValue: true, Value: 6 }))
+        if (creation.Arguments.Any(a => a.Parameter is { Name: "mode", Type.Name: "FileMode" } && a.Value.ConstantValue is { HasValue: true, Value: 6 })
+            && TypeSymbols.IsOrDerives(type, _fileStream))
         {
             return new NonIdempotentWrite(creation, $"new {type!.Name}(..., FileMode.Append)", WriteKinds.Append);
         }
 
         // new NpgsqlCommand("INSERT ...", connection)
-        return IsCommand(type) && creation.Arguments.FirstOrDefault(a => a.Parameter is { Name: "cmdText" or "commandText" }) is { } text
+        return creation.Arguments.FirstOrDefault(a => a.Parameter is { Name: "cmdText" or "commandText" }) is { } text && IsCommand(type)
             ? Sql(creation, text.Value)
             : null;
     }
