@@ -51,6 +51,12 @@ public sealed record DeadLetter
     /// <summary>Gets when the record was dead-lettered.</summary>
     public DateTimeOffset Timestamp { get; init; }
 
+    /// <summary>Gets the pipeline instance the record belongs to (<see cref="PipelineInstance.Key"/>), when a pipeline wrote it.</summary>
+    public string? Instance { get; init; }
+
+    /// <summary>Gets the run that dead-lettered the record, when its pipeline keeps run records.</summary>
+    public string? RunId { get; init; }
+
     /// <summary>Gets extra facts about the failure (tenant, batch id, upstream message id...).</summary>
     public IReadOnlyDictionary<string, string>? Context { get; init; }
 
@@ -104,9 +110,12 @@ public sealed record DeadLetter
         return JsonSerializer.Deserialize(Payload, typeInfo);
     }
 
-    internal static DeadLetter Create(string payload, Exception exception, int attempts, string? pipeline, string? partition, string? key, long? position, IReadOnlyDictionary<string, string>? context, DateTimeOffset timestamp) => new()
+    internal static DeadLetter Create(string payload, Exception exception, int attempts, string? pipeline, string? partition, string? key, long? position, IReadOnlyDictionary<string, string>? context, DateTimeOffset timestamp, string? instance = null, string? runId = null) => new()
     {
-        Id = IdentityOf(pipeline, key, position),
+        // The instance key is the pipeline name when the pipeline has no input identity, so ids stay what they were.
+        Id = IdentityOf(instance ?? pipeline, key, position),
+        Instance = instance,
+        RunId = runId,
         Payload = payload,
         ErrorType = exception.GetType().FullName ?? exception.GetType().Name,
         ErrorMessage = exception.Message,

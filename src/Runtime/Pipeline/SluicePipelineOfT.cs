@@ -39,6 +39,10 @@ public sealed class SluicePipeline<T>
     private ICheckpointStore? _checkpoints;
     private ILogger _logger = NullLogger.Instance;
     private TimeProvider _timeProvider = TimeProvider.System;
+    private string? _input;
+    private bool _allowRerun;
+    private TimeSpan _leaseDuration = SluicePipeline.DefaultLeaseDuration;
+    private TimeSpan _leaseWait;
 
     internal SluicePipeline(IAsyncEnumerable<T>? asyncSource, IEnumerable<T>? syncSource)
     {
@@ -55,6 +59,64 @@ public sealed class SluicePipeline<T>
     {
         _name = Guard.NotNullOrWhiteSpace(name);
         _named = true;
+        return this;
+    }
+
+    /// <summary>
+    /// Names the input this run works on (for example <c>"orders-2026-11-30.csv"</c> or a batch id): the run then belongs to the
+    /// instance <c>name@input</c>, whose checkpoints, dead letters and run records are its own. A new input starts from the
+    /// first record; the same input after a crash resumes after its checkpoint; the same input after a completed run is refused
+    /// (see <see cref="AllowRerun"/>). Without it the instance is the pipeline name alone.
+    /// </summary>
+    /// <param name="input">The input's identity; not empty.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="input"/> is empty or white space.</exception>
+    public SluicePipeline<T> ForInput(string input)
+    {
+        _input = Guard.NotNullOrWhiteSpace(input);
+        return this;
+    }
+
+    /// <summary>
+    /// Names a file as the input: its identity is its name, size and last write time (<see cref="PipelineInstance.FileIdentity(string)"/>),
+    /// so tomorrow's export under the same name is a new instance.
+    /// </summary>
+    /// <param name="path">The input file; it must exist.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
+    /// <exception cref="System.IO.FileNotFoundException">The file does not exist.</exception>
+    public SluicePipeline<T> ForInputFile(string path)
+    {
+        _input = PipelineInstance.FileIdentity(path);
+        return this;
+    }
+
+    /// <summary>
+    /// Runs the instance again from its first record even if its last run completed, instead of refusing with
+    /// <see cref="PipelineInstanceCompletedException"/>. The checkpoint is reset to 0 before any record is read.
+    /// </summary>
+    /// <returns>This builder.</returns>
+    public SluicePipeline<T> AllowRerun()
+    {
+        _allowRerun = true;
+        return this;
+    }
+
+    /// <summary>
+    /// Sets how long the instance lease lasts (it is renewed every third of it while the run is alive, and a crashed run's
+    /// lease is free once it expires) and how long to wait for another run's lease before failing. Applies when the
+    /// checkpoint store is an <see cref="IPipelineLeaseStore"/>, as <see cref="FileCheckpointStore"/> is.
+    /// </summary>
+    /// <param name="duration">1 second to 1 day; the default is <see cref="SluicePipeline.DefaultLeaseDuration"/>.</param>
+    /// <param name="waitForHolder">How long to wait for a busy instance; the default, zero, fails at once with <see cref="PipelineInstanceBusyException"/>.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A time is outside its range.</exception>
+    public SluicePipeline<T> WithLease(TimeSpan duration, TimeSpan waitForHolder = default)
+    {
+        _leaseDuration = Guard.InRange(duration, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+        _leaseWait = Guard.InRange(waitForHolder, TimeSpan.Zero, TimeSpan.FromDays(1));
         return this;
     }
 
@@ -202,9 +264,20 @@ public sealed class SluicePipeline<T>
             throw new InvalidOperationException("A pipeline with checkpoints needs a stable name: call WithName before RunAsync.");
         }
 
+        if (_input is not null && !_named)
+        {
+            throw new InvalidOperationException("A pipeline with an input identity needs a stable name: call WithName before RunAsync.");
+        }
+
         var definition = new PipelineDefinition<T>(
             _name, _batchSize, _parallelism, _asyncSource, _syncSource, _partitionHash, _partitionKeyText,
-            _resilience, _deadLetters, _payloadSerializer, _checkpoints, _logger, _timeProvider, recordHandler, batchHandler);
+            _resilience, _deadLetters, _payloadSerializer, _checkpoints, _logger, _timeProvider, recordHandler, batchHandler)
+        {
+            Input = _input,
+            AllowRerun = _allowRerun,
+            LeaseDuration = _leaseDuration,
+            LeaseWait = _leaseWait,
+        };
         return new PipelineRun<T>(definition).RunAsync(cancellationToken);
     }
 }
@@ -224,4 +297,13 @@ internal sealed record PipelineDefinition<T>(
     ILogger Logger,
     TimeProvider TimeProvider,
     Func<T, CancellationToken, ValueTask>? RecordHandler,
-    Func<IReadOnlyList<T>, CancellationToken, ValueTask>? BatchHandler);
+    Func<IReadOnlyList<T>, CancellationToken, ValueTask>? BatchHandler)
+{
+    public string? Input { get; init; }
+
+    public bool AllowRerun { get; init; }
+
+    public TimeSpan LeaseDuration { get; init; } = SluicePipeline.DefaultLeaseDuration;
+
+    public TimeSpan LeaseWait { get; init; }
+}
