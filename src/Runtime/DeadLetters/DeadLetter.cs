@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Sluice.DeadLettering;
 using Sluice.Utils;
 
 namespace Sluice;
@@ -13,6 +15,8 @@ namespace Sluice;
 /// </summary>
 public sealed record DeadLetter
 {
+    private static readonly JsonSerializerOptions s_payloadReadOptions = new(JsonSerializerDefaults.Web);
+
     /// <summary>
     /// Gets the dead letter's identity. When the pipeline and the position (or else the key) are known it is derived from
     /// them with <see cref="IdempotencyKey.For(string, string)"/>, so the same record failing again after a restart gets the
@@ -21,7 +25,11 @@ public sealed record DeadLetter
     /// </summary>
     public string? Id { get; init; }
 
-    /// <summary>Gets the record itself, serialized as JSON.</summary>
+    /// <summary>
+    /// Gets the record itself, serialized as JSON. Files and other stores keep it as JSON (an object, not an escaped string)
+    /// when it is JSON, so tools can query its fields.
+    /// </summary>
+    [JsonConverter(typeof(PayloadJsonConverter))]
     public required string Payload { get; init; }
 
     /// <summary>Gets the full name of the exception type that made the record fail.</summary>
@@ -109,6 +117,17 @@ public sealed record DeadLetter
         Guard.NotNull(typeInfo);
         return JsonSerializer.Deserialize(Payload, typeInfo);
     }
+
+    /// <summary>
+    /// Deserializes <see cref="Payload"/> back into the record with reflection-based System.Text.Json (web defaults:
+    /// camel-case names are matched case-insensitively). In trimmed or native AOT apps, use <see cref="PayloadAs{T}(JsonTypeInfo{T})"/>.
+    /// </summary>
+    /// <typeparam name="T">The record type.</typeparam>
+    /// <returns>The record.</returns>
+    /// <exception cref="JsonException">The payload is not a valid <typeparamref name="T"/>.</exception>
+    [RequiresUnreferencedCode("Reflection-based JSON; pass a source-generated JsonTypeInfo<T> in trimmed apps.")]
+    [RequiresDynamicCode("Reflection-based JSON; pass a source-generated JsonTypeInfo<T> in native AOT apps.")]
+    public T? PayloadAs<T>() => JsonSerializer.Deserialize<T>(Payload, s_payloadReadOptions);
 
     internal static DeadLetter Create(string payload, Exception exception, int attempts, string? pipeline, string? partition, string? key, long? position, IReadOnlyDictionary<string, string>? context, DateTimeOffset timestamp, string? instance = null, string? runId = null) => new()
     {

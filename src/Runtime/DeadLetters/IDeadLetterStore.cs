@@ -6,7 +6,7 @@ namespace Sluice;
 
 /// <summary>
 /// A dead-letter sink that can also be read and purged: what operators and replays need (the <c>sluice dead-letters</c>
-/// commands, replay). <see cref="JsonLinesDeadLetterSink"/> implements it over its file; a database
+/// commands, <see cref="DeadLetterReplay"/>). <see cref="JsonLinesDeadLetterSink"/> implements it over its file; a database
 /// store implements it over a table keyed by <see cref="DeadLetter.Id"/>.
 /// </summary>
 public interface IDeadLetterStore : IDeadLetterSink
