@@ -284,6 +284,8 @@ internal sealed class PipelineRun<T>
         _committed = _start;
         _tracker = new CompletionTracker(_start);
         var stop = _stop;
+        using var progressStop = new CancellationTokenSource();
+        var reporting = Task.Run(() => ReportProgressAsync(started, progressStop.Token), CancellationToken.None);
 
         var tasks = new Task[_lanes.Length + 1];
         tasks[0] = Task.Run(() => ReadSourceAsync(stop.Token), CancellationToken.None);
@@ -296,6 +298,9 @@ internal sealed class PipelineRun<T>
         // Reader and workers never throw: failures are recorded and stop the run.
         await Task.WhenAll(tasks).ConfigureAwait(false);
         await TryCommitAsync(final: true).ConfigureAwait(false);
+        await progressStop.CancelAsync().ConfigureAwait(false);
+        await reporting.ConfigureAwait(false);
+        ReportProgress(started, final: true);
 
         var report = BuildReport(_definition.TimeProvider.GetElapsedTime(started));
         _report = report;
@@ -322,6 +327,66 @@ internal sealed class PipelineRun<T>
 
         Log.PipelineCompleted(_definition.Logger, _definition.Name, report.Read, report.Succeeded, report.DeadLettered, report.Retried, report.Elapsed);
         return report;
+    }
+
+    private async Task ReportProgressAsync(long started, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(_definition.ProgressInterval, _definition.TimeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                ReportProgress(started, final: false);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The run ended; the final report follows.
+        }
+    }
+
+    private void ReportProgress(long started, bool final)
+    {
+        long succeeded = 0, deadLettered = 0, retried = 0;
+        foreach (var lane in _lanes)
+        {
+            succeeded += lane.Succeeded;
+            deadLettered += lane.DeadLettered;
+            retried += lane.Retried;
+        }
+
+        var elapsed = _definition.TimeProvider.GetElapsedTime(started);
+        var rate = elapsed > TimeSpan.Zero ? (succeeded + deadLettered) / elapsed.TotalSeconds : 0;
+        long? checkpoint = _definition.Checkpoints is null ? null : Interlocked.Read(ref _committed);
+        var read = Volatile.Read(ref _read);
+        try
+        {
+            if (!final)
+            {
+                Log.PipelineProgress(_definition.Logger, _instance.Key, read, succeeded, deadLettered, retried, checkpoint, rate, elapsed);
+            }
+
+            _definition.Progress?.Report(new PipelineProgress
+            {
+                PipelineName = _definition.Name,
+                Instance = _instance.Key,
+                RunId = _runId,
+                Read = read,
+                Skipped = Volatile.Read(ref _skipped),
+                Succeeded = succeeded,
+                DeadLettered = deadLettered,
+                Retried = retried,
+                Checkpoint = checkpoint,
+                Elapsed = elapsed,
+                RecordsPerSecond = rate,
+                IsFinal = final,
+            });
+        }
+        catch (Exception e)
+        {
+            // A broken progress display must not lose records: stop the run the usual way.
+            Fail(e);
+        }
     }
 
     private async Task ReadSourceAsync(CancellationToken token)

@@ -23,6 +23,12 @@ public static class SluicePipeline
     /// </summary>
     public static readonly System.TimeSpan DefaultLeaseDuration = System.TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How often a running pipeline reports progress (<see cref="SluicePipeline{T}.WithProgress(System.IProgress{PipelineProgress}, System.TimeSpan?)"/>)
+    /// and logs the <c>PipelineProgress</c> event when no other interval is given: every 10 seconds.
+    /// </summary>
+    public static readonly System.TimeSpan DefaultProgressInterval = System.TimeSpan.FromSeconds(10);
+
     /// <summary>The largest accepted degree of parallelism.</summary>
     public const int MaxParallelism = RuntimeContract.Pipelines.MaxParallelism;
 

@@ -43,6 +43,8 @@ public sealed class SluicePipeline<T>
     private bool _allowRerun;
     private TimeSpan _leaseDuration = SluicePipeline.DefaultLeaseDuration;
     private TimeSpan _leaseWait;
+    private IProgress<PipelineProgress>? _progress;
+    private TimeSpan _progressInterval = SluicePipeline.DefaultProgressInterval;
 
     internal SluicePipeline(IAsyncEnumerable<T>? asyncSource, IEnumerable<T>? syncSource)
     {
@@ -213,6 +215,27 @@ public sealed class SluicePipeline<T>
     }
 
     /// <summary>
+    /// Reports the run's progress to <paramref name="progress"/> every <paramref name="interval"/> and once at the end
+    /// (<see cref="PipelineProgress.IsFinal"/>), for a progress bar or a status page. The same interval paces the periodic
+    /// <c>PipelineProgress</c> log event.
+    /// </summary>
+    /// <param name="progress">Receives the reports, e.g. a <see cref="Progress{T}"/>; it must be quick (it runs on the progress timer).</param>
+    /// <param name="interval">100 ms to 1 hour; <see langword="null"/> keeps <see cref="SluicePipeline.DefaultProgressInterval"/>.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="progress"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="interval"/> is outside its range.</exception>
+    public SluicePipeline<T> WithProgress(IProgress<PipelineProgress> progress, TimeSpan? interval = null)
+    {
+        _progress = Guard.NotNull(progress);
+        if (interval is { } every)
+        {
+            _progressInterval = Guard.InRange(every, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), nameof(interval));
+        }
+
+        return this;
+    }
+
+    /// <summary>
     /// Sets the clock that time-stamps the run's dead letters and measures its duration (<see cref="PipelineReport.Elapsed"/>
     /// and the batch-duration metric). The default is <see cref="TimeProvider.System"/>. Retry delays and timeouts follow the
     /// clock of the resilience pipeline (<see cref="SluiceResilienceOptions.TimeProvider"/>), so pass the same one to both.
@@ -277,6 +300,8 @@ public sealed class SluicePipeline<T>
             AllowRerun = _allowRerun,
             LeaseDuration = _leaseDuration,
             LeaseWait = _leaseWait,
+            Progress = _progress,
+            ProgressInterval = _progressInterval,
         };
         return new PipelineRun<T>(definition).RunAsync(cancellationToken);
     }
@@ -306,4 +331,8 @@ internal sealed record PipelineDefinition<T>(
     public TimeSpan LeaseDuration { get; init; } = SluicePipeline.DefaultLeaseDuration;
 
     public TimeSpan LeaseWait { get; init; }
+
+    public IProgress<PipelineProgress>? Progress { get; init; }
+
+    public TimeSpan ProgressInterval { get; init; } = SluicePipeline.DefaultProgressInterval;
 }
