@@ -3,11 +3,12 @@
 // error, and records how far it got. Building this project also prints Sluice's analyzer findings for the legacy code
 // (SLU201 the swallowed exception that loses orders, SLU102 the whole export read into memory, SLU402 a hand-rolled retry loop).
 using LegacyPipeline;
+using Sluice;
 
 var input = Path.Combine(AppContext.BaseDirectory, "data", "orders.csv");
 var output = Path.Combine(Path.GetTempPath(), "sluice-sample");
 
-// Every run starts fresh: the checkpoint of a previous run would otherwise (rightly) make this one skip everything.
+// Every run of the sample starts fresh: Sluice would otherwise (rightly) refuse to import the same export a second time.
 if (Directory.Exists(output))
 {
     Directory.Delete(output, recursive: true);
@@ -26,8 +27,18 @@ Console.WriteLine("  (to see them again: dotnet build samples/LegacyPipeline --n
 Console.WriteLine();
 
 var deadLetterPath = Path.Combine(output, "dead-letters.jsonl");
-var checkpointDirectory = Path.Combine(output, "checkpoints");
-var report = await SluiceOrderImport.RunAsync(input, Path.Combine(output, "ledger.csv"), deadLetterPath, checkpointDirectory);
+var storeDirectory = Path.Combine(output, "store");
+var lastShown = -1L;
+var progress = new Progress<PipelineProgress>(p =>
+{
+    var done = p.Succeeded + p.DeadLettered;
+    if (done != lastShown || p.IsFinal)
+    {
+        lastShown = done;
+        Console.WriteLine($"  progress: {done} done ({p.DeadLettered} dead-lettered), {p.RecordsPerSecond:F0} records/s{(p.IsFinal ? ", finished" : "")}");
+    }
+});
+var report = await SluiceOrderImport.RunAsync(input, Path.Combine(output, "ledger.csv"), deadLetterPath, storeDirectory, progress);
 Console.WriteLine($"Sluice import: read {report.Read}, succeeded {report.Succeeded}, dead-lettered {report.DeadLettered}, retried {report.Retried}, in {report.Elapsed.TotalMilliseconds:F0} ms.");
 foreach (var partition in report.Partitions)
 {
@@ -40,5 +51,24 @@ await foreach (var letter in SluiceOrderImport.ReadDeadLettersAsync(deadLetterPa
     Console.WriteLine($"    {SluiceOrderImport.Describe(letter)}");
 }
 
-Console.WriteLine($"  Checkpoint: {checkpointDirectory} (position {report.Checkpoint}); a rerun would resume after it.");
+Console.WriteLine($"  Checkpoint: position {report.Checkpoint} of instance {report.Instance}, run {report.RunId}, in {storeDirectory}.");
+
+// The same export again: refused, never a silent "read 0".
+try
+{
+    await SluiceOrderImport.RunAsync(input, Path.Combine(output, "ledger-again.csv"), deadLetterPath, storeDirectory);
+    Console.WriteLine("  The second import of the same file ran: that should not happen.");
+    return 1;
+}
+catch (PipelineInstanceCompletedException refused)
+{
+    Console.WriteLine($"  Importing the same file again is refused: {refused.Message}");
+}
+
+Console.WriteLine();
+Console.WriteLine("Inspect the run with the sluice command (dotnet run --project src/Cli -- <command>, or `sluice` once installed):");
+Console.WriteLine($"  sluice runs list --store {storeDirectory}");
+Console.WriteLine($"  sluice dead-letters list --store {storeDirectory} --instance \"{report.Instance}\"");
+Console.WriteLine($"  sluice dead-letters show <id> --store {storeDirectory}");
+Console.WriteLine($"  sluice dead-letters export --store {storeDirectory} --instance \"{report.Instance}\" -o dead-letters.jsonl");
 return report.Read == report.Succeeded + report.DeadLettered ? 0 : 1;

@@ -6,25 +6,33 @@ namespace LegacyPipeline;
 /// <summary>
 /// The same import on the Sluice runtime: records stream through a pipeline, a record that fails goes to a dead-letter
 /// file with its error instead of vanishing, and a checkpoint records how far the run got so a restart resumes there.
+/// The run belongs to the instance "order-import@this file" (name, size, last write time): tomorrow's export is a new
+/// instance, and importing the same file twice is refused instead of silently skipping it.
 /// </summary>
 public sealed class SluiceOrderImport
 {
     public const string PipelineName = "order-import";
 
-    public static async Task<PipelineReport> RunAsync(string csvPath, string ledgerPath, string deadLetterPath, string checkpointDirectory, CancellationToken cancellationToken = default)
+    public static async Task<PipelineReport> RunAsync(string csvPath, string ledgerPath, string deadLetterPath, string storeDirectory, IProgress<PipelineProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         var settings = ImportSettings.Load(Path.ChangeExtension(csvPath, ".settings"));
         using var deadLetters = new JsonLinesDeadLetterSink(deadLetterPath);
-        using var checkpoints = new FileCheckpointStore(checkpointDirectory);
+        using var checkpoints = new FileCheckpointStore(storeDirectory);
         await using var ledger = new StreamWriter(ledgerPath, append: false);
         using var ledgerLock = new SemaphoreSlim(1, 1);
 
-        return await SluicePipeline.From(SluiceFile.ReadLinesAsync(csvPath, cancellationToken).Skip(1))
+        var pipeline = SluicePipeline.From(SluiceFile.ReadLinesAsync(csvPath, cancellationToken).Skip(1))
             .WithName(PipelineName)
+            .ForInputFile(csvPath)
             .WithParallelism(4)
             .WithDeadLetters(deadLetters)
-            .WithCheckpoints(checkpoints)
-            .RunAsync(
+            .WithCheckpoints(checkpoints);
+        if (progress is not null)
+        {
+            pipeline.WithProgress(progress, TimeSpan.FromMilliseconds(100));
+        }
+
+        return await pipeline.RunAsync(
                 async (line, token) =>
                 {
                     var order = Order.Parse(line);

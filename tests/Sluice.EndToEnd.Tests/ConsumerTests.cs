@@ -268,11 +268,19 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
         """;
 
     [Fact]
-    public void Packing_the_solution_produces_exactly_the_analyzer_and_runtime_packages()
+    public void Packing_the_solution_produces_exactly_the_analyzer_runtime_and_command_packages()
     {
         Assert.True(packages.Pack.ExitCode == 0, packages.Pack.ToString());
         var names = Directory.GetFiles(packages.Feed).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal([$"Sluice.{packages.Version}.nupkg", $"Sluice.Analyzers.{packages.Version}.nupkg"], names);
+        Assert.Equal([$"Sluice.{packages.Version}.nupkg", $"Sluice.Analyzers.{packages.Version}.nupkg", $"Sluice.Cli.{packages.Version}.nupkg"], names);
+
+        // The operations command is a .NET tool named `sluice`.
+        using (var tool = ZipFile.OpenRead(Path.Combine(packages.Feed, $"Sluice.Cli.{packages.Version}.nupkg")))
+        {
+            Assert.Contains("tools/net10.0/any/Sluice.Cli.dll", tool.Entries.Select(e => e.FullName));
+            Assert.Contains("tools/net10.0/any/DotnetToolSettings.xml", tool.Entries.Select(e => e.FullName));
+            Assert.Equal("DotnetTool", (string?)ReadNuspec(tool, "Sluice.Cli.nuspec").Descendants().Single(e => e.Name.LocalName == "packageType").Attribute("name"));
+        }
 
         using var analyzers = ZipFile.OpenRead(Path.Combine(packages.Feed, $"Sluice.Analyzers.{packages.Version}.nupkg"));
         var entries = analyzers.Entries.Select(e => e.FullName).ToList();

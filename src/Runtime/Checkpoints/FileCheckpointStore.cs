@@ -12,8 +12,10 @@ namespace Sluice;
 /// Keeps checkpoints as small JSON files in one directory, one file per pipeline and partition. A commit writes a
 /// temporary file, flushes it to disk and renames it over the old one, so a crash leaves either the old or the new
 /// checkpoint, never a mix; the directory is then flushed too, so the rename itself survives a power loss.
+/// The same directory keeps the run records (<c>runs/</c>) and the instance leases (<c>leases/</c>), so a pipeline with
+/// this store refuses to re-run a completed instance and runs one instance at a time.
 /// </summary>
-public sealed class FileCheckpointStore : ICheckpointStore, IDisposable
+public sealed partial class FileCheckpointStore : ICheckpointStore, IDisposable
 {
     private const string FileSuffix = ".checkpoint.json";
     private readonly SemaphoreSlim _commitLock = new(1, 1);

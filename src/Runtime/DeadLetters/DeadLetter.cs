@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Sluice.DeadLettering;
 using Sluice.Utils;
 
 namespace Sluice;
@@ -13,6 +15,8 @@ namespace Sluice;
 /// </summary>
 public sealed record DeadLetter
 {
+    private static readonly JsonSerializerOptions s_payloadReadOptions = new(JsonSerializerDefaults.Web);
+
     /// <summary>
     /// Gets the dead letter's identity. When the pipeline and the position (or else the key) are known it is derived from
     /// them with <see cref="IdempotencyKey.For(string, string)"/>, so the same record failing again after a restart gets the
@@ -21,7 +25,11 @@ public sealed record DeadLetter
     /// </summary>
     public string? Id { get; init; }
 
-    /// <summary>Gets the record itself, serialized as JSON.</summary>
+    /// <summary>
+    /// Gets the record itself, serialized as JSON. Files and other stores keep it as JSON (an object, not an escaped string)
+    /// when it is JSON, so tools can query its fields.
+    /// </summary>
+    [JsonConverter(typeof(PayloadJsonConverter))]
     public required string Payload { get; init; }
 
     /// <summary>Gets the full name of the exception type that made the record fail.</summary>
@@ -50,6 +58,12 @@ public sealed record DeadLetter
 
     /// <summary>Gets when the record was dead-lettered.</summary>
     public DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>Gets the pipeline instance the record belongs to (<see cref="PipelineInstance.Key"/>), when a pipeline wrote it.</summary>
+    public string? Instance { get; init; }
+
+    /// <summary>Gets the run that dead-lettered the record, when its pipeline keeps run records.</summary>
+    public string? RunId { get; init; }
 
     /// <summary>Gets extra facts about the failure (tenant, batch id, upstream message id...).</summary>
     public IReadOnlyDictionary<string, string>? Context { get; init; }
@@ -104,9 +118,23 @@ public sealed record DeadLetter
         return JsonSerializer.Deserialize(Payload, typeInfo);
     }
 
-    internal static DeadLetter Create(string payload, Exception exception, int attempts, string? pipeline, string? partition, string? key, long? position, IReadOnlyDictionary<string, string>? context, DateTimeOffset timestamp) => new()
+    /// <summary>
+    /// Deserializes <see cref="Payload"/> back into the record with reflection-based System.Text.Json (web defaults:
+    /// camel-case names are matched case-insensitively). In trimmed or native AOT apps, use <see cref="PayloadAs{T}(JsonTypeInfo{T})"/>.
+    /// </summary>
+    /// <typeparam name="T">The record type.</typeparam>
+    /// <returns>The record.</returns>
+    /// <exception cref="JsonException">The payload is not a valid <typeparamref name="T"/>.</exception>
+    [RequiresUnreferencedCode("Reflection-based JSON; pass a source-generated JsonTypeInfo<T> in trimmed apps.")]
+    [RequiresDynamicCode("Reflection-based JSON; pass a source-generated JsonTypeInfo<T> in native AOT apps.")]
+    public T? PayloadAs<T>() => JsonSerializer.Deserialize<T>(Payload, s_payloadReadOptions);
+
+    internal static DeadLetter Create(string payload, Exception exception, int attempts, string? pipeline, string? partition, string? key, long? position, IReadOnlyDictionary<string, string>? context, DateTimeOffset timestamp, string? instance = null, string? runId = null) => new()
     {
-        Id = IdentityOf(pipeline, key, position),
+        // The instance key is the pipeline name when the pipeline has no input identity, so ids stay what they were.
+        Id = IdentityOf(instance ?? pipeline, key, position),
+        Instance = instance,
+        RunId = runId,
         Payload = payload,
         ErrorType = exception.GetType().FullName ?? exception.GetType().Name,
         ErrorMessage = exception.Message,

@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.IO;
 using System.Text.Json;
 using System.Threading;
@@ -16,7 +17,7 @@ namespace Sluice;
 /// <see cref="DeadLetters.ReadAsync(string, CancellationToken)"/>.
 /// </summary>
 /// <remarks>Safe to share between threads and pipelines of one process; writes are serialized.</remarks>
-public sealed class JsonLinesDeadLetterSink : IDeadLetterSink, IDisposable
+public sealed class JsonLinesDeadLetterSink : IDeadLetterStore, IDisposable
 {
     private const byte NewLine = (byte)'\n';
 
@@ -85,6 +86,132 @@ public sealed class JsonLinesDeadLetterSink : IDeadLetterSink, IDisposable
         finally
         {
             _writeLock.Release();
+        }
+    }
+
+    /// <inheritdoc/>
+    public string Location => Path;
+
+    /// <inheritdoc/>
+    /// <remarks>Reads the rotated files and the current one; a dead letter written again after a restart (same id) appears once, as last written.</remarks>
+    /// <exception cref="CorruptFileException">While enumerating: a line is not a dead letter; the message names the file and line.</exception>
+    public async IAsyncEnumerable<DeadLetter> ReadAsync(DeadLetterQuery? query = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var letters = new List<DeadLetter>();
+        var indexById = new Dictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var letter in DeadLetters.ReadAllAsync(Path, cancellationToken).ConfigureAwait(false))
+        {
+            if (query is not null && !query.Matches(letter))
+            {
+                continue;
+            }
+
+            if (letter.Id is { } id && indexById.TryGetValue(id, out var index))
+            {
+                letters[index] = letter;
+            }
+            else
+            {
+                if (letter.Id is { } newId)
+                {
+                    indexById[newId] = letters.Count;
+                }
+
+                letters.Add(letter);
+            }
+        }
+
+        foreach (var letter in letters)
+        {
+            yield return letter;
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Each file that holds one of the ids is rewritten without those lines and replaced atomically; lines that cannot be
+    /// read are kept as they are. Another process appending to the same file at that moment may fail its write (and its
+    /// run then resumes from its checkpoint), so purge once the pipelines writing here are idle.
+    /// </remarks>
+    /// <exception cref="ArgumentNullException"><paramref name="ids"/> is <see langword="null"/>.</exception>
+    public async ValueTask<int> DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(ids);
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+
+        var wanted = new HashSet<string>(ids, StringComparer.Ordinal);
+        var removed = new HashSet<string>(StringComparer.Ordinal);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var files = new List<string>();
+            for (var index = 1; index <= HighestRotation(Path); index++)
+            {
+                files.Add(RotatedPath(Path, index));
+            }
+
+            files.Add(Path);
+            foreach (var file in files)
+            {
+                if (File.Exists(file))
+                {
+                    await RemoveLinesAsync(file, wanted, removed).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+
+        return removed.Count;
+    }
+
+    private static async ValueTask RemoveLinesAsync(string file, HashSet<string> wanted, HashSet<string> removed)
+    {
+        // Held exclusively while it is rewritten, so no writer appends a line that the replacement would drop.
+        using var stream = new FileStream(file, DurableFile.CreateOptions(FileMode.Open, FileAccess.ReadWrite, FileShare.None));
+        var kept = new MemoryStream();
+        var changed = false;
+        using (var reader = new StreamReader(stream, leaveOpen: true))
+        {
+            while (await reader.ReadLineAsync(CancellationToken.None).ConfigureAwait(false) is { } line)
+            {
+                if (IdOf(line) is { } id && wanted.Contains(id))
+                {
+                    removed.Add(id);
+                    changed = true;
+                    continue;
+                }
+
+                if (line.Length > 0)
+                {
+                    var bytes = System.Text.Encoding.UTF8.GetBytes(line);
+                    kept.Write(bytes);
+                    kept.WriteByte(NewLine);
+                }
+            }
+        }
+
+        if (changed)
+        {
+            await DurableFile.WriteAtomicallyAsync(file, kept.ToArray()).ConfigureAwait(false);
+        }
+    }
+
+    private static string? IdOf(string line)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(line, SluiceJsonContext.Default.DeadLetter)?.Id;
+        }
+        catch (JsonException)
+        {
+            // Unreadable lines are kept: a human decides what they were.
+            return null;
         }
     }
 

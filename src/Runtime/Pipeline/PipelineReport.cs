@@ -9,6 +9,12 @@ public sealed record PipelineReport
     /// <summary>Gets the pipeline name.</summary>
     public required string PipelineName { get; init; }
 
+    /// <summary>Gets the instance key (<see cref="PipelineInstance.Key"/>): the pipeline name, or <c>pipeline@input</c> with an input identity.</summary>
+    public string? Instance { get; init; }
+
+    /// <summary>Gets the run's id in the store's run records, or <see langword="null"/> when the checkpoint store keeps none.</summary>
+    public string? RunId { get; init; }
+
     /// <summary>Gets how many records were read from the source and processed in this run.</summary>
     public long Read { get; init; }
 

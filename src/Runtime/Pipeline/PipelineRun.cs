@@ -16,11 +16,13 @@ namespace Sluice.Pipeline;
 /// </summary>
 internal sealed class PipelineRun<T>
 {
+    private static readonly TimeSpan LeasePollInterval = TimeSpan.FromMilliseconds(500);
     private readonly PipelineDefinition<T> _definition;
     private readonly KeyValuePair<string, object?> _pipelineTag;
     private readonly Lane[] _lanes;
     private readonly Channel<Item>[] _channels;
     private readonly object _failureGate = new();
+    private readonly PipelineInstance _instance;
     private CancellationTokenSource _stop = null!;
     private CompletionTracker _tracker = null!;
     private ExceptionDispatchInfo? _failure;
@@ -30,11 +32,16 @@ internal sealed class PipelineRun<T>
     private long _read;
     private long _skipped;
     private bool _sourceExhausted;
+    private long? _stored;
+    private string? _runId;
+    private PipelineLease? _lease;
+    private PipelineReport? _report;
 
     public PipelineRun(PipelineDefinition<T> definition)
     {
         _definition = definition;
         _pipelineTag = SluiceTelemetry.Pipeline(definition.Name);
+        _instance = new PipelineInstance(definition.Name, definition.Input);
         _lanes = new Lane[definition.Parallelism];
         for (var i = 0; i < _lanes.Length; i++)
         {
@@ -66,23 +73,219 @@ internal sealed class PipelineRun<T>
 
     public async Task<PipelineReport> RunAsync(CancellationToken cancellationToken)
     {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _stop = stop;
+        var runs = _definition.Checkpoints as IPipelineRunStore;
+        var leases = _definition.Checkpoints as IPipelineLeaseStore;
+        if (runs is null && leases is null)
+        {
+            await LoadCheckpointAsync(cancellationToken).ConfigureAwait(false);
+            return await RunCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var startedAt = DateTimeOffset.UtcNow;
+        _runId = string.Create(CultureInfo.InvariantCulture, $"{startedAt:yyyyMMdd'T'HHmmssfff'Z'}-{Guid.NewGuid().ToString("N")[..8]}");
+        var holder = $"{Environment.MachineName} pid {Environment.ProcessId} run {_runId}";
+        PipelineLease? lease = null;
+        if (leases is not null)
+        {
+            lease = await AcquireLeaseAsync(leases, holder, cancellationToken).ConfigureAwait(false);
+        }
+
+        using var renewal = new CancellationTokenSource();
+        var renewing = lease is null ? Task.CompletedTask : Task.Run(() => RenewLeaseAsync(leases!, lease, renewal.Token), CancellationToken.None);
+        try
+        {
+            await LoadCheckpointAsync(cancellationToken).ConfigureAwait(false);
+            PipelineRunRecord? record = null;
+            if (runs is not null)
+            {
+                record = await BeginRunRecordAsync(runs, holder, startedAt, cancellationToken).ConfigureAwait(false);
+            }
+
+            try
+            {
+                var report = await RunCoreAsync(cancellationToken).ConfigureAwait(false);
+                await EndRunRecordAsync(runs, record, PipelineRunStatus.Completed, null).ConfigureAwait(false);
+                return report;
+            }
+            catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested && _failure is null)
+            {
+                await EndRunRecordAsync(runs, record, PipelineRunStatus.Canceled, e).ConfigureAwait(false);
+                throw;
+            }
+            catch (Exception e)
+            {
+                await EndRunRecordAsync(runs, record, PipelineRunStatus.Failed, e).ConfigureAwait(false);
+                throw;
+            }
+        }
+        finally
+        {
+            await renewal.CancelAsync().ConfigureAwait(false);
+            await renewing.ConfigureAwait(false);
+            if (lease is not null)
+            {
+                await leases!.ReleaseLeaseAsync(_lease ?? lease, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async ValueTask LoadCheckpointAsync(CancellationToken cancellationToken)
+    {
+        if (_definition.Checkpoints is { } store)
+        {
+            _stored = await store.LoadAsync(_instance.Key, SluicePipeline.CheckpointPartition, cancellationToken).ConfigureAwait(false);
+            _start = _stored ?? 0;
+        }
+    }
+
+    private async ValueTask<PipelineLease> AcquireLeaseAsync(IPipelineLeaseStore leases, string holder, CancellationToken cancellationToken)
+    {
+        var waitUntil = DateTimeOffset.UtcNow + _definition.LeaseWait;
+        while (true)
+        {
+            try
+            {
+                return await leases.AcquireLeaseAsync(_instance.Key, holder, _definition.LeaseDuration, cancellationToken).ConfigureAwait(false);
+            }
+            catch (PipelineInstanceBusyException) when (DateTimeOffset.UtcNow < waitUntil)
+            {
+                await Task.Delay(LeasePollInterval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task RenewLeaseAsync(IPipelineLeaseStore leases, PipelineLease lease, CancellationToken stop)
+    {
+        _lease = lease;
+        var interval = _definition.LeaseDuration / 3;
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, stop).ConfigureAwait(false);
+                _lease = await leases.RenewLeaseAsync(_lease, _definition.LeaseDuration, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (PipelineInstanceBusyException e)
+            {
+                // Another run took the instance over: stopping is the only way not to process it twice.
+                Fail(e);
+                return;
+            }
+            catch (Exception e) when (DateTimeOffset.UtcNow < _lease.ExpiresAt)
+            {
+                // The lease still holds; the next renewal tries again.
+                Log.LeaseRenewalFailed(_definition.Logger, e, _definition.Name, _lease.ExpiresAt);
+            }
+            catch (Exception e)
+            {
+                Fail(new PipelineInstanceBusyException($"Pipeline instance '{_instance.Key}' lost its lease: it could not be renewed before it expired at {_lease.ExpiresAt:u}.", e));
+                return;
+            }
+        }
+    }
+
+    private async ValueTask<PipelineRunRecord> BeginRunRecordAsync(IPipelineRunStore runs, string holder, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    {
+        PipelineRunRecord? last = null;
+        await foreach (var run in runs.ListRunsAsync(_instance.Key, cancellationToken).ConfigureAwait(false))
+        {
+            last = run;
+            break;
+        }
+
+        if (last is { Status: PipelineRunStatus.Running })
+        {
+            // This run holds the lease, so the one recorded as running is gone without recording its end.
+            await runs.SaveRunAsync(
+                last with { Status = PipelineRunStatus.Failed, Error = "The run stopped without recording its end (its process crashed or was killed); a later run took over its instance." },
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        if (last is { Status: PipelineRunStatus.Completed } && _stored is not null)
+        {
+            if (!_definition.AllowRerun)
+            {
+                throw new PipelineInstanceCompletedException(_instance.Key, last);
+            }
+
+            Log.PipelineRerunning(_definition.Logger, _instance.Key, last.RunId);
+            _start = 0;
+            await _definition.Checkpoints!.CommitAsync(_instance.Key, SluicePipeline.CheckpointPartition, 0, cancellationToken).ConfigureAwait(false);
+        }
+        else if (_start > 0)
+        {
+            Log.PipelineResuming(_definition.Logger, _definition.Name, _start);
+        }
+
+        var record = new PipelineRunRecord
+        {
+            RunId = _runId!,
+            Pipeline = _definition.Name,
+            Input = _instance.Input,
+            Instance = _instance.Key,
+            Status = PipelineRunStatus.Running,
+            Holder = holder,
+            StartedAt = startedAt,
+            StartCheckpoint = _start,
+            DeadLetterLocation = (_definition.DeadLetters as IDeadLetterStore)?.Location,
+        };
+        await runs.SaveRunAsync(record, cancellationToken).ConfigureAwait(false);
+        return record;
+    }
+
+    private async ValueTask EndRunRecordAsync(IPipelineRunStore? runs, PipelineRunRecord? record, PipelineRunStatus status, Exception? error)
+    {
+        if (runs is null || record is null)
+        {
+            return;
+        }
+
+        var report = _report;
+        var ended = record with
+        {
+            Status = status,
+            EndedAt = DateTimeOffset.UtcNow,
+            Checkpoint = Interlocked.Read(ref _committed),
+            Read = report?.Read ?? _read,
+            Skipped = report?.Skipped ?? _skipped,
+            Succeeded = report?.Succeeded ?? 0,
+            DeadLettered = report?.DeadLettered ?? 0,
+            Retried = report?.Retried ?? 0,
+            Error = error is null ? null : error.GetType().FullName + ": " + error.Message,
+        };
+
+        try
+        {
+            await runs.SaveRunAsync(ended, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (error is not null)
+        {
+            // The run's own failure is the one to report; the record stays "running" and the next run marks it failed.
+            Log.RunRecordFailed(_definition.Logger, e, _definition.Name, record.RunId);
+        }
+    }
+
+    private async Task<PipelineReport> RunCoreAsync(CancellationToken cancellationToken)
+    {
         var started = _definition.TimeProvider.GetTimestamp();
         using var activity = SluiceTelemetry.ActivitySource.StartActivity("sluice.pipeline.run");
         activity?.SetTag(SluiceTelemetry.PipelineTag, _definition.Name);
-
-        if (_definition.Checkpoints is { } store)
+        if (_start > 0 && _definition.Checkpoints is not IPipelineRunStore)
         {
-            _start = await store.LoadAsync(_definition.Name, SluicePipeline.CheckpointPartition, cancellationToken).ConfigureAwait(false) ?? 0;
-            if (_start > 0)
-            {
-                Log.PipelineResuming(_definition.Logger, _definition.Name, _start);
-            }
+            Log.PipelineResuming(_definition.Logger, _definition.Name, _start);
         }
 
         _committed = _start;
         _tracker = new CompletionTracker(_start);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _stop = stop;
+        var stop = _stop;
+        using var progressStop = new CancellationTokenSource();
+        var reporting = Task.Run(() => ReportProgressAsync(started, progressStop.Token), CancellationToken.None);
 
         var tasks = new Task[_lanes.Length + 1];
         tasks[0] = Task.Run(() => ReadSourceAsync(stop.Token), CancellationToken.None);
@@ -95,8 +298,12 @@ internal sealed class PipelineRun<T>
         // Reader and workers never throw: failures are recorded and stop the run.
         await Task.WhenAll(tasks).ConfigureAwait(false);
         await TryCommitAsync(final: true).ConfigureAwait(false);
+        await progressStop.CancelAsync().ConfigureAwait(false);
+        await reporting.ConfigureAwait(false);
+        ReportProgress(started, final: true);
 
         var report = BuildReport(_definition.TimeProvider.GetElapsedTime(started));
+        _report = report;
         if (_failure is { } failure)
         {
             activity?.SetStatus(ActivityStatusCode.Error, failure.SourceException.Message);
@@ -112,8 +319,74 @@ internal sealed class PipelineRun<T>
             throw new OperationCanceledException($"Pipeline '{_definition.Name}' was canceled; finished work up to position {_committed} is checkpointed.", cancellationToken);
         }
 
+        if (report.Read == 0 && report.Skipped > 0)
+        {
+            // Nothing was processed because an earlier checkpoint covered the whole input: never a silent success.
+            Log.PipelineSkippedEverything(_definition.Logger, _instance.Key, report.Skipped);
+        }
+
         Log.PipelineCompleted(_definition.Logger, _definition.Name, report.Read, report.Succeeded, report.DeadLettered, report.Retried, report.Elapsed);
         return report;
+    }
+
+    private async Task ReportProgressAsync(long started, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(_definition.ProgressInterval, _definition.TimeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                ReportProgress(started, final: false);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The run ended; the final report follows.
+        }
+    }
+
+    private void ReportProgress(long started, bool final)
+    {
+        long succeeded = 0, deadLettered = 0, retried = 0;
+        foreach (var lane in _lanes)
+        {
+            succeeded += lane.Succeeded;
+            deadLettered += lane.DeadLettered;
+            retried += lane.Retried;
+        }
+
+        var elapsed = _definition.TimeProvider.GetElapsedTime(started);
+        var rate = elapsed > TimeSpan.Zero ? (succeeded + deadLettered) / elapsed.TotalSeconds : 0;
+        long? checkpoint = _definition.Checkpoints is null ? null : Interlocked.Read(ref _committed);
+        var read = Volatile.Read(ref _read);
+        try
+        {
+            if (!final)
+            {
+                Log.PipelineProgress(_definition.Logger, _instance.Key, read, succeeded, deadLettered, retried, checkpoint, rate, elapsed);
+            }
+
+            _definition.Progress?.Report(new PipelineProgress
+            {
+                PipelineName = _definition.Name,
+                Instance = _instance.Key,
+                RunId = _runId,
+                Read = read,
+                Skipped = Volatile.Read(ref _skipped),
+                Succeeded = succeeded,
+                DeadLettered = deadLettered,
+                Retried = retried,
+                Checkpoint = checkpoint,
+                Elapsed = elapsed,
+                RecordsPerSecond = rate,
+                IsFinal = final,
+            });
+        }
+        catch (Exception e)
+        {
+            // A broken progress display must not lose records: stop the run the usual way.
+            Fail(e);
+        }
     }
 
     private async Task ReadSourceAsync(CancellationToken token)
@@ -453,7 +726,7 @@ internal sealed class PipelineRun<T>
         {
             var payload = _definition.PayloadSerializer is { } serialize ? serialize(item.Record) : DeadLetter.SerializePayload(item.Record, null);
             var key = _definition.PartitionKeyText?.Invoke(item.Record);
-            buffer.Letters.Add(DeadLetter.Create(payload, failure, Math.Max(1, lane.Attempts), _definition.Name, lane.Name, key, item.Position, context: null, _definition.TimeProvider.GetUtcNow()));
+            buffer.Letters.Add(DeadLetter.Create(payload, failure, Math.Max(1, lane.Attempts), _definition.Name, lane.Name, key, item.Position, context: null, _definition.TimeProvider.GetUtcNow(), _instance.Key, _runId));
             buffer.Positions.Add(item.Position);
             Log.RecordDeadLettered(_definition.Logger, failure, _definition.Name, item.Position, Math.Max(1, lane.Attempts));
             return true;
@@ -484,7 +757,7 @@ internal sealed class PipelineRun<T>
             var watermark = _tracker.Watermark;
             if (watermark > Interlocked.Read(ref _committed))
             {
-                await store.CommitAsync(_definition.Name, SluicePipeline.CheckpointPartition, watermark, CancellationToken.None).ConfigureAwait(false);
+                await store.CommitAsync(_instance.Key, SluicePipeline.CheckpointPartition, watermark, CancellationToken.None).ConfigureAwait(false);
                 Interlocked.Exchange(ref _committed, watermark);
             }
         }
@@ -531,6 +804,8 @@ internal sealed class PipelineRun<T>
         return new PipelineReport
         {
             PipelineName = _definition.Name,
+            Instance = _instance.Key,
+            RunId = _runId,
             Read = _read,
             Skipped = _skipped,
             Succeeded = succeeded,

@@ -17,6 +17,18 @@ public static class SluicePipeline
     /// <summary>The batch size used when <see cref="SluicePipeline{T}.WithBatchSize(int)"/> is not called.</summary>
     public const int DefaultBatchSize = 100;
 
+    /// <summary>
+    /// How long an instance lease lasts when <see cref="SluicePipeline{T}.WithLease(System.TimeSpan, System.TimeSpan)"/> is not
+    /// called: 1 minute, renewed every 20 seconds, so a crashed run blocks its instance for at most a minute.
+    /// </summary>
+    public static readonly System.TimeSpan DefaultLeaseDuration = System.TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How often a running pipeline reports progress (<see cref="SluicePipeline{T}.WithProgress(System.IProgress{PipelineProgress}, System.TimeSpan?)"/>)
+    /// and logs the <c>PipelineProgress</c> event when no other interval is given: every 10 seconds.
+    /// </summary>
+    public static readonly System.TimeSpan DefaultProgressInterval = System.TimeSpan.FromSeconds(10);
+
     /// <summary>The largest accepted degree of parallelism.</summary>
     public const int MaxParallelism = RuntimeContract.Pipelines.MaxParallelism;
 

@@ -39,6 +39,12 @@ public sealed class SluicePipeline<T>
     private ICheckpointStore? _checkpoints;
     private ILogger _logger = NullLogger.Instance;
     private TimeProvider _timeProvider = TimeProvider.System;
+    private string? _input;
+    private bool _allowRerun;
+    private TimeSpan _leaseDuration = SluicePipeline.DefaultLeaseDuration;
+    private TimeSpan _leaseWait;
+    private IProgress<PipelineProgress>? _progress;
+    private TimeSpan _progressInterval = SluicePipeline.DefaultProgressInterval;
 
     internal SluicePipeline(IAsyncEnumerable<T>? asyncSource, IEnumerable<T>? syncSource)
     {
@@ -55,6 +61,64 @@ public sealed class SluicePipeline<T>
     {
         _name = Guard.NotNullOrWhiteSpace(name);
         _named = true;
+        return this;
+    }
+
+    /// <summary>
+    /// Names the input this run works on (for example <c>"orders-2026-11-30.csv"</c> or a batch id): the run then belongs to the
+    /// instance <c>name@input</c>, whose checkpoints, dead letters and run records are its own. A new input starts from the
+    /// first record; the same input after a crash resumes after its checkpoint; the same input after a completed run is refused
+    /// (see <see cref="AllowRerun"/>). Without it the instance is the pipeline name alone.
+    /// </summary>
+    /// <param name="input">The input's identity; not empty.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="input"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="input"/> is empty or white space.</exception>
+    public SluicePipeline<T> ForInput(string input)
+    {
+        _input = Guard.NotNullOrWhiteSpace(input);
+        return this;
+    }
+
+    /// <summary>
+    /// Names a file as the input: its identity is its name, size and last write time (<see cref="PipelineInstance.FileIdentity(string)"/>),
+    /// so tomorrow's export under the same name is a new instance.
+    /// </summary>
+    /// <param name="path">The input file; it must exist.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or not a valid path.</exception>
+    /// <exception cref="System.IO.FileNotFoundException">The file does not exist.</exception>
+    public SluicePipeline<T> ForInputFile(string path)
+    {
+        _input = PipelineInstance.FileIdentity(path);
+        return this;
+    }
+
+    /// <summary>
+    /// Runs the instance again from its first record even if its last run completed, instead of refusing with
+    /// <see cref="PipelineInstanceCompletedException"/>. The checkpoint is reset to 0 before any record is read.
+    /// </summary>
+    /// <returns>This builder.</returns>
+    public SluicePipeline<T> AllowRerun()
+    {
+        _allowRerun = true;
+        return this;
+    }
+
+    /// <summary>
+    /// Sets how long the instance lease lasts (it is renewed every third of it while the run is alive, and a crashed run's
+    /// lease is free once it expires) and how long to wait for another run's lease before failing. Applies when the
+    /// checkpoint store is an <see cref="IPipelineLeaseStore"/>, as <see cref="FileCheckpointStore"/> is.
+    /// </summary>
+    /// <param name="duration">1 second to 1 day; the default is <see cref="SluicePipeline.DefaultLeaseDuration"/>.</param>
+    /// <param name="waitForHolder">How long to wait for a busy instance; the default, zero, fails at once with <see cref="PipelineInstanceBusyException"/>.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A time is outside its range.</exception>
+    public SluicePipeline<T> WithLease(TimeSpan duration, TimeSpan waitForHolder = default)
+    {
+        _leaseDuration = Guard.InRange(duration, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1));
+        _leaseWait = Guard.InRange(waitForHolder, TimeSpan.Zero, TimeSpan.FromDays(1));
         return this;
     }
 
@@ -151,6 +215,27 @@ public sealed class SluicePipeline<T>
     }
 
     /// <summary>
+    /// Reports the run's progress to <paramref name="progress"/> every <paramref name="interval"/> and once at the end
+    /// (<see cref="PipelineProgress.IsFinal"/>), for a progress bar or a status page. The same interval paces the periodic
+    /// <c>PipelineProgress</c> log event.
+    /// </summary>
+    /// <param name="progress">Receives the reports, e.g. a <see cref="Progress{T}"/>; it must be quick (it runs on the progress timer).</param>
+    /// <param name="interval">100 ms to 1 hour; <see langword="null"/> keeps <see cref="SluicePipeline.DefaultProgressInterval"/>.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="progress"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="interval"/> is outside its range.</exception>
+    public SluicePipeline<T> WithProgress(IProgress<PipelineProgress> progress, TimeSpan? interval = null)
+    {
+        _progress = Guard.NotNull(progress);
+        if (interval is { } every)
+        {
+            _progressInterval = Guard.InRange(every, TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1), nameof(interval));
+        }
+
+        return this;
+    }
+
+    /// <summary>
     /// Sets the clock that time-stamps the run's dead letters and measures its duration (<see cref="PipelineReport.Elapsed"/>
     /// and the batch-duration metric). The default is <see cref="TimeProvider.System"/>. Retry delays and timeouts follow the
     /// clock of the resilience pipeline (<see cref="SluiceResilienceOptions.TimeProvider"/>), so pass the same one to both.
@@ -202,9 +287,22 @@ public sealed class SluicePipeline<T>
             throw new InvalidOperationException("A pipeline with checkpoints needs a stable name: call WithName before RunAsync.");
         }
 
+        if (_input is not null && !_named)
+        {
+            throw new InvalidOperationException("A pipeline with an input identity needs a stable name: call WithName before RunAsync.");
+        }
+
         var definition = new PipelineDefinition<T>(
             _name, _batchSize, _parallelism, _asyncSource, _syncSource, _partitionHash, _partitionKeyText,
-            _resilience, _deadLetters, _payloadSerializer, _checkpoints, _logger, _timeProvider, recordHandler, batchHandler);
+            _resilience, _deadLetters, _payloadSerializer, _checkpoints, _logger, _timeProvider, recordHandler, batchHandler)
+        {
+            Input = _input,
+            AllowRerun = _allowRerun,
+            LeaseDuration = _leaseDuration,
+            LeaseWait = _leaseWait,
+            Progress = _progress,
+            ProgressInterval = _progressInterval,
+        };
         return new PipelineRun<T>(definition).RunAsync(cancellationToken);
     }
 }
@@ -224,4 +322,17 @@ internal sealed record PipelineDefinition<T>(
     ILogger Logger,
     TimeProvider TimeProvider,
     Func<T, CancellationToken, ValueTask>? RecordHandler,
-    Func<IReadOnlyList<T>, CancellationToken, ValueTask>? BatchHandler);
+    Func<IReadOnlyList<T>, CancellationToken, ValueTask>? BatchHandler)
+{
+    public string? Input { get; init; }
+
+    public bool AllowRerun { get; init; }
+
+    public TimeSpan LeaseDuration { get; init; } = SluicePipeline.DefaultLeaseDuration;
+
+    public TimeSpan LeaseWait { get; init; }
+
+    public IProgress<PipelineProgress>? Progress { get; init; }
+
+    public TimeSpan ProgressInterval { get; init; } = SluicePipeline.DefaultProgressInterval;
+}

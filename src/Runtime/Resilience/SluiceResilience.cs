@@ -168,6 +168,49 @@ public static class SluiceResilience
         return RetryCoreAsync(token => new ValueTask(operation(token)), shouldRetry, maxAttempts, TimeProvider.System, cancellationToken).AsTask();
     }
 
+    /// <summary>
+    /// Runs <paramref name="operation"/>, retrying the failures <paramref name="shouldRetry"/> accepts, with exponential backoff
+    /// and jitter, and calls <paramref name="onRetry"/> before each retry, so a loop rewritten onto this method keeps its log line.
+    /// </summary>
+    /// <typeparam name="T">The result type.</typeparam>
+    /// <param name="operation">The operation; it receives the token to observe.</param>
+    /// <param name="shouldRetry">Returns <see langword="true"/> for an exception worth another attempt.</param>
+    /// <param name="onRetry">Called with the failure and the 1-based number of the attempt that failed, before the delay; it must not throw.</param>
+    /// <param name="maxAttempts">Attempts in total, the first included: 1 to <see cref="MaxAttemptsLimit"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation and any pending retry.</param>
+    /// <returns>The result of the first successful attempt.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="operation"/>, <paramref name="shouldRetry"/> or <paramref name="onRetry"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxAttempts"/> is outside 1 to <see cref="MaxAttemptsLimit"/>.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The whole RetryAsync family shares the optional maxAttempts/cancellationToken tail; the required onRetry parameter keeps the overloads apart.")]
+    public static Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> operation, Func<Exception, bool> shouldRetry, Action<Exception, int> onRetry, int maxAttempts = DefaultMaxAttempts, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(operation);
+        Guard.NotNull(onRetry);
+        return CreateRetryPipeline(shouldRetry, maxAttempts, TimeProvider.System, onRetry)
+            .ExecuteAsync(static async (operation, token) => await operation(token).ConfigureAwait(false), operation, cancellationToken).AsTask();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operation"/>, retrying the failures <paramref name="shouldRetry"/> accepts, with exponential backoff
+    /// and jitter, and calls <paramref name="onRetry"/> before each retry, so a loop rewritten onto this method keeps its log line.
+    /// </summary>
+    /// <param name="operation">The operation; it receives the token to observe.</param>
+    /// <param name="shouldRetry">Returns <see langword="true"/> for an exception worth another attempt.</param>
+    /// <param name="onRetry">Called with the failure and the 1-based number of the attempt that failed, before the delay; it must not throw.</param>
+    /// <param name="maxAttempts">Attempts in total, the first included: 1 to <see cref="MaxAttemptsLimit"/>.</param>
+    /// <param name="cancellationToken">Cancels the operation and any pending retry.</param>
+    /// <returns>A task that completes when an attempt succeeds.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="operation"/>, <paramref name="shouldRetry"/> or <paramref name="onRetry"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxAttempts"/> is outside 1 to <see cref="MaxAttemptsLimit"/>.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The whole RetryAsync family shares the optional maxAttempts/cancellationToken tail; the required onRetry parameter keeps the overloads apart.")]
+    public static Task RetryAsync(Func<CancellationToken, Task> operation, Func<Exception, bool> shouldRetry, Action<Exception, int> onRetry, int maxAttempts = DefaultMaxAttempts, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(operation);
+        Guard.NotNull(onRetry);
+        return CreateRetryPipeline(shouldRetry, maxAttempts, TimeProvider.System, onRetry)
+            .ExecuteAsync(static async (operation, token) => await operation(token).ConfigureAwait(false), operation, cancellationToken).AsTask();
+    }
+
     /// <summary>Runs <paramref name="operation"/> synchronously, retrying transient failures with exponential backoff and jitter.</summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="operation">The operation; it receives the token to observe.</param>
@@ -290,7 +333,7 @@ public static class SluiceResilience
         return CreateRetryPipeline(shouldRetry, maxAttempts, timeProvider).Execute(operation, cancellationToken);
     }
 
-    internal static ResiliencePipeline CreateRetryPipeline(Func<Exception, bool> shouldRetry, int maxAttempts, TimeProvider timeProvider)
+    internal static ResiliencePipeline CreateRetryPipeline(Func<Exception, bool> shouldRetry, int maxAttempts, TimeProvider timeProvider, Action<Exception, int>? onRetry = null)
     {
         Guard.NotNull(shouldRetry);
         Guard.InRange(maxAttempts, 1, MaxAttemptsLimit);
@@ -300,8 +343,19 @@ public static class SluiceResilience
         }
 
         var defaults = new SluiceResilienceOptions();
+        var retry = CreateRetryOptions(shouldRetry, maxAttempts - 1, defaults.BaseDelay, defaults.MaxDelay, defaults.UseJitter);
+        if (onRetry is not null)
+        {
+            // Polly numbers attempts from 0; the hook receives the 1-based number of the attempt that just failed.
+            retry.OnRetry = args =>
+            {
+                onRetry(args.Outcome.Exception!, args.AttemptNumber + 1);
+                return default;
+            };
+        }
+
         return new ResiliencePipelineBuilder { TimeProvider = timeProvider }
-            .AddRetry(CreateRetryOptions(shouldRetry, maxAttempts - 1, defaults.BaseDelay, defaults.MaxDelay, defaults.UseJitter))
+            .AddRetry(retry)
             .Build();
     }
 

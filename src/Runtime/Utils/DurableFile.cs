@@ -1,5 +1,7 @@
 using System;
 using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace Sluice.Utils;
 
@@ -43,6 +45,38 @@ internal static class DurableFile
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
         {
             throw new ArgumentException($"{parameterName} is not a valid path: {e.Message}", parameterName, e);
+        }
+    }
+
+    /// <summary>Replaces <paramref name="path"/> with <paramref name="content"/>: a temporary file, flushed, renamed over it, then the directory flushed.</summary>
+    public static async ValueTask WriteAtomicallyAsync(string path, byte[] content)
+    {
+        var directory = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(directory);
+        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        try
+        {
+            using (var stream = new FileStream(temporary, CreateOptions(FileMode.CreateNew, FileAccess.Write, FileShare.None)))
+            {
+                await stream.WriteAsync(content, CancellationToken.None).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+            DirectorySync.Flush(directory);
+        }
+        catch
+        {
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (IOException)
+            {
+                // The write's own failure is the one worth reporting.
+            }
+
+            throw;
         }
     }
 }

@@ -10,7 +10,7 @@ public class CrashRecoveryTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static ProcessStartInfo ChildStartInfo(params string[] arguments)
+    internal static ProcessStartInfo ChildStartInfo(params string[] arguments)
     {
         // The test host runs under the dotnet host; start this same assembly with it. A self-contained build (the net8.0
         // one) is run by the host on the runtime bundled beside it, like the test host itself.

@@ -20,8 +20,10 @@ public static class Program
             case "crash-pipeline" when args.Length == 3:
                 await CrashPipeline.RunAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
                 return 0;
+            case "slow-run" when args.Length == 4:
+                return await SlowRun.RunAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
             default:
-                await Console.Error.WriteLineAsync("usage: idempotency-key <pipeline> <recordKey> | crash-pipeline <directory> <count>");
+                await Console.Error.WriteLineAsync("usage: idempotency-key <pipeline> <recordKey> | crash-pipeline <directory> <count> | slow-run <directory> <count> <delayMs>");
                 return 2;
         }
     }
@@ -98,6 +100,54 @@ internal sealed class FileIdempotentSink(string directory, string writeLog) : II
             {
                 File.AppendAllText(writeLog, key + "\n");
             }
+        }
+    }
+}
+
+/// <summary>
+/// A slow run of one pipeline instance, for the tests of overlapping and crashed runs: it logs each record it processes
+/// and exits 3 when another run holds the instance, 4 when the instance already completed.
+/// </summary>
+internal static class SlowRun
+{
+    public const string Name = "overlap";
+    public const string Input = "batch-1";
+
+    public static string StoreDirectory(string root) => Path.Combine(root, "store");
+
+    public static string ProcessedLog(string root) => Path.Combine(root, "processed.log");
+
+    public static async Task<int> RunAsync(string root, int count, int delayMilliseconds)
+    {
+        using var store = new FileCheckpointStore(StoreDirectory(root));
+        var gate = new object();
+        try
+        {
+            var report = await SluicePipeline.From(Enumerable.Range(0, count))
+                .WithName(Name)
+                .ForInput(Input)
+                .WithBatchSize(5)
+                .WithCheckpoints(store)
+                .RunAsync(async (id, token) =>
+                {
+                    await Task.Delay(delayMilliseconds, token);
+                    lock (gate)
+                    {
+                        File.AppendAllText(ProcessedLog(root), id.ToString(CultureInfo.InvariantCulture) + "\n");
+                    }
+                });
+            Console.Out.Write(report.RunId);
+            return 0;
+        }
+        catch (PipelineInstanceBusyException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 3;
+        }
+        catch (PipelineInstanceCompletedException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 4;
         }
     }
 }
