@@ -79,6 +79,13 @@ internal sealed class TestDatabase : IAsyncDisposable
         return new TestDatabase(dataSource, schema);
     }
 
+    public PostgresTableNames Tables(string prefix = "sluice") => new()
+    {
+        Schema = Schema,
+        DeadLetters = prefix + "_dead_letters",
+        Checkpoints = prefix + "_checkpoints",
+    };
+
     public async Task<T> ScalarAsync<T>(string sql)
     {
         await using var command = DataSource.CreateCommand(sql);
