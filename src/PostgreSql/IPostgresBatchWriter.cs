@@ -6,7 +6,7 @@ using Npgsql;
 namespace Sluice.PostgreSql;
 
 /// <summary>
-/// Writes a batch of records inside a transaction it is given, so that <c>PostgresTransactionalSink</c> can
+/// Writes a batch of records inside a transaction it is given, so that <see cref="PostgresTransactionalSink{T}"/> can
 /// commit the records together with their dead letters and the checkpoint advance.
 /// </summary>
 /// <typeparam name="T">The record type.</typeparam>

@@ -15,7 +15,7 @@ namespace Sluice.PostgreSql;
 /// </summary>
 /// <remarks>
 /// Used alone (<see cref="UpsertAsync(IReadOnlyList{T}, CancellationToken)"/>) each call is one transaction. Given to a
-/// <c>PostgresTransactionalSink</c> it writes inside the transaction that also advances the checkpoint.
+/// <see cref="PostgresTransactionalSink{T}"/> it writes inside the transaction that also advances the checkpoint.
 /// </remarks>
 /// <typeparam name="T">The record type.</typeparam>
 public sealed class PostgresUpsertSink<T> : IIdempotentSink<T>, IPostgresBatchWriter<T>
