@@ -80,7 +80,10 @@ internal sealed class PipelineRun<T>
         }
         else if (_definition.Transactional is { } transactional)
         {
-            _start = await transactional.LoadCheckpointAsync(_definition.Name, SluicePipeline.CheckpointPartition, cancellationToken).ConfigureAwait(false) ?? 0;
+            // Retried like the commits: the database may drop a connection at any time, the first one included.
+            _start = (_definition.Resilience is { } resilience
+                ? await resilience.ExecuteAsync(static (state, ct) => state.Sink.LoadCheckpointAsync(state.Name, SluicePipeline.CheckpointPartition, ct), (Sink: transactional, _definition.Name), cancellationToken).ConfigureAwait(false)
+                : await transactional.LoadCheckpointAsync(_definition.Name, SluicePipeline.CheckpointPartition, cancellationToken).ConfigureAwait(false)) ?? 0;
             if (_start > 0)
             {
                 Log.PipelineResuming(_definition.Logger, _definition.Name, _start);

@@ -150,7 +150,8 @@ public sealed class SluicePipeline<T>
     /// failure that is not transient is committed record by record, and a record that cannot be committed is
     /// dead-lettered in its own commit. The sink takes the place of <see cref="WithCheckpoints(ICheckpointStore)"/> and
     /// <see cref="WithDeadLetters(IDeadLetterSink, Func{T, string}?)"/>, needs <see cref="WithName(string)"/>, and runs
-    /// with a parallelism of 1: commits advance one low-watermark in source order.
+    /// with a parallelism of 1: commits advance one low-watermark in source order. Loading its checkpoint at the start is
+    /// retried through the resilience pipeline too.
     /// </summary>
     /// <param name="sink">The transactional sink.</param>
     /// <returns>This builder.</returns>
