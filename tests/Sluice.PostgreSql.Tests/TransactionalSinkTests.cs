@@ -82,6 +82,35 @@ public class TransactionalSinkTests
         Assert.All(deadLetters, d => Assert.Contains("check constraint", d.ErrorMessage));
     }
 
+    [SkippableFact]
+    public async Task A_canceled_run_commits_exactly_the_records_it_finished_and_the_next_run_does_the_rest()
+    {
+        var (db, sink) = await SetUpAsync();
+        await using var _ = db;
+        var events = Enumerable.Range(0, 400).Select(i => new Event(i, i)).ToList();
+        using var cancel = new CancellationTokenSource();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => SluicePipeline.From(events).WithName("stop").WithBatchSize(25)
+            .WithTransactionalSink(sink)
+            .RunAsync((e, _) =>
+            {
+                if (e.Id == 137)
+                {
+                    cancel.Cancel(); // mid-batch: records 125..136 are finished, 137 on are not
+                }
+
+                return ValueTask.CompletedTask;
+            }, cancel.Token));
+
+        var committed = await sink.LoadCheckpointAsync("stop", SluicePipeline.CheckpointPartition);
+        Assert.InRange(committed!.Value, 125, 138);
+        Assert.Equal(Enumerable.Range(0, (int)committed.Value), await Outcome.StoredIdsAsync(db.DataSource, db.Schema));
+
+        var rest = await SluicePipeline.From(events).WithName("stop").WithBatchSize(25).WithTransactionalSink(sink).RunAsync((_, _) => ValueTask.CompletedTask);
+        Assert.Equal((committed.Value, 400 - committed.Value, 400L), (rest.Skipped, rest.Succeeded, rest.Checkpoint!.Value));
+        Assert.Equal(Enumerable.Range(0, 400), await Outcome.StoredIdsAsync(db.DataSource, db.Schema));
+    }
+
     [Fact]
     public async Task The_pipeline_refuses_combinations_that_would_break_the_guarantee()
     {
