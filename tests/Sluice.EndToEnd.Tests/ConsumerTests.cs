@@ -268,11 +268,11 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
         """;
 
     [Fact]
-    public void Packing_the_solution_produces_exactly_the_analyzer_runtime_and_command_packages()
+    public void Packing_the_solution_produces_exactly_the_published_packages()
     {
         Assert.True(packages.Pack.ExitCode == 0, packages.Pack.ToString());
         var names = Directory.GetFiles(packages.Feed).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal([$"Sluice.{packages.Version}.nupkg", $"Sluice.Analyzers.{packages.Version}.nupkg", $"Sluice.Cli.{packages.Version}.nupkg"], names);
+        Assert.Equal([$"Sluice.{packages.Version}.nupkg", $"Sluice.Analyzers.{packages.Version}.nupkg", $"Sluice.Cli.{packages.Version}.nupkg", $"Sluice.PostgreSql.{packages.Version}.nupkg"], names);
 
         // The operations command is a .NET tool named `sluice`.
         using (var tool = ZipFile.OpenRead(Path.Combine(packages.Feed, $"Sluice.Cli.{packages.Version}.nupkg")))

@@ -280,6 +280,17 @@ internal sealed class PipelineRun<T>
         {
             Log.PipelineResuming(_definition.Logger, _definition.Name, _start);
         }
+        else if (_definition.Transactional is { } transactional)
+        {
+            // Retried like the commits: the database may drop a connection at any time, the first one included.
+            _start = (_definition.Resilience is { } resilience
+                ? await resilience.ExecuteAsync(static (state, ct) => state.Sink.LoadCheckpointAsync(state.Key, SluicePipeline.CheckpointPartition, ct), (Sink: transactional, _instance.Key), cancellationToken).ConfigureAwait(false)
+                : await transactional.LoadCheckpointAsync(_instance.Key, SluicePipeline.CheckpointPartition, cancellationToken).ConfigureAwait(false)) ?? 0;
+            if (_start > 0)
+            {
+                Log.PipelineResuming(_definition.Logger, _definition.Name, _start);
+            }
+        }
 
         _committed = _start;
         _tracker = new CompletionTracker(_start);
@@ -526,6 +537,13 @@ internal sealed class PipelineRun<T>
             }
         }
 
+        if (_definition.Transactional is { } sink)
+        {
+            await CommitTransactionallyAsync(sink, lane, batch, done, deadLetters).ConfigureAwait(false);
+            SluiceTelemetry.BatchDuration.Record(_definition.TimeProvider.GetElapsedTime(started).TotalSeconds, _pipelineTag);
+            return;
+        }
+
         if (deadLetters.Letters.Count > 0)
         {
             try
@@ -715,7 +733,7 @@ internal sealed class PipelineRun<T>
     private bool TryDeadLetter(Lane lane, Item item, DeadLetterBuffer buffer)
     {
         var failure = lane.LastFailure!;
-        if (_definition.DeadLetters is null)
+        if (_definition.DeadLetters is null && _definition.Transactional is null)
         {
             // Nowhere to put it: failing the run is the only way not to lose the record silently.
             Fail(failure);
@@ -771,6 +789,180 @@ internal sealed class PipelineRun<T>
         }
     }
 
+    /// <summary>
+    /// Commits the finished prefix of a batch through the transactional sink: its succeeded records, its dead letters and
+    /// the checkpoint advance past them, at once. With one worker, batches come in source order and each starts where the
+    /// previous one was committed; a batch that stopped short (the run is stopping) commits only the records before the
+    /// first one left undone, and any batch after it commits nothing. Nothing is written outside a commit, so whatever is
+    /// not committed is simply done again by the next run.
+    /// </summary>
+    private async ValueTask CommitTransactionallyAsync(ITransactionalBatchSink<T> sink, Lane lane, List<Item> batch, List<long> succeeded, DeadLetterBuffer deadLetters)
+    {
+        var from = Interlocked.Read(ref _committed);
+        if (batch[0].Position != from)
+        {
+            return;
+        }
+
+        var ok = new HashSet<long>(succeeded);
+        var letters = new Dictionary<long, DeadLetter>(deadLetters.Letters.Count);
+        for (var i = 0; i < deadLetters.Letters.Count; i++)
+        {
+            letters[deadLetters.Positions[i]] = deadLetters.Letters[i];
+        }
+
+        var count = 0;
+        while (count < batch.Count && (ok.Contains(batch[count].Position) || letters.ContainsKey(batch[count].Position)))
+        {
+            count++;
+        }
+
+        if (count == 0)
+        {
+            return;
+        }
+
+        var prefix = batch.GetRange(0, count);
+        try
+        {
+            await CommitAsync(sink, prefix, ok, letters).ConfigureAwait(false);
+        }
+        catch (Exception e) when (count > 1 && !Resilience.TransientFailureClassifier.IsTransient(e))
+        {
+            // Something in the batch cannot be stored (a constraint, a value the table refuses): commit record by
+            // record so that only the records that really fail are dead-lettered.
+            foreach (var item in prefix)
+            {
+                if (!await CommitAloneAsync(sink, lane, item, ok, letters).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+
+            return;
+        }
+        catch (Exception e) when (count == 1 && !Resilience.TransientFailureClassifier.IsTransient(e) && ok.Contains(prefix[0].Position))
+        {
+            await DeadLetterAloneAsync(sink, lane, prefix[0], e, letters).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception e)
+        {
+            // The database is unreachable (or refuses even a dead letter): stop; nothing of this batch is stored.
+            Fail(e);
+            return;
+        }
+
+        Counted(lane, prefix, ok);
+    }
+
+    private async ValueTask<bool> CommitAloneAsync(ITransactionalBatchSink<T> sink, Lane lane, Item item, HashSet<long> ok, Dictionary<long, DeadLetter> letters)
+    {
+        try
+        {
+            await CommitAsync(sink, [item], ok, letters).ConfigureAwait(false);
+            Counted(lane, [item], ok);
+            return true;
+        }
+        catch (Exception e) when (ok.Contains(item.Position) && !Resilience.TransientFailureClassifier.IsTransient(e))
+        {
+            return await DeadLetterAloneAsync(sink, lane, item, e, letters).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+            return false;
+        }
+    }
+
+    private async ValueTask<bool> DeadLetterAloneAsync(ITransactionalBatchSink<T> sink, Lane lane, Item item, Exception failure, Dictionary<long, DeadLetter> letters)
+    {
+        lane.LastFailure = failure;
+        lane.Attempts = 1;
+        var buffer = new DeadLetterBuffer();
+        if (!TryDeadLetter(lane, item, buffer))
+        {
+            return false;
+        }
+
+        letters[item.Position] = buffer.Letters[0];
+        try
+        {
+            await CommitAsync(sink, [item], ok: [], letters).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+            return false;
+        }
+
+        Counted(lane, [item], ok: []);
+        return true;
+    }
+
+    private async ValueTask CommitAsync(ITransactionalBatchSink<T> sink, List<Item> items, HashSet<long> ok, Dictionary<long, DeadLetter> letters)
+    {
+        var records = new List<T>(items.Count);
+        var positions = new List<long>(items.Count);
+        var dead = new List<DeadLetter>();
+        foreach (var item in items)
+        {
+            if (ok.Contains(item.Position))
+            {
+                records.Add(item.Record);
+                positions.Add(item.Position);
+            }
+            else
+            {
+                dead.Add(letters[item.Position]);
+            }
+        }
+
+        // The instance's key, as for every other store: a new input starts from its own checkpoint.
+        var commit = new TransactionalBatch<T>
+        {
+            Pipeline = _instance.Key,
+            Partition = SluicePipeline.CheckpointPartition,
+            Records = records,
+            Positions = positions,
+            DeadLetters = dead,
+            CheckpointFrom = items[0].Position,
+            Checkpoint = items[^1].Position + 1,
+        };
+
+        // Not cancelled: the records are finished and their commit completes (or fails) on its own.
+        if (_definition.Resilience is { } resilience)
+        {
+            await resilience.ExecuteAsync(static (state, ct) => state.Sink.CommitAsync(state.Commit, ct), (Sink: sink, Commit: commit), CancellationToken.None).ConfigureAwait(false);
+        }
+        else
+        {
+            await sink.CommitAsync(commit, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        Interlocked.Exchange(ref _committed, commit.Checkpoint);
+    }
+
+    private void Counted(Lane lane, List<Item> items, HashSet<long> ok)
+    {
+        var done = new List<long>(items.Count);
+        long succeeded = 0;
+        foreach (var item in items)
+        {
+            done.Add(item.Position);
+            if (ok.Contains(item.Position))
+            {
+                succeeded++;
+            }
+        }
+
+        lane.Succeeded += succeeded;
+        lane.DeadLettered += items.Count - succeeded;
+        SluiceTelemetry.RecordsSucceeded.Add(succeeded, _pipelineTag);
+        SluiceTelemetry.RecordsDeadLettered.Add(items.Count - succeeded, _pipelineTag);
+        _tracker.Complete(done);
+    }
+
     private void Fail(Exception exception)
     {
         lock (_failureGate)
@@ -812,7 +1004,7 @@ internal sealed class PipelineRun<T>
             DeadLettered = deadLettered,
             Retried = retried,
             Elapsed = elapsed,
-            Checkpoint = _definition.Checkpoints is null ? null : Interlocked.Read(ref _committed),
+            Checkpoint = _definition.Checkpoints is null && _definition.Transactional is null ? null : Interlocked.Read(ref _committed),
             Partitions = partitions,
         };
     }

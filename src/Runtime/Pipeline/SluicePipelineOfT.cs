@@ -37,6 +37,7 @@ public sealed class SluicePipeline<T>
     private IDeadLetterSink? _deadLetters;
     private Func<T, string>? _payloadSerializer;
     private ICheckpointStore? _checkpoints;
+    private ITransactionalBatchSink<T>? _transactional;
     private ILogger _logger = NullLogger.Instance;
     private TimeProvider _timeProvider = TimeProvider.System;
     private string? _input;
@@ -204,6 +205,27 @@ public sealed class SluicePipeline<T>
         return this;
     }
 
+    /// <summary>
+    /// Makes each batch's effect atomic: the records the handler accepted, the batch's dead letters and the checkpoint
+    /// advance are committed together by <paramref name="sink"/> (for example in one database transaction), so a crash
+    /// neither loses nor repeats a record even though the sink is not idempotent. The handler runs first, once per
+    /// record or batch, to check or prepare it; a record it fails for good is dead-lettered in the same commit. A commit
+    /// is retried through <see cref="WithResilience(ResiliencePipeline)"/>; a batch whose commit fails for good with a
+    /// failure that is not transient is committed record by record, and a record that cannot be committed is
+    /// dead-lettered in its own commit. The sink takes the place of <see cref="WithCheckpoints(ICheckpointStore)"/> and
+    /// <see cref="WithDeadLetters(IDeadLetterSink, Func{T, string}?)"/>, needs <see cref="WithName(string)"/>, and runs
+    /// with a parallelism of 1: commits advance one low-watermark in source order. Loading its checkpoint at the start is
+    /// retried through the resilience pipeline too.
+    /// </summary>
+    /// <param name="sink">The transactional sink.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="sink"/> is <see langword="null"/>.</exception>
+    public SluicePipeline<T> WithTransactionalSink(ITransactionalBatchSink<T> sink)
+    {
+        _transactional = Guard.NotNull(sink);
+        return this;
+    }
+
     /// <summary>Logs retries, dead letters and the run's outcome to <paramref name="logger"/>.</summary>
     /// <param name="logger">The logger.</param>
     /// <returns>This builder.</returns>
@@ -254,7 +276,7 @@ public sealed class SluicePipeline<T>
     /// <param name="cancellationToken">Stops the run promptly: in-flight work drains, completed work is checkpointed, then <see cref="OperationCanceledException"/> is thrown.</param>
     /// <returns>The report of a run in which every record succeeded or was dead-lettered.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is <see langword="null"/>.</exception>
-    /// <exception cref="InvalidOperationException">Checkpoints are configured but the pipeline has no name.</exception>
+    /// <exception cref="InvalidOperationException">Checkpoints or a transactional sink are configured but the pipeline has no name, or a transactional sink is combined with checkpoints, dead letters or a parallelism above 1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     /// <remarks>A lambda that would fit both overloads (one that ignores its first parameter) binds to this one.</remarks>
     [OverloadResolutionPriority(1)]
@@ -272,7 +294,7 @@ public sealed class SluicePipeline<T>
     /// <param name="cancellationToken">Stops the run promptly: in-flight work drains, completed work is checkpointed, then <see cref="OperationCanceledException"/> is thrown.</param>
     /// <returns>The report of a run in which every record succeeded or was dead-lettered.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is <see langword="null"/>.</exception>
-    /// <exception cref="InvalidOperationException">Checkpoints are configured but the pipeline has no name.</exception>
+    /// <exception cref="InvalidOperationException">Checkpoints or a transactional sink are configured but the pipeline has no name, or a transactional sink is combined with checkpoints, dead letters or a parallelism above 1.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public Task<PipelineReport> RunAsync(Func<IReadOnlyList<T>, CancellationToken, ValueTask> handler, CancellationToken cancellationToken = default)
     {
@@ -292,6 +314,24 @@ public sealed class SluicePipeline<T>
             throw new InvalidOperationException("A pipeline with an input identity needs a stable name: call WithName before RunAsync.");
         }
 
+        if (_transactional is not null)
+        {
+            if (!_named)
+            {
+                throw new InvalidOperationException("A pipeline with a transactional sink needs a stable name: call WithName before RunAsync.");
+            }
+
+            if (_checkpoints is not null || _deadLetters is not null)
+            {
+                throw new InvalidOperationException("A transactional sink commits the checkpoint and the dead letters itself: do not combine it with WithCheckpoints or WithDeadLetters.");
+            }
+
+            if (_parallelism != 1)
+            {
+                throw new InvalidOperationException("A transactional sink advances one checkpoint in source order and needs a parallelism of 1.");
+            }
+        }
+
         var definition = new PipelineDefinition<T>(
             _name, _batchSize, _parallelism, _asyncSource, _syncSource, _partitionHash, _partitionKeyText,
             _resilience, _deadLetters, _payloadSerializer, _checkpoints, _logger, _timeProvider, recordHandler, batchHandler)
@@ -302,6 +342,7 @@ public sealed class SluicePipeline<T>
             LeaseWait = _leaseWait,
             Progress = _progress,
             ProgressInterval = _progressInterval,
+            Transactional = _transactional,
         };
         return new PipelineRun<T>(definition).RunAsync(cancellationToken);
     }
@@ -335,4 +376,6 @@ internal sealed record PipelineDefinition<T>(
     public IProgress<PipelineProgress>? Progress { get; init; }
 
     public TimeSpan ProgressInterval { get; init; } = SluicePipeline.DefaultProgressInterval;
+
+    public ITransactionalBatchSink<T>? Transactional { get; init; }
 }

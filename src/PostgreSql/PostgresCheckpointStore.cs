@@ -1,0 +1,95 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+using Npgsql;
+
+namespace Sluice.PostgreSql;
+
+/// <summary>
+/// Keeps pipeline checkpoints in a PostgreSQL table (<see cref="PostgresTableNames.Checkpoints"/>), one row per pipeline
+/// and partition, so several hosts running the same pipeline resume from the same place.
+/// </summary>
+/// <remarks>Create the table with <see cref="EnsureSchemaAsync(CancellationToken)"/> or the shipped script.</remarks>
+public sealed class PostgresCheckpointStore : ICheckpointStore
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly string _load;
+    private readonly string _commit;
+    private readonly string _advance;
+
+    /// <summary>Creates a store using <paramref name="tables"/>' checkpoint table.</summary>
+    /// <param name="dataSource">The database.</param>
+    /// <param name="tables">The table names; <see langword="null"/> uses <see cref="PostgresTableNames.Default"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="dataSource"/> is <see langword="null"/>.</exception>
+    public PostgresCheckpointStore(NpgsqlDataSource dataSource, PostgresTableNames? tables = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataSource);
+        _dataSource = dataSource;
+        Tables = tables ?? PostgresTableNames.Default;
+        var table = Tables.QualifiedCheckpoints;
+        _load = $"SELECT position FROM {table} WHERE pipeline = $1 AND partition = $2";
+        _commit = $"INSERT INTO {table} AS c (pipeline, partition, position) VALUES ($1, $2, $3) "
+            + "ON CONFLICT (pipeline, partition) DO UPDATE SET position = EXCLUDED.position, committed_at = now()";
+
+        // Moves the checkpoint only from the position the batch started at: a second run that processed the same
+        // records (or a retried commit whose first attempt did land) finds another position and changes nothing.
+        _advance = $"INSERT INTO {table} AS c (pipeline, partition, position) VALUES ($1, $2, $4) "
+            + "ON CONFLICT (pipeline, partition) DO UPDATE SET position = EXCLUDED.position, committed_at = now() WHERE c.position = $3 "
+            + "RETURNING position";
+    }
+
+    /// <summary>Gets the table names this store uses.</summary>
+    public PostgresTableNames Tables { get; }
+
+    /// <summary>Creates the checkpoint table where missing; changes nothing that exists.</summary>
+    /// <param name="cancellationToken">Cancels the creation.</param>
+    /// <returns>A task that completes once the table exists.</returns>
+    public Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
+        => PostgresSchema.RunAsync(_dataSource, PostgresSchema.CheckpointStatements(Tables), cancellationToken);
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException"><paramref name="pipeline"/> or <paramref name="partition"/> is <see langword="null"/>, empty or white space.</exception>
+    public async ValueTask<long?> LoadAsync(string pipeline, string partition, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pipeline);
+        ArgumentException.ThrowIfNullOrWhiteSpace(partition);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return await LoadAsync(pipeline, partition, connection, transaction: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException"><paramref name="pipeline"/> or <paramref name="partition"/> is <see langword="null"/>, empty or white space.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="position"/> is negative.</exception>
+    public async ValueTask CommitAsync(string pipeline, string partition, long position, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(pipeline);
+        ArgumentException.ThrowIfNullOrWhiteSpace(partition);
+        ArgumentOutOfRangeException.ThrowIfNegative(position);
+        await using var command = _dataSource.CreateCommand(_commit);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = pipeline });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = partition });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = position });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    internal async ValueTask<long?> LoadAsync(string pipeline, string partition, NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(_load, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = pipeline });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = partition });
+        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return value is long position ? position : null;
+    }
+
+    /// <summary>Moves the checkpoint from <paramref name="from"/> to <paramref name="to"/> inside <paramref name="transaction"/>.</summary>
+    /// <returns><see langword="true"/> when it moved; <see langword="false"/> when the stored position was not <paramref name="from"/>.</returns>
+    internal async ValueTask<bool> TryAdvanceAsync(string pipeline, string partition, long from, long to, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(_advance, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = pipeline });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = partition });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = from });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = to });
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long;
+    }
+}

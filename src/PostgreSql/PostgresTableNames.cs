@@ -1,0 +1,49 @@
+using System;
+
+namespace Sluice.PostgreSql;
+
+/// <summary>
+/// Where the Sluice tables live. Every name is validated as a plain PostgreSQL identifier (a letter or underscore, then
+/// letters, digits or underscores; at most <see cref="MaxTableNameLength"/> characters for tables, 63 for the schema)
+/// and always quoted in SQL, so a name is never interpreted as SQL.
+/// </summary>
+public sealed record PostgresTableNames
+{
+    /// <summary>The longest accepted table name: index names add a suffix to it and must stay within 63 bytes.</summary>
+    public const int MaxTableNameLength = 40;
+
+    private readonly string _schema = "public";
+    private readonly string _deadLetters = "sluice_dead_letters";
+    private readonly string _checkpoints = "sluice_checkpoints";
+
+    /// <summary>Gets the default names: <c>public.sluice_dead_letters</c> and <c>public.sluice_checkpoints</c>.</summary>
+    public static PostgresTableNames Default { get; } = new();
+
+    /// <summary>Gets the schema of the tables. The default is <c>public</c>.</summary>
+    /// <exception cref="ArgumentException">The value is not a plain identifier.</exception>
+    public string Schema
+    {
+        get => _schema;
+        init => _schema = PostgresIdentifier.Validate(value, 63, nameof(Schema));
+    }
+
+    /// <summary>Gets the dead-letter table's name. The default is <c>sluice_dead_letters</c>.</summary>
+    /// <exception cref="ArgumentException">The value is not a plain identifier of at most <see cref="MaxTableNameLength"/> characters.</exception>
+    public string DeadLetters
+    {
+        get => _deadLetters;
+        init => _deadLetters = PostgresIdentifier.Validate(value, MaxTableNameLength, nameof(DeadLetters));
+    }
+
+    /// <summary>Gets the checkpoint table's name. The default is <c>sluice_checkpoints</c>.</summary>
+    /// <exception cref="ArgumentException">The value is not a plain identifier of at most <see cref="MaxTableNameLength"/> characters.</exception>
+    public string Checkpoints
+    {
+        get => _checkpoints;
+        init => _checkpoints = PostgresIdentifier.Validate(value, MaxTableNameLength, nameof(Checkpoints));
+    }
+
+    internal string QualifiedDeadLetters => PostgresIdentifier.Qualify(Schema, DeadLetters);
+
+    internal string QualifiedCheckpoints => PostgresIdentifier.Qualify(Schema, Checkpoints);
+}

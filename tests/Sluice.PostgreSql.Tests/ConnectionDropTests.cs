@@ -1,0 +1,57 @@
+using Sluice.PostgreSql.Tests.Support;
+
+namespace Sluice.PostgreSql.Tests;
+
+public class ConnectionDropTests
+{
+    [SkippableFact]
+    public async Task Backends_terminated_mid_run_are_retried_as_transient_and_the_run_loses_and_repeats_nothing()
+    {
+        var application = "sluice-victim-" + Guid.NewGuid().ToString("N")[..8];
+        await using var db = await TestDatabase.CreateAsync();
+        await using var victim = Npgsql.NpgsqlDataSource.Create(new Npgsql.NpgsqlConnectionStringBuilder(PostgresServer.ConnectionString) { ApplicationName = application }.ConnectionString);
+        await db.ExecuteAsync(PlainInsertWriter.CreateTable(db.Schema));
+        var sink = new PostgresTransactionalSink<Event>(victim, new PlainInsertWriter(db.Schema), db.Tables());
+        await sink.EnsureSchemaAsync();
+        const int count = 1500;
+
+        // While the run goes on, terminate every backend of the pipeline's connections, over and over:
+        // idle pooled ones and ones in the middle of a commit alike.
+        using var running = new CancellationTokenSource();
+        var terminated = 0;
+        var killer = Task.Run(async () =>
+        {
+            while (!running.IsCancellationRequested && terminated < 10)
+            {
+                await Task.Delay(100);
+                terminated += (int)await db.ScalarAsync<long>($"SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{application}') AS killed");
+            }
+        });
+
+        PipelineReport report;
+        try
+        {
+            report = await SluicePipeline.From(Enumerable.Range(0, count).Select(i => new Event(i, i))).WithName("drops").WithBatchSize(10)
+                .WithResilience(SluiceResilience.CreatePipeline(new SluiceResilienceOptions
+                {
+                    // Retries spaced a little, as in production: a pool may hand out more than one killed connection.
+                    BaseDelay = TimeSpan.FromMilliseconds(20),
+                    MaxDelay = TimeSpan.FromMilliseconds(200),
+                    MaxRetryAttempts = 8,
+                    EnableCircuitBreaker = false,
+                }))
+                .WithTransactionalSink(sink)
+                .RunAsync(async (_, token) => await Task.Delay(TimeSpan.FromTicks(2000), token));
+        }
+        finally
+        {
+            running.Cancel();
+            await killer;
+        }
+
+        Assert.True(terminated >= 3, $"only {terminated} backends were terminated during the run");
+        Assert.Equal(Enumerable.Range(0, count), await Outcome.StoredIdsAsync(db.DataSource, db.Schema));
+        Assert.Empty(await Outcome.DeadLetteredPositionsAsync(db.DataSource, db.Tables(), "drops"));
+        Assert.Equal((count, count, 0), (report.Checkpoint!.Value, report.Succeeded, report.DeadLettered));
+    }
+}

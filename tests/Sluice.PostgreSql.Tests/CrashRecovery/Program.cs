@@ -1,0 +1,55 @@
+using System.Globalization;
+using Npgsql;
+using Sluice.PostgreSql.Tests.Support;
+
+namespace Sluice.PostgreSql.Tests.CrashRecovery;
+
+/// <summary>
+/// Entry point used only when the crash test starts this assembly as a child process
+/// (<c>dotnet Sluice.PostgreSql.Tests.dll tx-pipeline schema count</c>); the test runner never calls it.
+/// </summary>
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args is ["tx-pipeline", var schema, var count])
+        {
+            await CrashPipeline.RunAsync(schema, int.Parse(count, CultureInfo.InvariantCulture));
+            return 0;
+        }
+
+        await Console.Error.WriteLineAsync("usage: tx-pipeline <schema> <count>   (server from " + PostgresServer.ConnectionVariable + ")");
+        return 2;
+    }
+}
+
+/// <summary>The pipeline the crash test kills and reruns: a plain INSERT, committed with its dead letters and checkpoint.</summary>
+internal static class CrashPipeline
+{
+    public const string Name = "crash";
+
+    public static bool IsPoison(int id) => id % 41 == 5;
+
+    public static PostgresTableNames Tables(string schema) => new() { Schema = schema };
+
+    public static async Task RunAsync(string schema, int count)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(PostgresServer.ConnectionString);
+        var sink = new PostgresTransactionalSink<Event>(dataSource, new PlainInsertWriter(schema), Tables(schema));
+        await SluicePipeline.From(Enumerable.Range(0, count).Select(i => new Event(i, i)))
+            .WithName(Name)
+            .WithBatchSize(7)
+            .WithResilience(Fast.Resilience())
+            .WithTransactionalSink(sink)
+            .RunAsync(async (e, token) =>
+            {
+                if (IsPoison(e.Id))
+                {
+                    throw new InvalidDataException($"record {e.Id} is malformed");
+                }
+
+                // Slow enough that the parent can kill the run part-way through, at many different points.
+                await Task.Delay(1, token);
+            });
+    }
+}

@@ -1,0 +1,129 @@
+using Sluice.PostgreSql.Tests.Support;
+
+namespace Sluice.PostgreSql.Tests;
+
+public class TransactionalSinkTests
+{
+    private static async Task<(TestDatabase Db, PostgresTransactionalSink<Event> Sink)> SetUpAsync()
+    {
+        var db = await TestDatabase.CreateAsync();
+        await db.ExecuteAsync(PlainInsertWriter.CreateTable(db.Schema));
+        var sink = new PostgresTransactionalSink<Event>(db.DataSource, new PlainInsertWriter(db.Schema), db.Tables());
+        await sink.EnsureSchemaAsync();
+        return (db, sink);
+    }
+
+    [SkippableFact]
+    public async Task Records_dead_letters_and_the_checkpoint_commit_together_and_a_rerun_does_nothing()
+    {
+        var (db, sink) = await SetUpAsync();
+        await using var _ = db;
+        var events = Enumerable.Range(0, 250).Select(i => new Event(i, i)).ToList();
+
+        async Task<PipelineReport> Run() => await SluicePipeline.From(events).WithName("tx").WithBatchSize(20)
+            .WithTransactionalSink(sink)
+            .RunAsync((e, _) => e.Id % 17 == 3 ? throw new InvalidDataException($"bad {e.Id}") : ValueTask.CompletedTask);
+
+        var report = await Run();
+        var poison = events.Where(e => e.Id % 17 == 3).Select(e => (long)e.Id).ToList();
+        Assert.Equal((250L, 250L - poison.Count, (long)poison.Count, 250L), (report.Read, report.Succeeded, report.DeadLettered, report.Checkpoint!.Value));
+        Assert.Equal(events.Select(e => e.Id).Where(id => id % 17 != 3), await Outcome.StoredIdsAsync(db.DataSource, db.Schema));
+        Assert.Equal(poison, await Outcome.DeadLetteredPositionsAsync(db.DataSource, db.Tables(), "tx"));
+        Assert.Equal(250L, await sink.LoadCheckpointAsync("tx", SluicePipeline.CheckpointPartition));
+
+        var again = await Run();
+        Assert.Equal((0L, 250L), (again.Read, again.Skipped));
+        Assert.Equal(250 - poison.Count, (await Outcome.StoredIdsAsync(db.DataSource, db.Schema)).Count);
+    }
+
+    [SkippableFact]
+    public async Task A_commit_repeated_after_it_landed_changes_nothing_and_one_from_elsewhere_is_refused_whole()
+    {
+        var (db, sink) = await SetUpAsync();
+        await using var _ = db;
+        TransactionalBatch<Event> Batch(long from, params int[] ids) => new()
+        {
+            Pipeline = "p",
+            Partition = "source",
+            Records = ids.Select(i => new Event(i, i)).ToList(),
+            Positions = ids.Select(i => (long)i).ToList(),
+            DeadLetters = [DeadLetter.From(99, new InvalidDataException("x"), pipeline: "p", position: from + ids.Length)],
+            CheckpointFrom = from,
+            Checkpoint = from + ids.Length + 1,
+        };
+
+        await sink.CommitAsync(Batch(0, 0, 1, 2));
+        await sink.CommitAsync(Batch(0, 0, 1, 2)); // the retry of a commit whose answer was lost
+        var conflict = await Assert.ThrowsAsync<InvalidOperationException>(async () => await sink.CommitAsync(Batch(2, 2, 3)));
+        Assert.Contains("another run", conflict.Message);
+
+        Assert.Equal([0, 1, 2], await Outcome.StoredIdsAsync(db.DataSource, db.Schema));
+        Assert.Equal([3L], await Outcome.DeadLetteredPositionsAsync(db.DataSource, db.Tables(), "p"));
+        Assert.Equal(4L, await sink.LoadCheckpointAsync("p", "source"));
+    }
+
+    [SkippableFact]
+    public async Task A_record_the_table_refuses_is_dead_lettered_alone_and_the_rest_of_its_batch_is_stored()
+    {
+        var (db, sink) = await SetUpAsync();
+        await using var _ = db;
+        var events = Enumerable.Range(0, 60).Select(i => new Event(i, i % 25 == 7 ? -1 : i)).ToList();
+
+        var report = await SluicePipeline.From(events).WithName("refused").WithBatchSize(16)
+            .WithResilience(Fast.Resilience())
+            .WithTransactionalSink(sink)
+            .RunAsync((_, _) => ValueTask.CompletedTask);
+
+        Assert.Equal((57L, 3L, 60L), (report.Succeeded, report.DeadLettered, report.Checkpoint!.Value));
+        Assert.Equal(events.Where(e => e.Value >= 0).Select(e => e.Id), await Outcome.StoredIdsAsync(db.DataSource, db.Schema));
+        var deadLetters = await new PostgresDeadLetterSink(db.DataSource, db.Tables()).ReadAsync("refused").ToListAsync();
+        Assert.Equal([7L, 32L, 57L], deadLetters.Select(d => d.Position!.Value));
+        Assert.All(deadLetters, d => Assert.Equal(typeof(Npgsql.PostgresException).FullName, d.ErrorType));
+        Assert.All(deadLetters, d => Assert.Contains("check constraint", d.ErrorMessage));
+    }
+
+    [SkippableFact]
+    public async Task A_canceled_run_commits_exactly_the_records_it_finished_and_the_next_run_does_the_rest()
+    {
+        var (db, sink) = await SetUpAsync();
+        await using var _ = db;
+        var events = Enumerable.Range(0, 400).Select(i => new Event(i, i)).ToList();
+        using var cancel = new CancellationTokenSource();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => SluicePipeline.From(events).WithName("stop").WithBatchSize(25)
+            .WithTransactionalSink(sink)
+            .RunAsync((e, _) =>
+            {
+                if (e.Id == 137)
+                {
+                    cancel.Cancel(); // mid-batch: records 125..136 are finished, 137 on are not
+                }
+
+                return ValueTask.CompletedTask;
+            }, cancel.Token));
+
+        var committed = await sink.LoadCheckpointAsync("stop", SluicePipeline.CheckpointPartition);
+        Assert.InRange(committed!.Value, 125, 138);
+        Assert.Equal(Enumerable.Range(0, (int)committed.Value), await Outcome.StoredIdsAsync(db.DataSource, db.Schema));
+
+        var rest = await SluicePipeline.From(events).WithName("stop").WithBatchSize(25).WithTransactionalSink(sink).RunAsync((_, _) => ValueTask.CompletedTask);
+        Assert.Equal((committed.Value, 400 - committed.Value, 400L), (rest.Skipped, rest.Succeeded, rest.Checkpoint!.Value));
+        Assert.Equal(Enumerable.Range(0, 400), await Outcome.StoredIdsAsync(db.DataSource, db.Schema));
+    }
+
+    [Fact]
+    public async Task The_pipeline_refuses_combinations_that_would_break_the_guarantee()
+    {
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create("Host=127.0.0.1");
+        var sink = new PostgresTransactionalSink<Event>(dataSource, new PlainInsertWriter("s"));
+        Task Run(SluicePipeline<Event> p) => p.RunAsync((_, _) => ValueTask.CompletedTask);
+        var none = Array.Empty<Event>();
+
+        Assert.Contains("WithName", (await Assert.ThrowsAsync<InvalidOperationException>(() => Run(SluicePipeline.From(none).WithTransactionalSink(sink)))).Message);
+        Assert.Contains("parallelism", (await Assert.ThrowsAsync<InvalidOperationException>(() => Run(SluicePipeline.From(none).WithName("p").WithParallelism(2).WithTransactionalSink(sink)))).Message);
+        Assert.Contains("WithCheckpoints", (await Assert.ThrowsAsync<InvalidOperationException>(() => Run(SluicePipeline.From(none).WithName("p").WithCheckpoints(new PostgresCheckpointStore(dataSource)).WithTransactionalSink(sink)))).Message);
+        Assert.Contains("WithDeadLetters", (await Assert.ThrowsAsync<InvalidOperationException>(() => Run(SluicePipeline.From(none).WithName("p").WithDeadLetters(new PostgresDeadLetterSink(dataSource)).WithTransactionalSink(sink)))).Message);
+        Assert.Equal("sink", Assert.Throws<ArgumentNullException>(() => SluicePipeline.From(none).WithTransactionalSink(null!)).ParamName);
+        Assert.Equal("writer", Assert.Throws<ArgumentNullException>(() => new PostgresTransactionalSink<Event>(dataSource, null!)).ParamName);
+    }
+}
