@@ -165,15 +165,17 @@ public class SLU102_SLU105_CollectedWholeTests
             """).RunAsync();
 
     [Fact]
-    public Task No_fix_for_collected_CsvHelper_records()
-        => Verify.CodeFix<WholeFileReadAnalyzer, WholeFileReadCodeFix>()
+    public Task Collected_CsvHelper_records_iterated_once_are_iterated_as_they_are_read()
+        => Verify.CodeFix<WholeFileReadAnalyzer, WholeFileReadCodeFix>(WholeFileReadCodeFix.ReadLinesKey)
             .WithSource("""
                 using System.Linq;
+                using System.Threading;
+                using System.Threading.Tasks;
                 using CsvHelper;
 
                 class Import
                 {
-                    int Run(CsvReader csv)
+                    async Task<int> Run(CsvReader csv, CsvReader other, CancellationToken ct)
                     {
                         var total = 0;
                         foreach (var record in [|csv.GetRecords<Order>().ToList()|])
@@ -181,7 +183,68 @@ public class SLU102_SLU105_CollectedWholeTests
                             total += record.Id;
                         }
 
+                        // the records, collected
+                        var records = await [|other.GetRecordsAsync<Order>().ToListAsync(ct)|];
+                        foreach (var record in records)
+                        {
+                            total += record.Id;
+                        }
+
                         return total;
+                    }
+                }
+                """ + Model)
+            .WithFixedSource("""
+                using System.Linq;
+                using System.Threading;
+                using System.Threading.Tasks;
+                using CsvHelper;
+
+                class Import
+                {
+                    async Task<int> Run(CsvReader csv, CsvReader other, CancellationToken ct)
+                    {
+                        var total = 0;
+                        foreach (var record in csv.GetRecords<Order>())
+                        {
+                            total += record.Id;
+                        }
+
+                        // the records, collected
+                        await foreach (var record in other.GetRecordsAsync<Order>().WithCancellation(ct))
+                        {
+                            total += record.Id;
+                        }
+
+                        return total;
+                    }
+                }
+                """ + Model)
+            .WithLibraries(Library.CsvHelper)
+            .RunAsync();
+
+    [Fact]
+    public Task No_fix_when_collected_CsvHelper_records_are_queried_or_the_loop_is_not_next()
+        => Verify.CodeFix<WholeFileReadAnalyzer, WholeFileReadCodeFix>()
+            .WithSource("""
+                using System;
+                using System.Linq;
+                using CsvHelper;
+
+                class Import
+                {
+                    int Run(CsvReader csv, CsvReader other)
+                    {
+                        var positive = [|csv.GetRecords<Order>().ToList()|].Count(o => o.Id > 0);
+
+                        var records = [|other.GetRecords<Order>().ToList()|];
+                        Console.WriteLine("read");
+                        foreach (var record in records)
+                        {
+                            positive += record.Id;
+                        }
+
+                        return positive;
                     }
                 }
                 """ + Model)
@@ -254,4 +317,80 @@ public class SLU102_SLU105_CollectedWholeTests
                 }
             }
             """).RunAsync();
+
+    [Fact]
+    public Task A_collected_JSON_stream_iterated_once_is_iterated_as_it_arrives()
+        => Verify.CodeFix<WholeJsonArrayDeserializedAnalyzer, WholeJsonArrayDeserializedCodeFix>(WholeJsonArrayDeserializedCodeFix.StreamKey)
+            .WithSource("""
+                using System.IO;
+                using System.Linq;
+                using System.Text.Json;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Import
+                {
+                    async Task<int> Run(Stream body, Stream other, CancellationToken ct)
+                    {
+                        var total = 0;
+                        var orders = await [|JsonSerializer.DeserializeAsyncEnumerable<Order>(body).ToListAsync(ct)|].ConfigureAwait(false);
+                        foreach (var order in orders)
+                        {
+                            total += order?.Id ?? 0;
+                        }
+
+                        foreach (var order in await [|JsonSerializer.DeserializeAsyncEnumerable<Order>(other).ToArrayAsync()|])
+                        {
+                            total += order?.Id ?? 0;
+                        }
+
+                        return total;
+                    }
+                }
+                """ + Model)
+            .WithFixedSource("""
+                using System.IO;
+                using System.Linq;
+                using System.Text.Json;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Import
+                {
+                    async Task<int> Run(Stream body, Stream other, CancellationToken ct)
+                    {
+                        var total = 0;
+                        await foreach (var order in JsonSerializer.DeserializeAsyncEnumerable<Order>(body).WithCancellation(ct).ConfigureAwait(false))
+                        {
+                            total += order?.Id ?? 0;
+                        }
+
+                        await foreach (var order in JsonSerializer.DeserializeAsyncEnumerable<Order>(other))
+                        {
+                            total += order?.Id ?? 0;
+                        }
+
+                        return total;
+                    }
+                }
+                """ + Model)
+            .RunAsync();
+
+    [Fact]
+    public Task No_fix_when_a_collected_JSON_stream_is_queried()
+        => Verify.CodeFix<WholeJsonArrayDeserializedAnalyzer, WholeJsonArrayDeserializedCodeFix>()
+            .WithSource("""
+                using System.IO;
+                using System.Linq;
+                using System.Text.Json;
+                using System.Threading.Tasks;
+
+                class Import
+                {
+                    async Task<int> Run(Stream body)
+                        => (await [|JsonSerializer.DeserializeAsyncEnumerable<Order>(body).ToListAsync()|]).Count(o => o is not null);
+                }
+                """ + Model)
+            .ExpectNoFix()
+            .RunAsync();
 }
