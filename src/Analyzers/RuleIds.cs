@@ -29,6 +29,9 @@ public static class RuleIds
     /// <summary>SLU108: EF Core entities tracked in a loop over a stream with one SaveChanges after the loop.</summary>
     public const string UnitOfWorkGrows = "SLU108";
 
+    /// <summary>SLU109: a whole dataset loaded into one process through a single-node DataFrame or a whole-file Parquet read.</summary>
+    public const string DatasetLoadedWhole = "SLU109";
+
     /// <summary>SLU201: a catch that neither rethrows, throws, logs the exception object nor passes it on.</summary>
     public const string SwallowedException = "SLU201";
 

@@ -666,6 +666,30 @@ internal sealed partial class KnownTypes
     /// <summary>CsvHelper's <c>CsvReader</c>.</summary>
     public INamedTypeSymbol? CsvReader => Resolve(ref _csvReader, "CsvHelper.CsvReader");
 
+    private object? _csvReaderInterface;
+
+    /// <summary>CsvHelper's <c>IReader</c> (up to version 33: GetRecords, Read...).</summary>
+    public INamedTypeSymbol? CsvReaderInterface => Resolve(ref _csvReaderInterface, "CsvHelper.IReader");
+
+    // Microsoft.Data.Analysis
+
+    private object? _analysisDataFrame;
+
+    /// <summary>Microsoft.Data.Analysis's <c>DataFrame</c> (LoadCsv, LoadCsvFromString, LoadFrom).</summary>
+    public INamedTypeSymbol? AnalysisDataFrame => Resolve(ref _analysisDataFrame, "Microsoft.Data.Analysis.DataFrame");
+
+    // Parquet.Net
+
+    private object? _parquetSerializer;
+
+    /// <summary>Parquet.Net's <c>ParquetSerializer</c> (DeserializeAsync).</summary>
+    public INamedTypeSymbol? ParquetSerializer => Resolve(ref _parquetSerializer, "Parquet.Serialization.ParquetSerializer");
+
+    private object? _parquetReader;
+
+    /// <summary>Parquet.Net's <c>ParquetReader</c> (row groups; ReadAsTableAsync in versions that have it).</summary>
+    public INamedTypeSymbol? ParquetReader => Resolve(ref _parquetReader, "Parquet.ParquetReader");
+
     // .NET for Apache Spark (declared in tests only)
 
     private object? _sparkDataFrame;

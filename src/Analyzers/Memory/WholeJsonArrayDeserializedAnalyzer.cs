@@ -11,7 +11,8 @@ namespace Sluice.Analyzers.Memory;
 /// SLU105: finds <c>JsonSerializer.Deserialize</c>/<c>DeserializeAsync</c> of a whole JSON array — into <c>List&lt;T&gt;</c>,
 /// <c>T[]</c>, <c>IEnumerable&lt;T&gt;</c>, <c>IReadOnlyList&lt;T&gt;</c> and the other list interfaces — from a document
 /// read from outside (a stream, or a file read whole with <c>File.ReadAllText</c>) whose elements are then used one at a
-/// time, where <c>JsonSerializer.DeserializeAsyncEnumerable&lt;T&gt;</c> would read one element at a time.
+/// time, where <c>JsonSerializer.DeserializeAsyncEnumerable&lt;T&gt;</c> would read one element at a time; and that stream
+/// collected whole again (<c>DeserializeAsyncEnumerable&lt;T&gt;(stream).ToListAsync()</c>/<c>ToArrayAsync()</c>).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class WholeJsonArrayDeserializedAnalyzer : DiagnosticAnalyzer
@@ -49,6 +50,24 @@ public sealed class WholeJsonArrayDeserializedAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeInvocation(OperationAnalysisContext context, KnownTypes types)
     {
         var call = (IInvocationOperation)context.Operation;
+        if (JsonArrays.CollectedAsyncEnumerable(call, types) is { } streamed)
+        {
+            // The stream was there, and ToListAsync collects it whole again.
+            if (JsonArrays.ReadsDocument(streamed, types) && JsonArrays.IsUsedElementByElement(call))
+            {
+                var streamedElement = streamed.TargetMethod.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+                context.ReportDiagnostic(Diagnostic.Create(
+                    Rule,
+                    call.Syntax.GetLocation(),
+                    Describe(streamed.Arguments[0].Value.WalkDownConversion()),
+                    call.Type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } task ? task.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat) : call.TargetMethod.Name,
+                    $"use each element as it arrives, without {call.TargetMethod.Name}(),",
+                    streamedElement));
+            }
+
+            return;
+        }
+
         if (JsonArrays.ElementOfDeserializedList(call, types) is not { } element
             || !JsonArrays.ReadsDocument(call, types)
             || !JsonArrays.IsUsedElementByElement(call))
@@ -57,8 +76,7 @@ public sealed class WholeJsonArrayDeserializedAnalyzer : DiagnosticAnalyzer
         }
 
         var input = call.Arguments[0].Value.WalkDownConversion();
-        var source = input.Syntax.ToString();
-        var sourceName = source.Length <= 60 && source.IndexOf('\n') < 0 ? $"'{source}'" : "the input";
+        var sourceName = Describe(input);
         var fromText = input.Type?.SpecialType == SpecialType.System_String;
         context.ReportDiagnostic(Diagnostic.Create(
             Rule,
@@ -67,5 +85,11 @@ public sealed class WholeJsonArrayDeserializedAnalyzer : DiagnosticAnalyzer
             call.TargetMethod.TypeArguments[0].ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
             fromText ? "open the file as a stream (File.OpenRead) and read it" : "stream it",
             element.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
+    }
+
+    private static string Describe(IOperation input)
+    {
+        var source = input.Syntax.ToString();
+        return source.Length <= 60 && source.IndexOf('\n') < 0 ? $"'{source}'" : "the input";
     }
 }

@@ -59,6 +59,24 @@ internal static class JsonArrays
     }
 
     /// <summary>
+    /// The <c>JsonSerializer.DeserializeAsyncEnumerable&lt;T&gt;(stream)</c> call whose elements <paramref name="call"/>
+    /// collects whole (<c>ToListAsync()</c>/<c>ToArrayAsync()</c> on it), or null.
+    /// </summary>
+    public static IInvocationOperation? CollectedAsyncEnumerable(IInvocationOperation call, KnownTypes types)
+        => call.TargetMethod is { Name: "ToListAsync" or "ToArrayAsync", IsExtensionMethod: true }
+            && call.Arguments.Length > 0
+            && call.Arguments[0].Value.WalkDownConversion() is IInvocationOperation
+            {
+                TargetMethod: { Name: "DeserializeAsyncEnumerable", IsGenericMethod: true } method,
+                Arguments.Length: > 0,
+            } deserialize
+            && types.JsonSerializer is { } serializer
+            && SymbolEqualityComparer.Default.Equals(method.ContainingType, serializer)
+            && TypeSymbols.BaseOrSelf(deserialize.Arguments[0].Value.WalkDownConversion().Type, types.Stream) is not null
+                ? deserialize
+                : null;
+
+    /// <summary>
     /// The deserialized call reads a document from outside the process, whole: a stream that is not already in memory
     /// (a <c>MemoryStream</c>) or an embedded resource, or a string that <c>File.ReadAllText</c> just read. A string the
     /// code already holds (a header, a cookie, a column, a response body read by a caller) is not a document to stream.

@@ -8,11 +8,14 @@ namespace Sluice.Analyzers.Shapes;
 /// <summary>
 /// The loops SLU107 and SLU108 treat as running over an unbounded source, resolved once per compilation: a
 /// <c>foreach</c>/<c>await foreach</c> over an <c>IQueryable&lt;T&gt;</c> (EF Core queries and DbSets), an
-/// <c>IAsyncEnumerable&lt;T&gt;</c> or <c>File.ReadLines</c>, and a <c>while (reader.Read())</c> /
-/// <c>while (await reader.ReadAsync(...))</c> loop over a DbDataReader or IDataReader. A source limited by Take, TakeLast or
-/// TakeWhile is bounded, and so is a reader whose SQL the member shows is bounded or the caller's, or that reads the
-/// database's catalog. Anything else — an in-memory list or array, a parameter of IEnumerable type — is not a stream
-/// as far as these rules know.
+/// <c>IAsyncEnumerable&lt;T&gt;</c> (a channel's <c>ReadAllAsync</c>, a consumer's stream...), <c>File.ReadLines</c>, an
+/// unbuffered Dapper query (<c>Query(..., buffered: false)</c>, a <c>CommandDefinition</c> without
+/// <c>CommandFlags.Buffered</c>, <c>QueryUnbufferedAsync</c>) or CsvHelper's <c>GetRecords&lt;T&gt;()</c>/<c>GetRecordsAsync&lt;T&gt;()</c>;
+/// and a <c>while (reader.Read())</c> / <c>while (await reader.ReadAsync(...))</c> loop over a DbDataReader, an
+/// IDataReader or a CsvHelper reader. A source limited by Take, TakeLast or TakeWhile is bounded, and so is a reader or
+/// Dapper query whose SQL the member shows is bounded or the caller's, or a reader that reads the database's catalog.
+/// Anything else — an in-memory list or array, a parameter of IEnumerable type, a buffered Dapper query (SLU103's) — is
+/// not a stream as far as these rules know.
 /// </summary>
 internal sealed class StreamedSources
 {
@@ -21,9 +24,17 @@ internal sealed class StreamedSources
     private readonly INamedTypeSymbol? _file;
     private readonly INamedTypeSymbol? _dbDataReader;
     private readonly INamedTypeSymbol? _dataReader;
+    private readonly INamedTypeSymbol? _sqlMapper;
+    private readonly INamedTypeSymbol? _commandDefinition;
+    private readonly INamedTypeSymbol? _csvReader;
+    private readonly INamedTypeSymbol? _csvReaderInterface;
 
     public StreamedSources(KnownTypes types)
     {
+        _sqlMapper = types.DapperSqlMapper;
+        _commandDefinition = types.DapperCommandDefinition;
+        _csvReader = types.CsvReader;
+        _csvReaderInterface = types.CsvReaderInterface;
         _queryable = types.GenericQueryable;
         _asyncEnumerable = types.AsyncEnumerable;
         _file = types.File;
@@ -31,15 +42,36 @@ internal sealed class StreamedSources
         _dataReader = types.IDataReader;
     }
 
-    /// <summary>What the loop streams, for a message ("the query", "the async stream", "File.ReadLines", "the data reader"), or null when it is not an unbounded stream.</summary>
+    /// <summary>
+    /// What the loop streams, for a message ("the query", "the async stream", "File.ReadLines", "the unbuffered Dapper
+    /// query", "the CSV records", "the data reader", "the CSV reader"), or null when it is not an unbounded stream.
+    /// </summary>
     public string? Describe(ILoopOperation loop)
         => loop switch
         {
             IForEachLoopOperation forEach => DescribeCollection(forEach.Collection),
             IWhileLoopOperation { ConditionIsTop: true, ConditionIsUntil: false, Condition: { } condition }
-                when ReaderOf(condition) is { } reader && !IsBoundedReader(reader, loop) => "the data reader",
+                when ReaderOf(condition) is { } reader
+                => IsCsvReader(reader.Type) ? "the CSV reader" : IsBoundedReader(reader, loop) ? null : "the data reader",
             _ => null,
         };
+
+    /// <summary>
+    /// The source reads rows through a Dapper query (an unbuffered one: a buffered query is not a stream), on a
+    /// connection the member may also be writing through.
+    /// </summary>
+    public bool IsDapperQuery(IOperation source)
+    {
+        for (var operation = source.WalkDownConversion(); operation is IInvocationOperation call; operation = Receiver(call))
+        {
+            if (IsDapperMethod(call.TargetMethod))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>
     /// A <c>foreach</c> over a parameter whose items are of a type parameter of the method itself
@@ -118,6 +150,17 @@ internal sealed class StreamedSources
                 return "File.ReadLines";
             }
 
+            if (IsDapperMethod(method))
+            {
+                // A buffered query is a list already (SLU103's finding); SQL bounded or chosen by the caller is no stream.
+                return IsUnbufferedDapperQuery(call, out var sql) && !IsBoundedOrCallersSql(sql) ? "the unbuffered Dapper query" : null;
+            }
+
+            if (method.Name is "GetRecords" or "GetRecordsAsync" or "EnumerateRecords" or "EnumerateRecordsAsync" && IsCsvReader(method.ContainingType))
+            {
+                return "the CSV records";
+            }
+
             if (method.Name is "WithCancellation" or "ConfigureAwait")
             {
                 top = Receiver(call) ?? top;
@@ -135,7 +178,62 @@ internal sealed class StreamedSources
         return TypeSymbols.IsOrDerives(type, _asyncEnumerable) ? "the async stream" : null;
     }
 
-    /// <summary>The reader of a <c>reader.Read()</c> or <c>await reader.ReadAsync(...)</c> condition, or null.</summary>
+    private bool IsDapperMethod(IMethodSymbol method)
+        => method.Name is "Query" or "QueryUnbufferedAsync"
+            && _sqlMapper is not null
+            && SymbolEqualityComparer.Default.Equals(method.ContainingType, _sqlMapper);
+
+    /// <summary>A CsvHelper reader: <c>CsvReader</c>, or <c>IReader</c> (CsvHelper up to 33).</summary>
+    private bool IsCsvReader(ITypeSymbol? type)
+        => (_csvReader is not null && TypeSymbols.IsOrDerives(type, _csvReader))
+            || (_csvReaderInterface is not null && TypeSymbols.IsOrDerives(type, _csvReaderInterface));
+
+    /// <summary>
+    /// <c>QueryUnbufferedAsync</c>, <c>Query(..., buffered: false)</c> or <c>Query(new CommandDefinition(..., flags: ...))</c>
+    /// with constant flags that leave out <c>CommandFlags.Buffered</c>; <paramref name="sql"/> is the SQL text's operation.
+    /// </summary>
+    private bool IsUnbufferedDapperQuery(IInvocationOperation call, out IOperation? sql)
+    {
+        const int bufferedFlag = 1;
+        sql = null;
+        var unbuffered = call.TargetMethod.Name == "QueryUnbufferedAsync";
+        foreach (var argument in call.Arguments)
+        {
+            switch (argument.Parameter?.Name)
+            {
+                case "sql":
+                    sql = argument.Value;
+                    break;
+                case "buffered" when argument.ArgumentKind == ArgumentKind.Explicit:
+                    unbuffered = argument.Value.ConstantValue is { HasValue: true, Value: false };
+                    break;
+                case "command" when argument.Value.WalkDownConversion() is IObjectCreationOperation creation
+                    && SymbolEqualityComparer.Default.Equals(creation.Type, _commandDefinition):
+                    foreach (var field in creation.Arguments)
+                    {
+                        switch (field.Parameter?.Name)
+                        {
+                            case "commandText":
+                                sql = field.Value;
+                                break;
+                            case "flags" when field.ArgumentKind == ArgumentKind.Explicit:
+                                unbuffered = field.Value.ConstantValue is { HasValue: true, Value: int flags } && (flags & bufferedFlag) == 0;
+                                break;
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        return unbuffered;
+    }
+
+    /// <summary>SQL that the member shows is bounded (see <see cref="CommandText"/>), or a string parameter: the caller's query and bound.</summary>
+    private static bool IsBoundedOrCallersSql(IOperation? sql)
+        => sql is not null && CommandText.Of(sql) is { IsBoundedSql: true } or { Origin: CommandTextOrigin.Parameter };
+
+    /// <summary>The reader of a <c>reader.Read()</c> or <c>await reader.ReadAsync(...)</c> condition (a data reader or a CsvHelper reader), or null.</summary>
     private IOperation? ReaderOf(IOperation condition)
     {
         var operation = condition.WalkDownConversion();
@@ -148,13 +246,13 @@ internal sealed class StreamedSources
             }
 
             return operation is IInvocationOperation { TargetMethod.Name: "ReadAsync", Instance: { } asyncReader }
-                && TypeSymbols.IsOrDerives(asyncReader.Type, _dbDataReader)
+                && (TypeSymbols.IsOrDerives(asyncReader.Type, _dbDataReader) || IsCsvReader(asyncReader.Type))
                     ? asyncReader
                     : null;
         }
 
         return operation is IInvocationOperation { TargetMethod.Name: "Read", Arguments.Length: 0, Instance: { } reader }
-            && (TypeSymbols.IsOrDerives(reader.Type, _dbDataReader) || TypeSymbols.IsOrDerives(reader.Type, _dataReader))
+            && (TypeSymbols.IsOrDerives(reader.Type, _dbDataReader) || TypeSymbols.IsOrDerives(reader.Type, _dataReader) || IsCsvReader(reader.Type))
                 ? reader
                 : null;
     }

@@ -100,15 +100,17 @@ public sealed class UnitOfWorkGrowsCodeFix : CodeFixProvider
             return null;
         }
 
+        var streams = new StreamedSources(KnownTypes.Of(compilation));
         var source = StreamedSources.SourceOf(operation);
         if (source != operation.Collection.WalkDownConversion()
-            || !SourceIsIndependentOf(source, dbContextSymbol, ef, new StreamedSources(KnownTypes.Of(compilation))))
+            || !SourceIsIndependentOf(source, dbContextSymbol, ef, streams)
+            || streams.IsDapperQuery(source))
         {
-            // WithCancellation/ConfigureAwait cannot be carried over to InBatches; the same context cannot save mid-query.
+            // WithCancellation/ConfigureAwait cannot be carried over to InBatches; the same context cannot save mid-query;
+            // an unbuffered Dapper query holds its connection open, which the context may share.
             return null;
         }
 
-        var streams = new StreamedSources(KnownTypes.Of(compilation));
         var batchesAsync = streams.IsQueryable(source.Type) || streams.IsAsyncEnumerable(source.Type);
         if (batchesAsync && !AsyncContext.CanAwait(loop))
         {

@@ -23,7 +23,8 @@ namespace Sluice.CodeFixes.Memory;
 /// The analyzer reports only a single enumeration, which a stream serves the same. Async: an awaited
 /// <c>ReadAllLinesAsync</c> iterated by a <c>foreach</c> becomes <c>await foreach (... in File.ReadLinesAsync(...))</c>
 /// (.NET 7 and later). <c>ReadAllText(...).Split(...)</c> gets no fix: splitting keeps <c>'\r'</c> and a trailing empty
-/// line that <c>ReadLines</c> drops, so the docs page shows the manual change.
+/// line that <c>ReadLines</c> drops, so the docs page shows the manual change. CsvHelper records collected whole and
+/// iterated once by a <c>foreach</c> are iterated as they are read (see <see cref="CollectedStream"/>).
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(WholeFileReadCodeFix))]
 [Shared]
@@ -49,7 +50,12 @@ public sealed class WholeFileReadCodeFix : CodeFixProvider
 
         if (await FixAsync(context.Document, invocation, diagnostic, ReadLinesKey, context.CancellationToken).ConfigureAwait(false) is { } fixedDocument)
         {
-            var title = MethodName(invocation) == "ReadAllLinesAsync" ? "Stream the lines with File.ReadLinesAsync" : "Stream the lines with File.ReadLines";
+            var title = MethodName(invocation) switch
+            {
+                "ReadAllLinesAsync" => "Stream the lines with File.ReadLinesAsync",
+                "ToList" or "ToArray" or "ToListAsync" or "ToArrayAsync" => "Iterate the records as they are read",
+                _ => "Stream the lines with File.ReadLines",
+            };
             context.RegisterCodeFix(CodeAction.Create(title, _ => Task.FromResult(fixedDocument), ReadLinesKey), diagnostic);
         }
     }
@@ -69,6 +75,7 @@ public sealed class WholeFileReadCodeFix : CodeFixProvider
         {
             "ReadAllLines" => FixSync(document, unit, model, invocation, call),
             "ReadAllLinesAsync" => FixAwaited(document, unit, model, invocation, cancellationToken),
+            "ToList" or "ToArray" or "ToListAsync" or "ToArrayAsync" => CollectedStream.Fix(document, unit, model, invocation, cancellationToken),
             _ => null,
         };
     }

@@ -56,6 +56,17 @@ public sealed class WholeJsonArrayDeserializedCodeFix : CodeFixProvider
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
         var types = model is null ? null : KnownTypes.Of(model.Compilation);
+        if (key == StreamKey
+            && root is not null
+            && model is not null
+            && types is not null
+            && model.GetOperation(invocation, cancellationToken) is IInvocationOperation collect
+            && JsonArrays.CollectedAsyncEnumerable(collect, types) is not null)
+        {
+            // DeserializeAsyncEnumerable(stream).ToListAsync(token) then a foreach: the loop goes through the stream itself.
+            return CollectedStream.Fix(document, root, model, invocation, cancellationToken);
+        }
+
         if (key != StreamKey
             || root is not CompilationUnitSyntax unit
             || model is null || types?.JsonSerializer is not { } serializer

@@ -51,6 +51,15 @@ public sealed class Library
 
     public static Library Dapper { get; } = new("Dapper", "Dapper");
 
+    /// <summary>CsvHelper (34: CsvReader.Create, GetRecords, GetRecordsAsync).</summary>
+    public static Library CsvHelper { get; } = new("CsvHelper", "CsvHelper");
+
+    /// <summary>Microsoft.Data.Analysis (the single-process DataFrame) with the Arrow types its API names.</summary>
+    public static Library DataAnalysis { get; } = new("Microsoft.Data.Analysis", "Microsoft.Data.Analysis", "Apache.Arrow", "Microsoft.ML.DataView");
+
+    /// <summary>Parquet.Net (ParquetSerializer, ParquetReader).</summary>
+    public static Library Parquet { get; } = new("Parquet.Net", "Parquet");
+
     public static Library Npgsql { get; } = new("Npgsql", "Npgsql", "Microsoft.Extensions.Logging.Abstractions");
 
     public static Library Polly { get; } = new("Polly.Core", "Polly.Core");
