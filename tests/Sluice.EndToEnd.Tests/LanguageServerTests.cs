@@ -12,7 +12,7 @@ namespace Sluice.EndToEnd.Tests;
 public sealed class LanguageServerTests(PackedPackages packages, ITestOutputHelper output) : IClassFixture<PackedPackages>
 {
     /// <summary>How long the diagnostics may take to arrive after the document is opened, solution load included.</summary>
-    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan Bound = TimeSpan.FromMinutes(6);
 
     private const string ImportSource = """
         using System.IO;
