@@ -284,8 +284,14 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
 
         using var analyzers = ZipFile.OpenRead(Path.Combine(packages.Feed, $"Sluice.Analyzers.{packages.Version}.nupkg"));
         var entries = analyzers.Entries.Select(e => e.FullName).ToList();
-        Assert.Contains("analyzers/dotnet/cs/Sluice.Analyzers.dll", entries);
-        Assert.Contains("analyzers/dotnet/cs/Sluice.CodeFixes.dll", entries);
+        foreach (var roslyn in new[] { "roslyn4.8", "roslyn4.14" })
+        {
+            Assert.Contains($"analyzers/dotnet/{roslyn}/cs/Sluice.Analyzers.dll", entries);
+            Assert.Contains($"analyzers/dotnet/{roslyn}/cs/Sluice.CodeFixes.dll", entries);
+        }
+
+        // Only the per-Roslyn folders: a compiler would load a version-less folder besides them.
+        Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/dotnet/cs/", StringComparison.Ordinal));
         Assert.Contains("README.md", entries);
         Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal));
 

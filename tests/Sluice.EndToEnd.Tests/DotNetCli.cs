@@ -12,7 +12,7 @@ public sealed record CommandResult(string Command, int ExitCode, string Output)
 /// <summary>Runs the dotnet CLI as a consumer would, with the test host's MSBuild settings removed.</summary>
 public static class DotNetCli
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(8);
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(20);
 
     public static async Task<CommandResult> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {

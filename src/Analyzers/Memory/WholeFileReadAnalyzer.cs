@@ -230,7 +230,7 @@ public sealed class WholeFileReadAnalyzer : DiagnosticAnalyzer
             IArrayCreationOperation { Initializer: { ElementValues.Length: > 0 } initializer } => initializer.ElementValues.All(IsLineBreak),
 
             // Split('\r', '\n') binds to Split(params ReadOnlySpan<char>) on .NET 9 and later.
-            ICollectionExpressionOperation { Elements.Length: > 0 } collection => collection.Elements.All(IsLineBreak),
+            { } collection when CollectionExpressions.ElementsOf(collection) is { Length: > 0 } elements => elements.All(IsLineBreak),
             { } single => IsLineBreak(single),
             _ => false,
         };

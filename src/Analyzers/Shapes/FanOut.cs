@@ -314,8 +314,8 @@ internal sealed class FanOut
             case IArrayCreationOperation array:
                 return array.Initializer is not null
                     || array.DimensionSizes.All(size => IsSmallConstant(size, maxConstant));
-            case ICollectionExpressionOperation collection:
-                return !collection.Elements.Any(element => element is ISpreadOperation);
+            case { } collection when CollectionExpressions.ElementsOf(collection) is { } elements:
+                return !elements.Any(CollectionExpressions.IsSpread);
             case IObjectCreationOperation { Initializer: not null } created:
                 return created.Arguments.Length == 0;
             case IInvocationOperation call when types.IsEnumerableMethod(call.TargetMethod, "Range") || types.IsEnumerableMethod(call.TargetMethod, "Repeat"):

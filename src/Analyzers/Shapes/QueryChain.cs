@@ -446,7 +446,7 @@ internal sealed class QueryChain
         => values switch
         {
             IArrayCreationOperation { Initializer: { } initializer } => initializer.ElementValues.All(v => v.WalkDownConversion().ConstantValue.HasValue || IsEnumMember(v)),
-            ICollectionExpressionOperation collection => collection.Elements.All(v => v.WalkDownConversion().ConstantValue.HasValue || IsEnumMember(v)),
+            { } collection when CollectionExpressions.ElementsOf(collection) is { } elements => elements.All(v => v.WalkDownConversion().ConstantValue.HasValue || IsEnumMember(v)),
             _ => false,
         };
 

@@ -205,7 +205,8 @@ internal sealed class SwallowStakes
         {
             ILiteralOperation or IDefaultValueOperation => true,
             IObjectCreationOperation creation => creation.Arguments.All(a => a.Value.WalkDownConversion() is ILiteralOperation or IDefaultValueOperation or ITypeOfOperation),
-            IArrayCreationOperation or ICollectionExpressionOperation => true,
+            IArrayCreationOperation => true,
+            { } collection when CollectionExpressions.ElementsOf(collection) is not null => true,
             IFieldReferenceOperation { Field.IsStatic: true } or IPropertyReferenceOperation { Property.IsStatic: true } => true,
             IPropertyReferenceOperation { Instance: IInstanceReferenceOperation } or IFieldReferenceOperation { Instance: IInstanceReferenceOperation } => true,
             IInvocationOperation call => call.Instance is null or IInstanceReferenceOperation && CatchFate.IsFactoryOfEmpty(call),

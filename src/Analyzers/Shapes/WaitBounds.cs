@@ -246,7 +246,7 @@ internal static class WaitBounds
         {
             IObjectCreationOperation or IArrayCreationOperation => true,
             ILocalReferenceOperation or IFieldReferenceOperation or IPropertyReferenceOperation or IInstanceReferenceOperation => IsOwnObject(value, root, component, types, depth + 1),
-            ICollectionExpressionOperation => true,
+            { } collection when CollectionExpressions.ElementsOf(collection) is not null => true,
             _ => false,
         };
 
@@ -280,7 +280,7 @@ internal static class WaitBounds
         return value switch
         {
             IArrayCreationOperation { Initializer: { } initializer } => initializer.ElementValues,
-            ICollectionExpressionOperation collection => collection.Elements,
+            { } collection when CollectionExpressions.ElementsOf(collection) is { } elements => elements,
             _ => null,
         };
     }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Composition;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
@@ -101,6 +102,6 @@ public sealed class SwallowedExceptionCodeFix : CodeFixProvider
         return SymbolsInScope.FindUsable(
             model,
             catchClause.Block.SpanStart,
-            type => SymbolEqualityComparer.Default.Equals(type, iLogger) || type.AllInterfaces.Contains(iLogger, SymbolEqualityComparer.Default));
+            type => SymbolEqualityComparer.Default.Equals(type, iLogger) || type.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i, iLogger)));
     }
 }
