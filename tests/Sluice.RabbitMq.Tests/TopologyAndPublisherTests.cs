@@ -118,5 +118,10 @@ public class TopologyAndPublisherTests
         var topology = new RabbitMqTopology("orders", 2);
         Assert.Equal("options", Assert.Throws<ArgumentOutOfRangeException>(
             () => new RabbitMqPublisher<Keyed>(new ConnectionFactory(), topology, Keyed.PublisherOptions(maxOutstanding: 0))).ParamName);
+        Assert.Equal("options", Assert.Throws<ArgumentOutOfRangeException>(
+            () => new RabbitMqSource(new ConnectionFactory(), topology, new RabbitMqSourceOptions { PreferredPartitions = [2] })).ParamName);
+        Assert.Equal("options", Assert.Throws<ArgumentOutOfRangeException>(
+            () => new RabbitMqSource(new ConnectionFactory(), topology, new RabbitMqSourceOptions { Prefetch = 0 })).ParamName);
+        Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => SluiceRabbitMq.FromRabbitMq(null!)).ParamName);
     }
 }
