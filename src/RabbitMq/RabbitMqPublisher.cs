@@ -13,27 +13,33 @@ namespace Sluice.RabbitMq;
 /// by the broker, with at most <see cref="RabbitMqPublisherOptions{T}.MaxOutstandingConfirms"/> awaiting their confirm.
 /// </summary>
 /// <remarks>
-/// A message counts as published only once the broker confirmed it (then it is on disk in a durable queue). When the
-/// connection is lost, the publisher reconnects with backoff and publishes every unconfirmed message again, so a message
-/// may reach its queue twice: workers recognise it by its message id. The connection factory's automatic recovery is
-/// turned off, the publisher doing its own. Not thread-safe: one producer loop per publisher.
+/// Messages are sent one at a time in the order of the <see cref="PublishAsync(T, CancellationToken)"/> calls, so the
+/// records of a key reach their queue in that order; only the waits for confirms overlap. A message counts as published
+/// once the broker confirmed it (then it is on disk in a durable queue). When the connection is lost, a confirm is
+/// negative or none comes within <see cref="RabbitMqPublisherOptions{T}.ConfirmTimeout"/>, the publisher reconnects with
+/// backoff and publishes every unconfirmed message again, in order; a message may thus reach its queue twice, and workers
+/// recognise it by its message id. The connection factory's automatic recovery is turned off, the publisher doing its
+/// own. Not thread-safe: one producer loop per publisher.
 /// </remarks>
 /// <typeparam name="T">The record type.</typeparam>
 public sealed class RabbitMqPublisher<T> : IAsyncDisposable
 {
+    private static readonly TimeSpan s_poll = TimeSpan.FromMilliseconds(100);
     private readonly ConnectionFactory _factory;
     private readonly RabbitMqTopology _topology;
     private readonly RabbitMqPublisherOptions<T> _options;
     private readonly SemaphoreSlim _slots;
-    private readonly SemaphoreSlim _connectGate = new(1, 1);
-    private readonly object _failureGate = new();
-    private readonly List<Task> _pending = [];
+    private readonly SemaphoreSlim _sendGate = new(1, 1);
+    private readonly object _gate = new();
+    private readonly LinkedList<Pending> _unconfirmed = new();
     private ExceptionDispatchInfo? _failure;
     private IConnection? _connection;
     private IChannel? _channel;
+    private int _generation;
+    private bool _needsRecovery;
+    private long _lastProgress = Stopwatch.GetTimestamp();
     private long _confirmed;
     private long _republished;
-    private int _outstanding;
     private int _peakOutstanding;
     private bool _disposed;
 
@@ -65,23 +71,23 @@ public sealed class RabbitMqPublisher<T> : IAsyncDisposable
     /// <summary>Gets how many messages the broker has confirmed.</summary>
     public long Confirmed => Interlocked.Read(ref _confirmed);
 
-    /// <summary>Gets how many publish attempts were repeated after a lost connection, a timeout or a negative confirm.</summary>
+    /// <summary>Gets how many messages were published again after a lost connection, a timeout or a negative confirm.</summary>
     public long Republished => Interlocked.Read(ref _republished);
 
     /// <summary>Gets the most messages that awaited their confirm at the same time.</summary>
     internal int PeakOutstanding => Volatile.Read(ref _peakOutstanding);
 
     /// <summary>
-    /// Starts publishing <paramref name="record"/>, waiting first for a free slot when
+    /// Sends <paramref name="record"/>, waiting first for a free slot when
     /// <see cref="RabbitMqPublisherOptions{T}.MaxOutstandingConfirms"/> messages await their confirm (backpressure).
     /// The confirm itself is awaited by <see cref="FlushAsync(CancellationToken)"/>.
     /// </summary>
     /// <param name="record">The record.</param>
-    /// <param name="cancellationToken">Cancels the wait for a slot and the publishing.</param>
-    /// <returns>A task that completes when the message is handed to the broker's connection.</returns>
+    /// <param name="cancellationToken">Cancels the wait for a slot and the sending.</param>
+    /// <returns>A task that completes when the message is sent.</returns>
     /// <exception cref="ObjectDisposedException">The publisher is disposed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
-    /// <exception cref="Exception">An earlier message failed for good (its exception is rethrown).</exception>
+    /// <exception cref="Exception">Publishing failed for good (the broker stayed unreachable past the publish timeout, or a message could not be routed).</exception>
     public async ValueTask PublishAsync(T record, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -91,47 +97,65 @@ public sealed class RabbitMqPublisher<T> : IAsyncDisposable
         var id = _options.MessageId(record);
         ArgumentException.ThrowIfNullOrEmpty(id, nameof(record));
 
-        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var outstanding = Interlocked.Increment(ref _outstanding);
-        int peak;
-        while (outstanding > (peak = Volatile.Read(ref _peakOutstanding)) && Interlocked.CompareExchange(ref _peakOutstanding, outstanding, peak) != peak)
+        while (!await _slots.WaitAsync(s_poll, cancellationToken).ConfigureAwait(false))
         {
+            // Every slot awaits a confirm: make sure one can still come.
+            await RecoverIfStalledAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        Task publishing;
+        await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            publishing = PublishOneAsync(body, key, id, cancellationToken);
-        }
-        catch
-        {
-            Interlocked.Decrement(ref _outstanding);
-            _slots.Release();
-            throw;
-        }
+            var pending = new Pending(body, key, id);
+            lock (_gate)
+            {
+                _unconfirmed.AddLast(pending);
+                _peakOutstanding = Math.Max(_peakOutstanding, _unconfirmed.Count);
+            }
 
-        lock (_pending)
+            if (_needsRecovery || _channel is not { IsOpen: true })
+            {
+                // Republishes every unconfirmed message, this one included, in order.
+                await RecoverAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                try
+                {
+                    await SendAsync(_channel, pending, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (Connections.IsConnectionFailure(e) && !cancellationToken.IsCancellationRequested)
+                {
+                    await RecoverAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
         {
-            _pending.RemoveAll(static t => t.IsCompleted);
-            _pending.Add(publishing);
+            _sendGate.Release();
         }
     }
 
-    /// <summary>Waits until every message started so far is confirmed.</summary>
+    /// <summary>Waits until every message sent so far is confirmed, republishing them if the connection is lost.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>A task that completes when they are all confirmed.</returns>
-    /// <exception cref="Exception">A message failed for good (its exception is rethrown).</exception>
+    /// <exception cref="Exception">Publishing failed for good.</exception>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        Task[] pending;
-        lock (_pending)
+        while (true)
         {
-            pending = [.. _pending];
-            _pending.Clear();
-        }
+            _failure?.Throw();
+            lock (_gate)
+            {
+                if (_unconfirmed.Count == 0)
+                {
+                    return;
+                }
+            }
 
-        await Task.WhenAll(pending).WaitAsync(cancellationToken).ConfigureAwait(false);
-        _failure?.Throw();
+            await RecoverIfStalledAsync(cancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(5), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Publishes every record of <paramref name="records"/> and waits for all confirms.</summary>
@@ -153,7 +177,7 @@ public sealed class RabbitMqPublisher<T> : IAsyncDisposable
         return count;
     }
 
-    /// <summary>Waits for the outstanding confirms (their failures are not rethrown here) and closes the connection.</summary>
+    /// <summary>Closes the connection; messages not confirmed by then may or may not have reached their queue (call <see cref="FlushAsync(CancellationToken)"/> first).</summary>
     /// <returns>A task that completes when the connection is closed.</returns>
     public async ValueTask DisposeAsync()
     {
@@ -163,132 +187,176 @@ public sealed class RabbitMqPublisher<T> : IAsyncDisposable
         }
 
         _disposed = true;
-        Task[] pending;
-        lock (_pending)
-        {
-            pending = [.. _pending];
-        }
-
-        try
-        {
-            await Task.WhenAll(pending).ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // Failures were recorded for FlushAsync; disposing only releases the connection.
-        }
-
         await CloseAsync().ConfigureAwait(false);
         _slots.Dispose();
-        _connectGate.Dispose();
+        _sendGate.Dispose();
     }
 
-    private async Task PublishOneAsync(byte[] body, string key, string id, CancellationToken cancellationToken)
+    private async ValueTask RecoverIfStalledAsync(CancellationToken cancellationToken)
     {
-        await Task.Yield();
+        _failure?.Throw();
+        bool stalled;
+        lock (_gate)
+        {
+            stalled = _unconfirmed.Count > 0
+                && (_needsRecovery || _channel is not { IsOpen: true } || Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastProgress)) > _options.ConfirmTimeout);
+        }
+
+        if (!stalled)
+        {
+            return;
+        }
+
+        await _sendGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var properties = new BasicProperties
-            {
-                MessageId = id,
-                ContentType = _options.ContentType,
-                DeliveryMode = DeliveryModes.Persistent,
-            };
-            var started = Stopwatch.GetTimestamp();
-            for (var attempt = 0; ; attempt++)
-            {
-                IChannel? channel = null;
-                try
-                {
-                    channel = await GetChannelAsync(cancellationToken).ConfigureAwait(false);
-                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    timeout.CancelAfter(_options.ConfirmTimeout);
-                    await channel.BasicPublishAsync(_topology.Exchange, key, mandatory: true, properties, body, timeout.Token).ConfigureAwait(false);
-                    Interlocked.Increment(ref _confirmed);
-                    return;
-                }
-                catch (Exception e) when (!cancellationToken.IsCancellationRequested
-                    && (Connections.IsConnectionFailure(e) || e is OperationCanceledException)
-                    && Stopwatch.GetElapsedTime(started) < _options.PublishTimeout)
-                {
-                    // Lost connection, negative confirm or confirm timeout: publish again (the message id lets workers
-                    // recognise a copy that did arrive) on a fresh connection.
-                    Interlocked.Increment(ref _republished);
-                    await InvalidateAsync(channel).ConfigureAwait(false);
-                    await Task.Delay(Connections.Backoff(attempt), cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (Exception e)
-        {
-            lock (_failureGate)
-            {
-                _failure ??= ExceptionDispatchInfo.Capture(e);
-            }
-
-            throw;
+            await RecoverAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            Interlocked.Decrement(ref _outstanding);
-            _slots.Release();
+            _sendGate.Release();
         }
     }
 
-    private async ValueTask<IChannel> GetChannelAsync(CancellationToken cancellationToken)
+    /// <summary>Under the send gate: a new connection, then every unconfirmed message sent again in order.</summary>
+    private async ValueTask RecoverAsync(CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _channel) is { IsOpen: true } open)
+        var started = Stopwatch.GetTimestamp();
+        for (var attempt = 0; ; attempt++)
         {
-            return open;
-        }
-
-        await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_channel is { IsOpen: true } current)
-            {
-                return current;
-            }
-
-            await CloseAsync().ConfigureAwait(false);
-            var connection = await _factory.CreateConnectionAsync("sluice-publisher:" + _topology.Name, cancellationToken).ConfigureAwait(false);
             try
             {
-                // Confirms tracked by the client: each publish completes when the broker confirmed it.
-                // No rate limiter of the client's: the slots above bound the outstanding confirms.
-                var channel = await connection.CreateChannelAsync(
-                    new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true, outstandingPublisherConfirmationsRateLimiter: null),
-                    cancellationToken).ConfigureAwait(false);
-                await _topology.DeclareAsync(channel, cancellationToken).ConfigureAwait(false);
-                _connection = connection;
-                Volatile.Write(ref _channel, channel);
-                return channel;
+                var channel = await ReconnectAsync(cancellationToken).ConfigureAwait(false);
+                Pending[] resend;
+                lock (_gate)
+                {
+                    resend = [.. _unconfirmed];
+                    _needsRecovery = false;
+                }
+
+                foreach (var pending in resend)
+                {
+                    if (pending.Sent)
+                    {
+                        Interlocked.Increment(ref _republished);
+                    }
+
+                    await SendAsync(channel, pending, cancellationToken).ConfigureAwait(false);
+                }
+
+                Interlocked.Exchange(ref _lastProgress, Stopwatch.GetTimestamp());
+                return;
             }
-            catch
+            catch (Exception e) when (Connections.IsConnectionFailure(e) && !cancellationToken.IsCancellationRequested)
             {
-                await connection.DisposeAsync().ConfigureAwait(false);
-                throw;
+                if (Stopwatch.GetElapsedTime(started) > _options.PublishTimeout)
+                {
+                    _failure ??= ExceptionDispatchInfo.Capture(e);
+                    throw;
+                }
+
+                await Task.Delay(Connections.Backoff(attempt), cancellationToken).ConfigureAwait(false);
             }
-        }
-        finally
-        {
-            _connectGate.Release();
         }
     }
 
-    private async ValueTask InvalidateAsync(IChannel? failed)
+    private async ValueTask SendAsync(IChannel channel, Pending pending, CancellationToken cancellationToken)
     {
-        await _connectGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        var properties = new BasicProperties
+        {
+            MessageId = pending.Id,
+            ContentType = _options.ContentType,
+            DeliveryMode = DeliveryModes.Persistent,
+        };
+        var generation = Volatile.Read(ref _generation);
+        var sequence = await channel.GetNextPublishSequenceNumberAsync(cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            pending.Sequence = sequence;
+            pending.Generation = generation;
+            pending.Sent = true;
+        }
+
+        await channel.BasicPublishAsync(_topology.Exchange, pending.Key, mandatory: true, properties, pending.Body, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<IChannel> ReconnectAsync(CancellationToken cancellationToken)
+    {
+        await CloseAsync().ConfigureAwait(false);
+        var connection = await _factory.CreateConnectionAsync("sluice-publisher:" + _topology.Name, cancellationToken).ConfigureAwait(false);
         try
         {
-            if (failed is not null && ReferenceEquals(failed, _channel))
+            var generation = Interlocked.Increment(ref _generation);
+
+            // Confirms tracked here rather than by the client, so that sending stays in order while confirms overlap.
+            var channel = await connection.CreateChannelAsync(
+                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: false, outstandingPublisherConfirmationsRateLimiter: null),
+                cancellationToken).ConfigureAwait(false);
+            channel.BasicAcksAsync += (_, e) =>
             {
-                await CloseAsync().ConfigureAwait(false);
+                Confirm(generation, e.DeliveryTag, e.Multiple);
+                return Task.CompletedTask;
+            };
+            channel.BasicNacksAsync += (_, _) =>
+            {
+                // The broker could not store a message: send the unconfirmed ones again.
+                _needsRecovery = true;
+                return Task.CompletedTask;
+            };
+            channel.BasicReturnAsync += (_, e) =>
+            {
+                _failure ??= ExceptionDispatchInfo.Capture(new InvalidOperationException(
+                    $"A message with routing key '{e.RoutingKey}' could not be routed by exchange '{e.Exchange}' ({e.ReplyCode} {e.ReplyText}): is the topology intact?"));
+                return Task.CompletedTask;
+            };
+            await _topology.DeclareAsync(channel, cancellationToken).ConfigureAwait(false);
+            _connection = connection;
+            _channel = channel;
+            return channel;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private void Confirm(int generation, ulong tag, bool multiple)
+    {
+        var released = 0;
+        lock (_gate)
+        {
+            var node = _unconfirmed.First;
+            while (node is not null)
+            {
+                var next = node.Next;
+                var pending = node.Value;
+                if (pending.Generation == generation && pending.Sent && (multiple ? pending.Sequence <= tag : pending.Sequence == tag))
+                {
+                    _unconfirmed.Remove(node);
+                    released++;
+                    if (!multiple)
+                    {
+                        break;
+                    }
+                }
+                else if (multiple && pending.Generation == generation && pending.Sequence > tag)
+                {
+                    break;
+                }
+
+                node = next;
             }
         }
-        finally
+
+        if (released > 0)
         {
-            _connectGate.Release();
+            Interlocked.Add(ref _confirmed, released);
+            Interlocked.Exchange(ref _lastProgress, Stopwatch.GetTimestamp());
+            if (!_disposed)
+            {
+                _slots.Release(released);
+            }
         }
     }
 
@@ -320,5 +388,20 @@ public sealed class RabbitMqPublisher<T> : IAsyncDisposable
         {
             await connection.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    private sealed class Pending(byte[] body, string key, string id)
+    {
+        public byte[] Body { get; } = body;
+
+        public string Key { get; } = key;
+
+        public string Id { get; } = id;
+
+        public ulong Sequence { get; set; }
+
+        public int Generation { get; set; }
+
+        public bool Sent { get; set; }
     }
 }

@@ -426,6 +426,8 @@ public sealed class RabbitMqSource : IAsyncEnumerable<RabbitMqMessage>, IAsyncDi
     /// <summary>Publishes dead letters to the topology's dead-letter exchange, with the error in headers, and waits for the confirms.</summary>
     private sealed class DeadLetterExchangeSink(RabbitMqSource source) : IDeadLetterSink
     {
+        private static readonly TimeSpan ConfirmTimeout = TimeSpan.FromSeconds(30);
+
         public async ValueTask WriteAsync(IReadOnlyList<DeadLetter> deadLetters, CancellationToken cancellationToken = default)
         {
             ArgumentNullException.ThrowIfNull(deadLetters);
@@ -459,11 +461,12 @@ public sealed class RabbitMqSource : IAsyncEnumerable<RabbitMqMessage>, IAsyncDi
                     Headers = headers,
                 };
 
+                using var timeout = new CancellationTokenSource(ConfirmTimeout);
                 try
                 {
-                    await publisher.BasicPublishAsync(source.Topology.DeadLetterExchange, message.RoutingKey, mandatory: true, properties, message.Body, CancellationToken.None).ConfigureAwait(false);
+                    await publisher.BasicPublishAsync(source.Topology.DeadLetterExchange, message.RoutingKey, mandatory: true, properties, message.Body, timeout.Token).ConfigureAwait(false);
                 }
-                catch (Exception e) when (Connections.IsConnectionFailure(e))
+                catch (Exception e) when (Connections.IsConnectionFailure(e) || (e is OperationCanceledException && timeout.IsCancellationRequested))
                 {
                     // Not confirmed and the connection is gone: the message is not acknowledged either, so the broker
                     // delivers it again and it is dead-lettered then.

@@ -167,9 +167,9 @@ public sealed class WorkerTests : IDisposable
         }
     }
 
-    internal static async Task PublishAsync(RabbitMqTopology topology, IEnumerable<Keyed> records)
+    internal static async Task PublishAsync(RabbitMqTopology topology, IEnumerable<Keyed> records, int maxOutstanding = 1024)
     {
-        await using var publisher = new RabbitMqPublisher<Keyed>(Broker.Factory(), topology, Keyed.PublisherOptions());
+        await using var publisher = new RabbitMqPublisher<Keyed>(Broker.Factory(), topology, Keyed.PublisherOptions(maxOutstanding));
         await publisher.PublishAllAsync(records);
     }
 
@@ -196,7 +196,8 @@ public sealed class WorkerTests : IDisposable
             var sequences = group.Select(e => e.Sequence).ToArray();
             for (var i = 1; i < sequences.Length; i++)
             {
-                Assert.True(sequences[i - 1] < sequences[i], $"key {group.Key}: sequence {sequences[i]} stored after {sequences[i - 1]}");
+                Assert.True(sequences[i - 1] < sequences[i], $"key {group.Key}: sequence {sequences[i]} stored after {sequences[i - 1]}: "
+                    + string.Join("; ", group.Select(e => $"{e.Sequence}@{e.Ticks}/{e.MessageId}")));
             }
         }
     }

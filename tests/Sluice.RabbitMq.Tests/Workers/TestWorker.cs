@@ -12,6 +12,9 @@ internal sealed class Faults(double transientRate)
 
     public double TransientRate { get; } = transientRate;
 
+    /// <summary>Gets how long each batch takes besides its work, to slow a worker down.</summary>
+    public TimeSpan BatchDelay { get; init; }
+
     public bool IsPoison(int index) => PoisonEnabled && index % 97 == 13;
 
     public void Inject(int index)
@@ -47,10 +50,12 @@ internal static class TestWorker
         Faults faults,
         RabbitMqSourceOptions options,
         CancellationToken cancellationToken,
-        int parallelism = 4)
+        int parallelism = 4,
+        Action<RabbitMqSource>? onSource = null)
     {
         using var writer = store.OpenWriter(writerName);
         await using var source = new RabbitMqSource(Broker.Factory(), topology, options);
+        onSource?.Invoke(source);
         try
         {
             return await SluiceRabbitMq.FromRabbitMq(source)
@@ -58,8 +63,13 @@ internal static class TestWorker
                 .WithBatchSize(50)
                 .WithResilience(Resilience())
                 .RunAsync(
-                    (batch, _) =>
+                    async (batch, token) =>
                     {
+                        if (faults.BatchDelay > TimeSpan.Zero)
+                        {
+                            await Task.Delay(faults.BatchDelay, token);
+                        }
+
                         var rows = new List<(string, string, int)>(batch.Count);
                         foreach (var message in batch)
                         {
@@ -69,7 +79,6 @@ internal static class TestWorker
                         }
 
                         writer.Write(rows);
-                        return ValueTask.CompletedTask;
                     },
                     cancellationToken);
         }
