@@ -112,7 +112,7 @@ public sealed class FailureTests(ITestOutputHelper output) : IDisposable
         try
         {
             var records = Keyed.Make(20_000, keys: 300);
-            var faults = new Faults(transientRate: 0.02) { PoisonEnabled = true, BatchDelay = TimeSpan.FromMilliseconds(25) };
+            var faults = new Faults(transientRate: 0.02) { PoisonEnabled = true, RecordDelay = TimeSpan.FromMilliseconds(0.5) };
             var poison = records.Where(r => faults.IsPoison(r.Index)).Select(r => r.MessageId).ToHashSet();
             var good = records.Length - poison.Count;
             var store = new ResultStore(Path.Combine(_directory, "store"));
@@ -135,8 +135,18 @@ public sealed class FailureTests(ITestOutputHelper output) : IDisposable
             output.WriteLine($"broker started again at {clock.Elapsed.TotalSeconds:F1} s");
 
             Assert.Equal(records.Length, await publishing);
+            var progress = Stopwatch.StartNew();
             await WorkerTests.WaitUntilAsync(
-                async () => store.CountLines() >= good && store.Read().Count == good && await Broker.ReadyAsync(topology.DeadLetterQueue) >= poison.Count,
+                async () =>
+                {
+                    if (progress.Elapsed > TimeSpan.FromSeconds(5))
+                    {
+                        progress.Restart();
+                        output.WriteLine($"progress at {clock.Elapsed.TotalSeconds:F0}s lines {store.CountLines()} dlq {await Broker.ReadyAsync(topology.DeadLetterQueue)} delivered {source!.Delivered} acked {source.Acknowledged} reconnections {source.Reconnections}");
+                    }
+
+                    return store.CountLines() >= good && store.Read().Count == good && await Broker.ReadyAsync(topology.DeadLetterQueue) >= poison.Count;
+                },
                 worker,
                 seconds: 300);
             output.WriteLine($"all records stored or dead-lettered at {clock.Elapsed.TotalSeconds:F1} s");

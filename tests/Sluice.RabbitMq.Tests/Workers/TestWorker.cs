@@ -12,8 +12,8 @@ internal sealed class Faults(double transientRate)
 
     public double TransientRate { get; } = transientRate;
 
-    /// <summary>Gets how long each batch takes besides its work, to slow a worker down.</summary>
-    public TimeSpan BatchDelay { get; init; }
+    /// <summary>Gets how long each record of a batch takes besides its work, to slow a worker down.</summary>
+    public TimeSpan RecordDelay { get; init; }
 
     public bool IsPoison(int index) => PoisonEnabled && index % 97 == 13;
 
@@ -65,9 +65,9 @@ internal static class TestWorker
                 .RunAsync(
                     async (batch, token) =>
                     {
-                        if (faults.BatchDelay > TimeSpan.Zero)
+                        if (faults.RecordDelay > TimeSpan.Zero)
                         {
-                            await Task.Delay(faults.BatchDelay, token);
+                            await Task.Delay(faults.RecordDelay * batch.Count, token);
                         }
 
                         var rows = new List<(string, string, int)>(batch.Count);
