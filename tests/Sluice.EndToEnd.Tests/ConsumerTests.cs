@@ -268,11 +268,11 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
         """;
 
     [Fact]
-    public void Packing_the_solution_produces_exactly_the_analyzer_and_runtime_packages()
+    public void Packing_the_solution_produces_exactly_the_analyzer_runtime_and_rabbitmq_packages()
     {
         Assert.True(packages.Pack.ExitCode == 0, packages.Pack.ToString());
         var names = Directory.GetFiles(packages.Feed).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal([$"Sluice.{packages.Version}.nupkg", $"Sluice.Analyzers.{packages.Version}.nupkg"], names);
+        Assert.Equal([$"Sluice.{packages.Version}.nupkg", $"Sluice.Analyzers.{packages.Version}.nupkg", $"Sluice.RabbitMq.{packages.Version}.nupkg"], names);
 
         using var analyzers = ZipFile.OpenRead(Path.Combine(packages.Feed, $"Sluice.Analyzers.{packages.Version}.nupkg"));
         var entries = analyzers.Entries.Select(e => e.FullName).ToList();
