@@ -272,7 +272,7 @@ public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<Packe
     {
         Assert.True(packages.Pack.ExitCode == 0, packages.Pack.ToString());
         var names = Directory.GetFiles(packages.Feed).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal([$"Sluice.{packages.Version}.nupkg", $"Sluice.Analyzers.{packages.Version}.nupkg", $"Sluice.Cli.{packages.Version}.nupkg", $"Sluice.PostgreSql.{packages.Version}.nupkg"], names);
+        Assert.Equal([$"Sluice.{packages.Version}.nupkg", $"Sluice.Analyzers.{packages.Version}.nupkg", $"Sluice.Cli.{packages.Version}.nupkg", $"Sluice.PostgreSql.{packages.Version}.nupkg", $"Sluice.RabbitMq.{packages.Version}.nupkg"], names);
 
         // The operations command is a .NET tool named `sluice`.
         using (var tool = ZipFile.OpenRead(Path.Combine(packages.Feed, $"Sluice.Cli.{packages.Version}.nupkg")))

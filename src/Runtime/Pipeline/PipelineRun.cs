@@ -563,11 +563,39 @@ internal sealed class PipelineRun<T>
         lane.Succeeded += succeeded;
         SluiceTelemetry.RecordsSucceeded.Add(succeeded, _pipelineTag);
         _tracker.Complete(done);
+        if (_definition.Completed is { } completed && done.Count > 0)
+        {
+            await NotifyCompletedAsync(completed, batch, done).ConfigureAwait(false);
+        }
+
         SluiceTelemetry.BatchDuration.Record(_definition.TimeProvider.GetElapsedTime(started).TotalSeconds, _pipelineTag);
         await TryCommitAsync(final: false).ConfigureAwait(false);
         if (_definition.Checkpoints is not null)
         {
             SluiceTelemetry.CheckpointLag.Record(_tracker.Watermark - Interlocked.Read(ref _committed) + _tracker.DoneAhead, _pipelineTag);
+        }
+    }
+
+    private async ValueTask NotifyCompletedAsync(Func<IReadOnlyList<T>, CancellationToken, ValueTask> completed, List<Item> batch, List<long> done)
+    {
+        var finished = new HashSet<long>(done);
+        var records = new List<T>(done.Count);
+        foreach (var item in batch)
+        {
+            if (finished.Contains(item.Position))
+            {
+                records.Add(item.Record);
+            }
+        }
+
+        try
+        {
+            // Not cancelled: finished work is acknowledged even while the run stops.
+            await completed(records, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Fail(e);
         }
     }
 

@@ -38,6 +38,7 @@ public sealed class SluicePipeline<T>
     private Func<T, string>? _payloadSerializer;
     private ICheckpointStore? _checkpoints;
     private ITransactionalBatchSink<T>? _transactional;
+    private Func<IReadOnlyList<T>, CancellationToken, ValueTask>? _completed;
     private ILogger _logger = NullLogger.Instance;
     private TimeProvider _timeProvider = TimeProvider.System;
     private string? _input;
@@ -226,6 +227,24 @@ public sealed class SluicePipeline<T>
         return this;
     }
 
+    /// <summary>
+    /// Tells the source which records are finished, for sources that acknowledge records themselves (a message broker's
+    /// acks, for example): after each batch, <paramref name="callback"/> receives the batch's records that succeeded or
+    /// were dead-lettered, once the dead-letter sink has stored the latter. A record that is not finished (the run stopped
+    /// or failed first) is never passed. The callback runs on the worker that processed the batch, one call at a time per
+    /// worker, and receives <see cref="CancellationToken.None"/> so that a stopping run still acknowledges finished work;
+    /// an exception it throws fails the run.
+    /// </summary>
+    /// <remarks>Such a source keeps its own progress, so it cannot be combined with <see cref="WithCheckpoints(ICheckpointStore)"/> or <see cref="WithTransactionalSink(ITransactionalBatchSink{T})"/>.</remarks>
+    /// <param name="callback">Receives the finished records of each batch, in the order they were processed.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="callback"/> is <see langword="null"/>.</exception>
+    public SluicePipeline<T> OnRecordsCompleted(Func<IReadOnlyList<T>, CancellationToken, ValueTask> callback)
+    {
+        _completed = Guard.NotNull(callback);
+        return this;
+    }
+
     /// <summary>Logs retries, dead letters and the run's outcome to <paramref name="logger"/>.</summary>
     /// <param name="logger">The logger.</param>
     /// <returns>This builder.</returns>
@@ -332,6 +351,18 @@ public sealed class SluicePipeline<T>
             }
         }
 
+        if (_checkpoints is not null && _completed is not null)
+        {
+            throw new InvalidOperationException(
+                "A pipeline whose source acknowledges its own records (OnRecordsCompleted) keeps its progress there: checkpoints would skip records the source delivers again, so they cannot be combined.");
+        }
+
+        if (_transactional is not null && _completed is not null)
+        {
+            throw new InvalidOperationException(
+                "A pipeline whose source acknowledges its own records (OnRecordsCompleted) cannot also commit a checkpoint with a transactional sink: the source would acknowledge records before their commit.");
+        }
+
         var definition = new PipelineDefinition<T>(
             _name, _batchSize, _parallelism, _asyncSource, _syncSource, _partitionHash, _partitionKeyText,
             _resilience, _deadLetters, _payloadSerializer, _checkpoints, _logger, _timeProvider, recordHandler, batchHandler)
@@ -343,6 +374,7 @@ public sealed class SluicePipeline<T>
             Progress = _progress,
             ProgressInterval = _progressInterval,
             Transactional = _transactional,
+            Completed = _completed,
         };
         return new PipelineRun<T>(definition).RunAsync(cancellationToken);
     }
@@ -378,4 +410,7 @@ internal sealed record PipelineDefinition<T>(
     public TimeSpan ProgressInterval { get; init; } = SluicePipeline.DefaultProgressInterval;
 
     public ITransactionalBatchSink<T>? Transactional { get; init; }
+
+    /// <summary>Gets the callback that receives each batch's finished records, if the source acknowledges them.</summary>
+    public Func<IReadOnlyList<T>, CancellationToken, ValueTask>? Completed { get; init; }
 }
