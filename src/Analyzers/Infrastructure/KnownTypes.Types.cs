@@ -630,6 +630,11 @@ internal sealed partial class KnownTypes
     /// <summary>RabbitMQ.Client's <c>BasicDeliverEventArgs</c> (one delivered message).</summary>
     public INamedTypeSymbol? RabbitMqBasicDeliverEventArgs => Resolve(ref _rabbitMqBasicDeliverEventArgs, "RabbitMQ.Client.Events.BasicDeliverEventArgs");
 
+    private object? _rabbitMqAsyncDefaultBasicConsumer;
+
+    /// <summary>RabbitMQ.Client's <c>AsyncDefaultBasicConsumer</c> (HandleBasicDeliverAsync, overridden by consumers).</summary>
+    public INamedTypeSymbol? RabbitMqAsyncDefaultBasicConsumer => Resolve(ref _rabbitMqAsyncDefaultBasicConsumer, "RabbitMQ.Client.AsyncDefaultBasicConsumer");
+
     // Azure Service Bus
 
     private object? _serviceBusProcessor;
@@ -646,6 +651,11 @@ internal sealed partial class KnownTypes
 
     /// <summary>Azure Service Bus's <c>ProcessMessageEventArgs</c> (one received message).</summary>
     public INamedTypeSymbol? ProcessMessageEventArgs => Resolve(ref _processMessageEventArgs, "Azure.Messaging.ServiceBus.ProcessMessageEventArgs");
+
+    private object? _processSessionMessageEventArgs;
+
+    /// <summary>Azure Service Bus's <c>ProcessSessionMessageEventArgs</c> (one message of a session).</summary>
+    public INamedTypeSymbol? ProcessSessionMessageEventArgs => Resolve(ref _processSessionMessageEventArgs, "Azure.Messaging.ServiceBus.ProcessSessionMessageEventArgs");
 
     // Confluent.Kafka
 
