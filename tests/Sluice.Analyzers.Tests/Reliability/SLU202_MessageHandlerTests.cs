@@ -1,5 +1,6 @@
 using Sluice.Analyzers.Reliability;
 using Sluice.Analyzers.Tests.Harness;
+using Sluice.CodeFixes.Reliability;
 
 namespace Sluice.Analyzers.Tests.Reliability;
 
@@ -509,4 +510,425 @@ public class SLU202_MessageHandlerTests
                 void Book(string payment) { }
             }
             """).RunAsync();
+
+    // ---- Fixes ---------------------------------------------------------------------------------
+
+    [Fact]
+    public Task The_nack_fix_rejects_to_the_dead_letter_exchange_and_skips_the_ack_in_every_handler()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.NackKey)
+            .WithLibraries(Library.Logging, Library.RabbitMq)
+            .WithSource("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    public void Subscribe(AsyncEventingBasicConsumer consumer, CancellationToken token)
+                    {
+                        consumer.ReceivedAsync += async (sender, delivery) =>
+                        {
+                            try
+                            {
+                                await HandleAsync(delivery.Body);
+                            }
+                            [|catch (Exception ex)|]
+                            {
+                                logger.LogWarning(ex, "Handling failed");
+                            }
+
+                            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, token);
+                        };
+                    }
+
+                    private async Task OnRefundAsync(object sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        [|catch (FormatException ex)|]
+                        {
+                            logger.LogError(ex, "Unreadable refund");
+                        }
+
+                        await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    public void Subscribe(AsyncEventingBasicConsumer consumer, CancellationToken token)
+                    {
+                        consumer.ReceivedAsync += async (sender, delivery) =>
+                        {
+                            try
+                            {
+                                await HandleAsync(delivery.Body);
+                            }
+                            catch (Exception ex)
+                            {
+                                logger.LogWarning(ex, "Handling failed");
+                                await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: false, cancellationToken: token);
+                                return;
+                            }
+
+                            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, token);
+                        };
+                    }
+
+                    private async Task OnRefundAsync(object sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        catch (FormatException ex)
+                        {
+                            logger.LogError(ex, "Unreadable refund");
+                            await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: false);
+                            return;
+                        }
+
+                        await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task The_first_fix_for_an_ack_after_the_catch_is_the_nack_and_the_rethrow_is_offered_too()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.RethrowKey)
+            .WithLibraries(Library.Logging, Library.RabbitMq)
+            .WithSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    private async Task OnOrderAsync(object sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogError(ex, "Handling failed");
+                        }
+
+                        await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    private async Task OnOrderAsync(object sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        catch (Exception ex)
+                        {
+                            logger.LogError(ex, "Handling failed");
+                            throw;
+                        }
+
+                        await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .RunAsync();
+
+    [Theory]
+    [InlineData(RecordDroppedCodeFix.RethrowKey)]
+    [InlineData(RecordDroppedCodeFix.NackKey)]
+    public Task Neither_nack_nor_rethrow_is_offered_when_finally_acknowledges_anyway(string key)
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(key)
+            .WithLibraries(Library.Logging, Library.RabbitMq)
+            .WithSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    private async Task OnOrderAsync(object sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogError(ex, "Handling failed");
+                        }
+                        finally
+                        {
+                            await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                        }
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task The_nack_fix_is_not_offered_when_more_than_the_ack_follows_the_try()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.NackKey)
+            .WithLibraries(Library.Logging, Library.RabbitMq)
+            .WithSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    private int handled;
+
+                    private async Task OnOrderAsync(object sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogError(ex, "Handling failed");
+                        }
+
+                        handled++;
+                        await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task With_the_runtime_the_first_fix_writes_the_message_body_to_a_dead_letter_sink_and_keeps_the_ack()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>()
+            .WithLibraries(Library.Logging, Library.RabbitMq, Library.SluiceRuntime)
+            .WithSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                namespace Shop;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    private async Task OnOrderAsync(object sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogError(ex, "Handling failed");
+                        }
+                        finally
+                        {
+                            await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                        }
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+                using Sluice;
+
+                namespace Shop;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    private static readonly IDeadLetterSink DeadLetterSink = new JsonLinesDeadLetterSink("dead-letters/OrderConsumer.jsonl");
+
+                    private async Task OnOrderAsync(object sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        catch (Exception ex)
+                        {
+                            await DeadLetterSink.WriteAsync(DeadLetter.From(delivery.Body.ToArray(), ex));
+                            logger.LogError(ex, "Handling failed");
+                        }
+                        finally
+                        {
+                            await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                        }
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task The_Service_Bus_fix_dead_letters_with_reason_and_description_for_auto_complete_and_after_complete()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.DeadLetterMessageKey)
+            .WithLibraries(Library.Logging, Library.ServiceBus)
+            .WithSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Azure.Messaging.ServiceBus;
+                using Microsoft.Extensions.Logging;
+
+                class PaymentListener(ILogger logger)
+                {
+                    private async Task OnPaymentAsync(ProcessMessageEventArgs args)
+                    {
+                        try
+                        {
+                            await BookAsync(args.Message.Body.ToString());
+                        }
+                        [|catch (FormatException ex)|]
+                        {
+                            logger.LogError(ex, "Unreadable payment");
+                        }
+                    }
+
+                    private async Task OnRefundAsync(ProcessMessageEventArgs args)
+                    {
+                        try
+                        {
+                            await BookAsync(args.Message.Body.ToString());
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogError(ex, "Refund failed");
+                        }
+
+                        await args.CompleteMessageAsync(args.Message);
+                    }
+
+                    Task BookAsync(string payment) => Task.CompletedTask;
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Azure.Messaging.ServiceBus;
+                using Microsoft.Extensions.Logging;
+
+                class PaymentListener(ILogger logger)
+                {
+                    private async Task OnPaymentAsync(ProcessMessageEventArgs args)
+                    {
+                        try
+                        {
+                            await BookAsync(args.Message.Body.ToString());
+                        }
+                        catch (FormatException ex)
+                        {
+                            logger.LogError(ex, "Unreadable payment");
+                            await args.DeadLetterMessageAsync(args.Message, ex.GetType().Name, ex.Message, args.CancellationToken);
+                        }
+                    }
+
+                    private async Task OnRefundAsync(ProcessMessageEventArgs args)
+                    {
+                        try
+                        {
+                            await BookAsync(args.Message.Body.ToString());
+                        }
+                        catch (Exception ex)
+                        {
+                            logger.LogError(ex, "Refund failed");
+                            await args.DeadLetterMessageAsync(args.Message, ex.GetType().Name, ex.Message, args.CancellationToken);
+                            return;
+                        }
+
+                        await args.CompleteMessageAsync(args.Message);
+                    }
+
+                    Task BookAsync(string payment) => Task.CompletedTask;
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task The_rethrow_fix_is_not_offered_for_a_consume_loop_that_commits_in_the_catch()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.RethrowKey)
+            .WithLibraries(Library.Logging, Library.Kafka)
+            .WithSource("""
+                using System;
+                using System.Threading;
+                using Confluent.Kafka;
+                using Microsoft.Extensions.Logging;
+
+                class Payments(IConsumer<string, string> consumer, ILogger logger)
+                {
+                    void Run(CancellationToken token)
+                    {
+                        while (!token.IsCancellationRequested)
+                        {
+                            var result = consumer.Consume(token);
+                            try
+                            {
+                                Book(result.Message.Value);
+                                consumer.Commit(result);
+                            }
+                            [|catch (FormatException ex)|]
+                            {
+                                logger.LogError(ex, "Unreadable payment");
+                                consumer.Commit(result);
+                            }
+                        }
+                    }
+
+                    void Book(string payment) { }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
 }
