@@ -647,6 +647,11 @@ internal sealed partial class KnownTypes
     /// <summary>Azure Service Bus's <c>ServiceBusReceiver</c>.</summary>
     public INamedTypeSymbol? ServiceBusReceiver => Resolve(ref _serviceBusReceiver, "Azure.Messaging.ServiceBus.ServiceBusReceiver");
 
+    private object? _serviceBusSender;
+
+    /// <summary>Azure Service Bus's <c>ServiceBusSender</c> (SendMessageAsync).</summary>
+    public INamedTypeSymbol? ServiceBusSender => Resolve(ref _serviceBusSender, "Azure.Messaging.ServiceBus.ServiceBusSender");
+
     private object? _processMessageEventArgs;
 
     /// <summary>Azure Service Bus's <c>ProcessMessageEventArgs</c> (one received message).</summary>
@@ -663,6 +668,11 @@ internal sealed partial class KnownTypes
 
     /// <summary>Confluent.Kafka's <c>IConsumer&lt;TKey, TValue&gt;</c>.</summary>
     public INamedTypeSymbol? KafkaConsumer => Resolve(ref _kafkaConsumer, "Confluent.Kafka.IConsumer`2");
+
+    private object? _kafkaProducer;
+
+    /// <summary>Confluent.Kafka's <c>IProducer&lt;TKey, TValue&gt;</c> (Produce, ProduceAsync).</summary>
+    public INamedTypeSymbol? KafkaProducer => Resolve(ref _kafkaProducer, "Confluent.Kafka.IProducer`2");
 
     private object? _kafkaConsumeResult;
 

@@ -80,11 +80,12 @@ internal sealed class MessageHandler
     /// <summary>Whether a compilation sets <c>AutoCompleteMessages</c> to anything but <c>true</c> anywhere (computed once per compilation).</summary>
     private static readonly ConditionalWeakTable<Compilation, object> AutoCompleteTurnedOff = new();
 
+    /// <summary>Refusals recognised by name alone on a receiver the build could not resolve.</summary>
     private static readonly HashSet<string> RefusingNames = new(StringComparer.Ordinal)
     {
         "BasicNack", "BasicNackAsync", "BasicReject", "BasicRejectAsync",
         "AbandonMessageAsync", "DeadLetterMessageAsync", "DeferMessageAsync",
-        "Seek", "Produce", "ProduceAsync", "BasicPublish", "BasicPublishAsync", "SendMessageAsync", "SendMessagesAsync",
+        "Produce", "ProduceAsync", "BasicPublish", "BasicPublishAsync", "SendMessageAsync", "SendMessagesAsync",
     };
 
     private MessageHandler(IBlockOperation body, IParameterSymbol message, Broker broker)
@@ -153,23 +154,26 @@ internal sealed class MessageHandler
         {
             case IInvocationOperation call:
             {
-                var name = call.TargetMethod.Name;
-                if (RefusingNames.Contains(name))
+                var receiver = call.Instance?.Type
+                    ?? (call.TargetMethod.IsExtensionMethod && call.Arguments.Length > 0 ? call.Arguments[0].Value.WalkDownConversion().Type : call.TargetMethod.ContainingType);
+                var rabbit = TypeSymbols.IsOrDerives(receiver, types.RabbitMqChannel) || TypeSymbols.IsOrDerives(receiver, types.RabbitMqModel);
+                var serviceBus = TypeSymbols.IsOrDerives(receiver, types.ProcessMessageEventArgs)
+                    || TypeSymbols.IsOrDerives(receiver, types.ProcessSessionMessageEventArgs)
+                    || TypeSymbols.IsOrDerives(receiver, types.ServiceBusReceiver);
+                return call.TargetMethod.Name switch
                 {
-                    return Settlement.Refuse;
-                }
+                    "BasicAck" or "BasicAckAsync" when rabbit => Settlement.Acknowledge,
+                    "CompleteMessageAsync" when serviceBus => Settlement.Acknowledge,
+                    "Commit" or "StoreOffset" when TypeSymbols.IsOrDerives(receiver, types.KafkaConsumer) => Settlement.Acknowledge,
+                    "BasicNack" or "BasicNackAsync" or "BasicReject" or "BasicRejectAsync" or "BasicPublish" or "BasicPublishAsync" when rabbit => Settlement.Refuse,
+                    "AbandonMessageAsync" or "DeadLetterMessageAsync" or "DeferMessageAsync" when serviceBus => Settlement.Refuse,
+                    "SendMessageAsync" or "SendMessagesAsync" when TypeSymbols.IsOrDerives(receiver, types.ServiceBusSender) => Settlement.Refuse,
+                    "Produce" or "ProduceAsync" when TypeSymbols.IsOrDerives(receiver, types.KafkaProducer) => Settlement.Refuse,
 
-                var receiver = call.Instance?.Type ?? call.TargetMethod.ContainingType;
-                var acknowledges = name switch
-                {
-                    "BasicAck" or "BasicAckAsync" => TypeSymbols.IsOrDerives(receiver, types.RabbitMqChannel) || TypeSymbols.IsOrDerives(receiver, types.RabbitMqModel),
-                    "CompleteMessageAsync" => TypeSymbols.IsOrDerives(receiver, types.ProcessMessageEventArgs)
-                        || TypeSymbols.IsOrDerives(receiver, types.ProcessSessionMessageEventArgs)
-                        || TypeSymbols.IsOrDerives(receiver, types.ServiceBusReceiver),
-                    "Commit" or "StoreOffset" => TypeSymbols.IsOrDerives(receiver, types.KafkaConsumer),
-                    _ => false,
+                    // A Kafka consumer seeking back to the message reads it again.
+                    "Seek" when TypeSymbols.IsOrDerives(receiver, types.KafkaConsumer) => Settlement.Refuse,
+                    _ => Settlement.None,
                 };
-                return acknowledges ? Settlement.Acknowledge : Settlement.None;
             }
 
             // A call on a type the build could not resolve (RabbitMQ.Client 6's IModel against version 7): by its name.
