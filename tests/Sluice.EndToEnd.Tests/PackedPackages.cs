@@ -16,6 +16,9 @@ public sealed class PackedPackages : IAsyncLifetime
     /// <summary>The EF Core version the repository pins (Directory.Packages.props).</summary>
     public static string EntityFrameworkCoreVersion { get; } = Metadata("EntityFrameworkCoreVersion");
 
+    /// <summary>The RabbitMQ.Client version the repository pins (Directory.Packages.props).</summary>
+    public static string RabbitMqClientVersion { get; } = Metadata("RabbitMqClientVersion");
+
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "sluice-e2e-" + Guid.NewGuid().ToString("N")[..12]);
 
     public string Feed => Path.Combine(Root, "feed");
