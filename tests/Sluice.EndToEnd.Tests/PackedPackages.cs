@@ -17,6 +17,9 @@ public sealed class PackedPackages : IAsyncLifetime
     /// <summary>The EF Core version the repository pins (Directory.Packages.props).</summary>
     public static string EntityFrameworkCoreVersion { get; } = Metadata("EntityFrameworkCoreVersion");
 
+    /// <summary>The RabbitMQ.Client version the repository pins (Directory.Packages.props).</summary>
+    public static string RabbitMqClientVersion { get; } = Metadata("RabbitMqClientVersion");
+
     private static readonly string SharedRoot = Path.Combine(Path.GetTempPath(), "sluice-e2e-" + Guid.NewGuid().ToString("N")[..12]);
 
     private static readonly string SharedVersion = $"0.1.0-e2e.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";

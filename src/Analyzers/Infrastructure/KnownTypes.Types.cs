@@ -630,6 +630,11 @@ internal sealed partial class KnownTypes
     /// <summary>RabbitMQ.Client's <c>BasicDeliverEventArgs</c> (one delivered message).</summary>
     public INamedTypeSymbol? RabbitMqBasicDeliverEventArgs => Resolve(ref _rabbitMqBasicDeliverEventArgs, "RabbitMQ.Client.Events.BasicDeliverEventArgs");
 
+    private object? _rabbitMqAsyncDefaultBasicConsumer;
+
+    /// <summary>RabbitMQ.Client's <c>AsyncDefaultBasicConsumer</c> (HandleBasicDeliverAsync, overridden by consumers).</summary>
+    public INamedTypeSymbol? RabbitMqAsyncDefaultBasicConsumer => Resolve(ref _rabbitMqAsyncDefaultBasicConsumer, "RabbitMQ.Client.AsyncDefaultBasicConsumer");
+
     // Azure Service Bus
 
     private object? _serviceBusProcessor;
@@ -642,10 +647,20 @@ internal sealed partial class KnownTypes
     /// <summary>Azure Service Bus's <c>ServiceBusReceiver</c>.</summary>
     public INamedTypeSymbol? ServiceBusReceiver => Resolve(ref _serviceBusReceiver, "Azure.Messaging.ServiceBus.ServiceBusReceiver");
 
+    private object? _serviceBusSender;
+
+    /// <summary>Azure Service Bus's <c>ServiceBusSender</c> (SendMessageAsync).</summary>
+    public INamedTypeSymbol? ServiceBusSender => Resolve(ref _serviceBusSender, "Azure.Messaging.ServiceBus.ServiceBusSender");
+
     private object? _processMessageEventArgs;
 
     /// <summary>Azure Service Bus's <c>ProcessMessageEventArgs</c> (one received message).</summary>
     public INamedTypeSymbol? ProcessMessageEventArgs => Resolve(ref _processMessageEventArgs, "Azure.Messaging.ServiceBus.ProcessMessageEventArgs");
+
+    private object? _processSessionMessageEventArgs;
+
+    /// <summary>Azure Service Bus's <c>ProcessSessionMessageEventArgs</c> (one message of a session).</summary>
+    public INamedTypeSymbol? ProcessSessionMessageEventArgs => Resolve(ref _processSessionMessageEventArgs, "Azure.Messaging.ServiceBus.ProcessSessionMessageEventArgs");
 
     // Confluent.Kafka
 
@@ -653,6 +668,11 @@ internal sealed partial class KnownTypes
 
     /// <summary>Confluent.Kafka's <c>IConsumer&lt;TKey, TValue&gt;</c>.</summary>
     public INamedTypeSymbol? KafkaConsumer => Resolve(ref _kafkaConsumer, "Confluent.Kafka.IConsumer`2");
+
+    private object? _kafkaProducer;
+
+    /// <summary>Confluent.Kafka's <c>IProducer&lt;TKey, TValue&gt;</c> (Produce, ProduceAsync).</summary>
+    public INamedTypeSymbol? KafkaProducer => Resolve(ref _kafkaProducer, "Confluent.Kafka.IProducer`2");
 
     private object? _kafkaConsumeResult;
 

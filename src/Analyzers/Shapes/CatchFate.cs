@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -197,6 +198,41 @@ internal sealed class CatchFate
         return flow is not { Succeeded: true, EndPointIsReachable: false };
     }
 
+    /// <summary>The end of the handler is reachable: the code after the try runs next.</summary>
+    public bool EndIsReachable
+    {
+        get
+        {
+            var body = Catch.Handler;
+            if (body.Operations.IsEmpty)
+            {
+                return true;
+            }
+
+            var flow = Catch.SemanticModel?.AnalyzeControlFlow(body.Operations[0].Syntax, body.Operations[body.Operations.Length - 1].Syntax);
+            return flow is not { Succeeded: true, EndPointIsReachable: false };
+        }
+    }
+
+    /// <summary>
+    /// The statements that run after the try when the handler's end is reached, up to the end of
+    /// <paramref name="container"/> (a loop's or a method's body): those after the try in its block, then those after
+    /// each enclosing statement in theirs.
+    /// </summary>
+    public IEnumerable<IOperation> StatementsAfter(IOperation container)
+    {
+        for (IOperation current = Catch.Parent!; current != container && current.Parent is { } parent; current = parent)
+        {
+            if (parent is IBlockOperation block)
+            {
+                foreach (var statement in block.Operations.Skip(block.Operations.IndexOf(current) + 1))
+                {
+                    yield return statement;
+                }
+            }
+        }
+    }
+
     /// <summary>
     /// The handler drops the current record of <paramref name="loop"/> and goes on with the next: it continues the loop,
     /// or its end is reachable and nothing after the try in the loop's body works on the record any more (what follows
@@ -216,27 +252,14 @@ internal sealed class CatchFate
             return false;
         }
 
-        for (IOperation current = Catch.Parent!; current.Parent is { } parent && current != loop.Body; current = parent)
-        {
-            if (parent is IBlockOperation block && block.Operations.Skip(block.Operations.IndexOf(current) + 1).Any(o => !IsBookkeeping(o)))
-            {
-                return false;
-            }
-
-            if (parent == loop)
-            {
-                break;
-            }
-        }
-
-        return true;
+        return StatementsAfter(loop.Body).All(IsBookkeeping);
     }
 
     /// <summary>
     /// A statement after the try that does no more work on the record: logging, a counter, or acknowledging the record
     /// to its source (Commit, Ack, Complete, StoreOffset) — which confirms the drop rather than undoing it.
     /// </summary>
-    private static bool IsBookkeeping(IOperation statement)
+    internal static bool IsBookkeeping(IOperation statement)
     {
         if (statement is IEmptyOperation)
         {
@@ -271,7 +294,7 @@ internal sealed class CatchFate
     /// exception (a dead-letter sink, a failures list), or the exception goes into a collection the caller can see (a
     /// field, a property, a parameter, or a local the method returns).
     /// </summary>
-    public bool KeepsTheFailure(ILocalSymbol? record)
+    public bool KeepsTheFailure(ISymbol? record)
     {
         var exception = (Catch.ExceptionDeclarationOrExpression as IVariableDeclaratorOperation)?.Symbol;
         if (exception is null)
@@ -306,13 +329,20 @@ internal sealed class CatchFate
     /// to a call that marks it failed, queues it, or collects it — or records the failure in state its owner sees (a
     /// counter, an error message on a result object).
     /// </summary>
-    public bool HandlesTheRecord(ILocalSymbol? record)
+    public bool HandlesTheRecord(ISymbol? record)
     {
         foreach (var operation in Catch.Handler.OwnDescendants())
         {
             switch (operation)
             {
-                case IInvocationOperation call when !Logging.LooksLikeLogging(call):
+                // Acknowledging the record to its source (Ack, Complete, Commit) confirms the drop rather than keeping it.
+                case IInvocationOperation call when !Logging.LooksLikeLogging(call) && MessageHandler.SettlementOf(call, _types) != Settlement.Acknowledge:
+                    // Refusing the message to its broker (nack, abandon, dead-letter, a publish elsewhere) keeps it.
+                    if (MessageHandler.SettlementOf(call, _types) == Settlement.Refuse)
+                    {
+                        return true;
+                    }
+
                     if (record is not null
                         && ((call.Instance is { } instance && instance.DescendantsAndSelf().Any(o => References(o, record)))
                             || call.Arguments.Any(a => a.Value.DescendantsAndSelf().Any(o => References(o, record)))))
@@ -682,7 +712,12 @@ internal sealed class CatchFate
     }
 
     private static bool References(IOperation operation, ISymbol symbol)
-        => operation is ILocalReferenceOperation local && SymbolEqualityComparer.Default.Equals(local.Local, symbol);
+        => operation switch
+        {
+            ILocalReferenceOperation local => SymbolEqualityComparer.Default.Equals(local.Local, symbol),
+            IParameterReferenceOperation parameter => SymbolEqualityComparer.Default.Equals(parameter.Parameter, symbol),
+            _ => false,
+        };
 
     private bool IsVisibleToCaller(IOperation receiver)
     {

@@ -18,15 +18,20 @@ using Sluice.Contract;
 namespace Sluice.CodeFixes.Reliability;
 
 /// <summary>
-/// What a dead-letter fix needs: the record of the enclosing <c>foreach</c>, an <c>IDeadLetterSink</c> in scope (or the
-/// type to add one to), and whether the catch can await.
+/// What a dead-letter fix needs: the record (the enclosing <c>foreach</c>'s variable, or a message handler's message)
+/// and the expression that writes it, an <c>IDeadLetterSink</c> in scope (or the type to add one to), and whether the
+/// catch can await.
 /// </summary>
-internal sealed class DeadLetterPlan(ILocalSymbol record, ISymbol? sink, INamedTypeSymbol owner, bool canAwait, ISymbol? token)
+internal sealed class DeadLetterPlan(string recordName, string recordExpression, ISymbol? sink, INamedTypeSymbol owner, bool canAwait, ISymbol? token)
 {
     /// <summary>The name of the sink field the fix adds when none is in scope.</summary>
     public const string NewSinkField = "DeadLetterSink";
 
-    public ILocalSymbol Record { get; } = record;
+    /// <summary>The record's name, for the title.</summary>
+    public string RecordName { get; } = recordName;
+
+    /// <summary>What <c>DeadLetter.From</c> receives: the record, or the message's body as bytes.</summary>
+    public string RecordExpression { get; } = recordExpression;
 
     public ISymbol? Sink { get; } = sink;
 
@@ -39,8 +44,8 @@ internal sealed class DeadLetterPlan(ILocalSymbol record, ISymbol? sink, INamedT
     public string NewSinkPath => $"dead-letters/{Owner.Name}.jsonl";
 
     public string Title => Sink is null
-        ? $"Dead-letter '{Record.Name}' to a new sink field ({NewSinkPath})"
-        : $"Dead-letter '{Record.Name}' to '{Sink.Name}'";
+        ? $"Dead-letter '{RecordName}' to a new sink field ({NewSinkPath})"
+        : $"Dead-letter '{RecordName}' to '{Sink.Name}'";
 }
 
 /// <summary>The catch-block rewrites the SLU201 and SLU202 fixes share.</summary>
@@ -102,15 +107,35 @@ internal static class CatchRewrites
             return null;
         }
 
-        // The record of the loop the analyzers call a record loop (RecordLoop), when it is a foreach: a reader loop has no
-        // record variable to keep.
         if (model.GetOperation(catchClause) is not { Parent: ITryOperation tryOperation }
-            || RecordLoop.Around(tryOperation, types) is not { Loop: IForEachLoopOperation, Record: { } record }
-
-            // DeadLetter.From<T> takes the record as a type argument, which a span (a ref struct) or a pointer cannot be.
-            || record.Type.IsRefLikeType || record.Type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer
             || catchClause.FirstAncestorOrSelf<TypeDeclarationSyntax>() is not { } ownerSyntax
             || model.GetDeclaredSymbol(ownerSyntax) is not { } owner)
+        {
+            return null;
+        }
+
+        string recordName, recordExpression;
+        if (RecordLoop.Around(tryOperation, types) is { } loop)
+        {
+            // The record of the loop the analyzers call a record loop (RecordLoop), when it is a foreach: a reader loop has no
+            // record variable to keep. DeadLetter.From<T> takes the record as a type argument, which a span (a ref struct)
+            // or a pointer cannot be.
+            if (loop is not { Loop: IForEachLoopOperation, Record: { } record }
+                || record.Type.IsRefLikeType || record.Type.TypeKind is TypeKind.Pointer or TypeKind.FunctionPointer)
+            {
+                return null;
+            }
+
+            recordName = record.Name;
+
+            // A dynamic record would make the whole call dynamic, and extension methods (Write) cannot be dispatched dynamically.
+            recordExpression = record.Type.TypeKind == TypeKind.Dynamic ? $"(object){record.Name}" : record.Name;
+        }
+        else if (MessageHandlerFixes.MessageBytes(tryOperation, types) is { } message)
+        {
+            (recordName, recordExpression) = message;
+        }
+        else
         {
             return null;
         }
@@ -122,7 +147,7 @@ internal static class CatchRewrites
         var token = canAwait && tokenType is not null
             ? SymbolsInScope.FindUsable(model, position, type => SymbolEqualityComparer.Default.Equals(type, tokenType))
             : null;
-        return new DeadLetterPlan(record, sink, owner, canAwait, token);
+        return new DeadLetterPlan(recordName, recordExpression, sink, owner, canAwait, token);
     }
 
     /// <summary>Offers the dead-letter fix for the catch under <paramref name="key"/>, when it applies.</summary>
@@ -149,9 +174,7 @@ internal static class CatchRewrites
 
         var (newCatch, exception) = WithNamedException(model, catchClause);
         var sink = plan.Sink?.Name ?? UniqueMemberName(plan.Owner, DeadLetterPlan.NewSinkField);
-        // A dynamic record would make the whole call dynamic, and extension methods (Write) cannot be dispatched dynamically.
-        var record = plan.Record.Type.TypeKind == TypeKind.Dynamic ? $"(object){plan.Record.Name}" : plan.Record.Name;
-        var letter = $"DeadLetter.{RuntimeContract.DeadLettering.From}({record}, {exception})";
+        var letter = $"DeadLetter.{RuntimeContract.DeadLettering.From}({plan.RecordExpression}, {exception})";
         var write = plan.CanAwait
             ? $"await {sink}.{RuntimeContract.DeadLettering.WriteAsync}({letter}{(plan.Token is null ? "" : ", " + plan.Token.Name)});"
             : $"{sink}.{RuntimeContract.DeadLettering.Write}({letter});";

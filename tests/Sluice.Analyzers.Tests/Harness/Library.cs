@@ -64,6 +64,21 @@ public sealed class Library
 
     public static Library Polly { get; } = new("Polly.Core", "Polly.Core");
 
+    /// <summary>RabbitMQ.Client 7 (IChannel, AsyncEventingBasicConsumer, AsyncDefaultBasicConsumer).</summary>
+    public static Library RabbitMq { get; } = new("RabbitMQ.Client", "RabbitMQ.Client");
+
+    /// <summary>Azure Service Bus (ServiceBusProcessor, ProcessMessageEventArgs) with the Azure.Core types its API shows.</summary>
+    public static Library ServiceBus { get; } = new(
+        "Azure.Messaging.ServiceBus",
+        "Azure.Messaging.ServiceBus",
+        "Azure.Core",
+        "Azure.Core.Amqp",
+        "System.ClientModel",
+        "System.Memory.Data");
+
+    /// <summary>Confluent.Kafka (IConsumer, ConsumeResult, IProducer).</summary>
+    public static Library Kafka { get; } = new("Confluent.Kafka", "Confluent.Kafka");
+
     /// <summary>The Sluice runtime, which switches the code fixes to their runtime forms.</summary>
     public static Library SluiceRuntime { get; } = new(
         "Sluice",

@@ -1,0 +1,934 @@
+using Sluice.Analyzers.Reliability;
+using Sluice.Analyzers.Tests.Harness;
+using Sluice.CodeFixes.Reliability;
+
+namespace Sluice.Analyzers.Tests.Reliability;
+
+/// <summary>SLU202 in broker message handlers (RabbitMQ.Client 7, Azure Service Bus, Confluent.Kafka), against the real packages.</summary>
+public class SLU202_MessageHandlerTests
+{
+    private static RuleTest Rabbit(string source)
+        => Verify.Analyzer<RecordDroppedAnalyzer>().WithSource(source).WithLibraries(Library.Logging, Library.RabbitMq);
+
+    private static RuleTest ServiceBus(string source)
+        => Verify.Analyzer<RecordDroppedAnalyzer>().WithSource(source).WithLibraries(Library.Logging, Library.ServiceBus);
+
+    private static RuleTest Kafka(string source)
+        => Verify.Analyzer<RecordDroppedAnalyzer>().WithSource(source).WithLibraries(Library.Logging, Library.Kafka);
+
+    // ---- RabbitMQ ------------------------------------------------------------------------------
+
+    [Fact]
+    public Task A_ReceivedAsync_lambda_that_logs_and_then_acknowledges_is_reported()
+        => Rabbit("""
+            using System;
+            using System.Text;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.Logging;
+            using RabbitMQ.Client;
+            using RabbitMQ.Client.Events;
+
+            class OrderConsumer(IChannel channel, ILogger<OrderConsumer> logger)
+            {
+                public async Task StartAsync()
+                {
+                    var consumer = new AsyncEventingBasicConsumer(channel);
+                    consumer.ReceivedAsync += async (sender, delivery) =>
+                    {
+                        var message = Encoding.UTF8.GetString(delivery.Body.Span);
+                        try
+                        {
+                            await HandleAsync(message);
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogWarning(ex, "Could not handle {Message}", message);
+                        }
+
+                        await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
+                    };
+                    await channel.BasicConsumeAsync("orders", autoAck: false, consumer);
+                }
+
+                Task HandleAsync(string message) => Task.CompletedTask;
+            }
+            """)
+            .WithMessages("'catch (Exception ex)' logs the failure and then acknowledges the message ('BasicAckAsync'), so 'delivery' is lost: nothing rethrows, retries or dead-letters it")
+            .RunAsync();
+
+    [Fact]
+    public Task A_handler_method_that_acknowledges_in_finally_is_reported()
+        => Rabbit("""
+            using System;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.Logging;
+            using RabbitMQ.Client;
+            using RabbitMQ.Client.Events;
+
+            class OrderConsumer(IChannel channel, ILogger logger)
+            {
+                public void Subscribe(AsyncEventingBasicConsumer consumer) => consumer.ReceivedAsync += OnReceivedAsync;
+
+                private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs delivery)
+                {
+                    try
+                    {
+                        await HandleAsync(delivery.Body);
+                    }
+                    [|catch (InvalidOperationException ex)|]
+                    {
+                        logger.LogError(ex, "Handling failed");
+                        return;
+                    }
+                    finally
+                    {
+                        await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                    }
+                }
+
+                Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+            }
+            """)
+            .WithMessages("'catch (InvalidOperationException ex)' logs the failure and acknowledges the message in 'finally' ('BasicAckAsync'), so 'delivery' is lost: nothing rethrows, retries or dead-letters it")
+            .RunAsync();
+
+    [Fact]
+    public Task A_HandleBasicDeliverAsync_override_that_acknowledges_in_the_catch_is_reported()
+        => Rabbit("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using RabbitMQ.Client;
+
+            class InvoiceConsumer(IChannel channel) : AsyncDefaultBasicConsumer(channel)
+            {
+                public override async Task HandleBasicDeliverAsync(string consumerTag, ulong deliveryTag, bool redelivered, string exchange,
+                    string routingKey, IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+                {
+                    try
+                    {
+                        Book(body.ToArray());
+                        await Channel.BasicAckAsync(deliveryTag, false, cancellationToken);
+                    }
+                    [|catch (FormatException ex)|]
+                    {
+                        Console.Error.WriteLine(ex);
+                        await Channel.BasicAckAsync(deliveryTag, false, cancellationToken);
+                    }
+                }
+
+                void Book(byte[] invoice) { }
+            }
+            """)
+            .WithMessages("'catch (FormatException ex)' logs the failure and acknowledges the message ('BasicAckAsync'), so 'body' is lost: nothing rethrows, retries or dead-letters it")
+            .RunAsync();
+
+    [Theory]
+    [InlineData("await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: false); return;")]
+    [InlineData("await channel.BasicRejectAsync(delivery.DeliveryTag, requeue: true); return;")]
+    [InlineData("await channel.BasicPublishAsync(\"retries\", \"orders\", delivery.Body); ")]
+    [InlineData("throw;")]
+    [InlineData("return;")]
+    [InlineData("failed = true;")]
+    public Task A_RabbitMQ_catch_that_refuses_rethrows_or_skips_the_ack_is_silent(string handling)
+        => Rabbit($$"""
+            using System;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.Logging;
+            using RabbitMQ.Client;
+            using RabbitMQ.Client.Events;
+
+            class OrderConsumer(IChannel channel, ILogger logger)
+            {
+                private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs delivery)
+                {
+                    var failed = false;
+                    try
+                    {
+                        await HandleAsync(delivery.Body);
+                    }
+                    catch (Exception ex)
+                    {
+                        logger.LogError(ex, "Handling failed");
+                        {{handling}}
+                    }
+
+                    if (!failed)
+                    {
+                        await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                    }
+                }
+
+                Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Acknowledging_only_on_the_success_path_or_in_an_attempt_loop_is_silent()
+        => Rabbit("""
+            using System;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.Logging;
+            using RabbitMQ.Client;
+            using RabbitMQ.Client.Events;
+
+            class OrderConsumer(IChannel channel, ILogger logger)
+            {
+                private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs delivery)
+                {
+                    try
+                    {
+                        await HandleAsync(delivery.Body);
+                        await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                    }
+                    catch (Exception ex)
+                    {
+                        logger.LogError(ex, "Handling failed; the message stays unacknowledged");
+                    }
+                }
+
+                private async Task WithRetriesAsync(object sender, BasicDeliverEventArgs delivery)
+                {
+                    for (var attempt = 1; attempt <= 3; attempt++)
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                            break;
+                        }
+                        catch (Exception ex)
+                        {
+                            logger.LogWarning(ex, "Attempt {Attempt} failed", attempt);
+                        }
+                    }
+
+                    await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                }
+
+                private async Task FallsThroughAsync(object sender, BasicDeliverEventArgs delivery)
+                {
+                    byte[]? copy = null;
+                    try
+                    {
+                        copy = delivery.Body.ToArray();
+                    }
+                    catch (Exception ex)
+                    {
+                        logger.LogWarning(ex, "Copy failed");
+                    }
+
+                    await HandleAsync(copy ?? delivery.Body);
+                    await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                }
+
+                private async Task AckFailsAsync(object sender, BasicDeliverEventArgs delivery)
+                {
+                    await HandleAsync(delivery.Body);
+                    try
+                    {
+                        await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                    }
+                    catch (Exception ex)
+                    {
+                        logger.LogWarning(ex, "Ack failed; the broker redelivers");
+                    }
+                }
+
+                Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Without_the_broker_library_a_method_like_a_handler_is_not_a_handler()
+        => Verify.Analyzer<RecordDroppedAnalyzer>().WithLibraries(Library.Logging).WithSource("""
+            using System;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.Logging;
+
+            class BasicDeliverEventArgs { public ulong DeliveryTag { get; set; } }
+
+            interface IChannel { Task BasicAckAsync(ulong tag, bool multiple); }
+
+            class OrderConsumer(IChannel channel, ILogger logger)
+            {
+                private async Task OnReceivedAsync(object sender, BasicDeliverEventArgs delivery)
+                {
+                    try { await HandleAsync(); }
+                    catch (Exception ex) { logger.LogError(ex, "Handling failed"); }
+
+                    await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                }
+
+                Task HandleAsync() => Task.CompletedTask;
+            }
+            """).RunAsync();
+
+    // ---- Azure Service Bus ---------------------------------------------------------------------
+
+    [Fact]
+    public Task A_ProcessMessageAsync_handler_that_logs_and_then_completes_is_reported()
+        => ServiceBus("""
+            using System;
+            using System.Threading.Tasks;
+            using Azure.Messaging.ServiceBus;
+            using Microsoft.Extensions.Logging;
+
+            class PaymentListener(ServiceBusClient client, ILogger logger)
+            {
+                public async Task StartAsync()
+                {
+                    var processor = client.CreateProcessor("payments", new ServiceBusProcessorOptions { AutoCompleteMessages = false });
+                    processor.ProcessMessageAsync += OnMessageAsync;
+                    processor.ProcessErrorAsync += _ => Task.CompletedTask;
+                    await processor.StartProcessingAsync();
+                }
+
+                private async Task OnMessageAsync(ProcessMessageEventArgs args)
+                {
+                    try
+                    {
+                        await BookAsync(args.Message.Body.ToString());
+                    }
+                    [|catch (FormatException ex)|]
+                    {
+                        logger.LogError(ex, "Unreadable payment {Id}", args.Message.MessageId);
+                    }
+
+                    await args.CompleteMessageAsync(args.Message);
+                }
+
+                Task BookAsync(string payment) => Task.CompletedTask;
+            }
+            """)
+            .WithMessages("'catch (FormatException ex)' logs the failure and then completes the message ('CompleteMessageAsync'), so 'args' is lost: nothing rethrows, retries or dead-letters it")
+            .RunAsync();
+
+    [Fact]
+    public Task A_handler_that_returns_normally_with_auto_complete_on_is_reported()
+        => ServiceBus("""
+            using System;
+            using System.Threading.Tasks;
+            using Azure.Messaging.ServiceBus;
+            using Microsoft.Extensions.Logging;
+
+            class PaymentListener(ServiceBusProcessor processor, ILogger logger)
+            {
+                public Task StartAsync()
+                {
+                    processor.ProcessMessageAsync += async args =>
+                    {
+                        try
+                        {
+                            await BookAsync(args.Message.Body.ToString());
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogError(ex, "Payment failed");
+                        }
+                    };
+                    processor.ProcessErrorAsync += _ => Task.CompletedTask;
+                    return processor.StartProcessingAsync();
+                }
+
+                Task BookAsync(string payment) => Task.CompletedTask;
+            }
+            """)
+            .WithMessages("'catch (Exception ex)' logs the failure and returns normally, which lets the processor complete the message (AutoCompleteMessages), so 'args' is lost: nothing rethrows, retries or dead-letters it")
+            .RunAsync();
+
+    [Theory]
+    [InlineData("await args.AbandonMessageAsync(args.Message);")]
+    [InlineData("await args.DeadLetterMessageAsync(args.Message, ex.GetType().Name, ex.Message); return;")]
+    [InlineData("await args.DeferMessageAsync(args.Message); return;")]
+    [InlineData("throw;")]
+    public Task A_Service_Bus_catch_that_abandons_dead_letters_defers_or_rethrows_is_silent(string handling)
+        => ServiceBus($$"""
+            using System;
+            using System.Threading.Tasks;
+            using Azure.Messaging.ServiceBus;
+            using Microsoft.Extensions.Logging;
+
+            class PaymentListener(ILogger logger)
+            {
+                private async Task OnMessageAsync(ProcessMessageEventArgs args)
+                {
+                    try
+                    {
+                        await BookAsync(args.Message.Body.ToString());
+                    }
+                    catch (Exception ex)
+                    {
+                        logger.LogError(ex, "Payment failed");
+                        {{handling}}
+                    }
+
+                    await args.CompleteMessageAsync(args.Message);
+                }
+
+                Task BookAsync(string payment) => Task.CompletedTask;
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task With_auto_complete_turned_off_a_handler_that_only_completes_on_success_is_silent()
+        => ServiceBus("""
+            using System;
+            using System.Threading.Tasks;
+            using Azure.Messaging.ServiceBus;
+            using Microsoft.Extensions.Logging;
+
+            class PaymentListener(ServiceBusClient client, ILogger logger)
+            {
+                public ServiceBusProcessor Create()
+                {
+                    var options = new ServiceBusProcessorOptions();
+                    options.AutoCompleteMessages = false;
+                    var processor = client.CreateProcessor("payments", options);
+                    processor.ProcessMessageAsync += OnMessageAsync;
+                    return processor;
+                }
+
+                private async Task OnMessageAsync(ProcessMessageEventArgs args)
+                {
+                    try
+                    {
+                        await BookAsync(args.Message.Body.ToString());
+                        await args.CompleteMessageAsync(args.Message);
+                    }
+                    catch (Exception ex)
+                    {
+                        logger.LogError(ex, "Payment failed; the lock expires and the message is delivered again");
+                    }
+                }
+
+                Task BookAsync(string payment) => Task.CompletedTask;
+            }
+            """).RunAsync();
+
+    // ---- Confluent.Kafka -----------------------------------------------------------------------
+
+    [Fact]
+    public Task A_consume_loop_that_commits_after_in_finally_or_in_the_catch_is_reported()
+        => Kafka("""
+            using System;
+            using System.Threading;
+            using Confluent.Kafka;
+            using Microsoft.Extensions.Logging;
+
+            class Payments(IConsumer<string, string> consumer, ILogger logger)
+            {
+                void CommitAfter(CancellationToken token)
+                {
+                    while (!token.IsCancellationRequested)
+                    {
+                        var result = consumer.Consume(token);
+                        try { Book(result.Message.Value); }
+                        [|catch (FormatException ex)|] { logger.LogError(ex, "Unreadable payment"); }
+
+                        consumer.Commit(result);
+                    }
+                }
+
+                void CommitInFinally(CancellationToken token)
+                {
+                    while (!token.IsCancellationRequested)
+                    {
+                        var result = consumer.Consume(token);
+                        try { Book(result.Message.Value); }
+                        [|catch (FormatException ex)|] { logger.LogError(ex, "Unreadable payment"); }
+                        finally { consumer.StoreOffset(result); }
+                    }
+                }
+
+                void CommitInCatch(CancellationToken token)
+                {
+                    while (!token.IsCancellationRequested)
+                    {
+                        var result = consumer.Consume(token);
+                        try
+                        {
+                            Book(result.Message.Value);
+                            consumer.Commit(result);
+                        }
+                        [|catch (FormatException ex)|]
+                        {
+                            logger.LogError(ex, "Unreadable payment");
+                            consumer.Commit(result);
+                        }
+                    }
+                }
+
+                void Book(string payment) { }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_consume_loop_that_produces_to_a_dead_letter_topic_or_seeks_back_is_silent()
+        => Kafka("""
+            using System;
+            using System.Threading;
+            using Confluent.Kafka;
+            using Microsoft.Extensions.Logging;
+
+            class Payments(IConsumer<string, string> consumer, IProducer<string, string> producer, ILogger logger)
+            {
+                void DeadLetters(CancellationToken token)
+                {
+                    while (!token.IsCancellationRequested)
+                    {
+                        var result = consumer.Consume(token);
+                        var payment = result.Message.Value;
+                        try { Book(payment); }
+                        catch (FormatException ex)
+                        {
+                            logger.LogError(ex, "Unreadable payment");
+                            producer.Produce("payments-dlq", new Message<string, string> { Key = "payment", Value = payment });
+                        }
+
+                        consumer.Commit(result);
+                    }
+                }
+
+                void SeeksBack(CancellationToken token)
+                {
+                    while (!token.IsCancellationRequested)
+                    {
+                        var result = consumer.Consume(token);
+                        try
+                        {
+                            Book(result.Message.Value);
+                            consumer.Commit(result);
+                        }
+                        catch (TimeoutException ex)
+                        {
+                            logger.LogWarning(ex, "Booking timed out; reading the payment again");
+                            consumer.Seek(result.TopicPartitionOffset);
+                        }
+                    }
+                }
+
+                void Book(string payment) { }
+            }
+            """).RunAsync();
+
+    // ---- Fixes ---------------------------------------------------------------------------------
+
+    [Fact]
+    public Task The_nack_fix_rejects_to_the_dead_letter_exchange_and_skips_the_ack_in_every_handler()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.NackKey)
+            .WithLibraries(Library.Logging, Library.RabbitMq)
+            .WithSource("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    public void Subscribe(AsyncEventingBasicConsumer consumer, CancellationToken token)
+                    {
+                        consumer.ReceivedAsync += async (sender, delivery) =>
+                        {
+                            try
+                            {
+                                await HandleAsync(delivery.Body);
+                            }
+                            [|catch (Exception ex)|]
+                            {
+                                logger.LogWarning(ex, "Handling failed");
+                            }
+
+                            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, token);
+                        };
+                    }
+
+                    private async Task OnRefundAsync(object sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        [|catch (FormatException ex)|]
+                        {
+                            logger.LogError(ex, "Unreadable refund");
+                        }
+
+                        await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    public void Subscribe(AsyncEventingBasicConsumer consumer, CancellationToken token)
+                    {
+                        consumer.ReceivedAsync += async (sender, delivery) =>
+                        {
+                            try
+                            {
+                                await HandleAsync(delivery.Body);
+                            }
+                            catch (Exception ex)
+                            {
+                                logger.LogWarning(ex, "Handling failed");
+                                await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: false, cancellationToken: token);
+                                return;
+                            }
+
+                            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, token);
+                        };
+                    }
+
+                    private async Task OnRefundAsync(object sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        catch (FormatException ex)
+                        {
+                            logger.LogError(ex, "Unreadable refund");
+                            await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: false);
+                            return;
+                        }
+
+                        await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task The_first_fix_for_an_ack_after_the_catch_is_the_nack_and_the_rethrow_is_offered_too()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.RethrowKey)
+            .WithLibraries(Library.Logging, Library.RabbitMq)
+            .WithSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    private async Task OnOrderAsync(object sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogError(ex, "Handling failed");
+                        }
+
+                        await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    private async Task OnOrderAsync(object sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        catch (Exception ex)
+                        {
+                            logger.LogError(ex, "Handling failed");
+                            throw;
+                        }
+
+                        await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .RunAsync();
+
+    [Theory]
+    [InlineData(RecordDroppedCodeFix.RethrowKey)]
+    [InlineData(RecordDroppedCodeFix.NackKey)]
+    public Task Neither_nack_nor_rethrow_is_offered_when_finally_acknowledges_anyway(string key)
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(key)
+            .WithLibraries(Library.Logging, Library.RabbitMq)
+            .WithSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    private async Task OnOrderAsync(object sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogError(ex, "Handling failed");
+                        }
+                        finally
+                        {
+                            await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                        }
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task The_nack_fix_is_not_offered_when_more_than_the_ack_follows_the_try()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.NackKey)
+            .WithLibraries(Library.Logging, Library.RabbitMq)
+            .WithSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    private int handled;
+
+                    private async Task OnOrderAsync(object sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogError(ex, "Handling failed");
+                        }
+
+                        handled++;
+                        await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task With_the_runtime_the_first_fix_writes_the_message_body_to_a_dead_letter_sink_and_keeps_the_ack()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>()
+            .WithLibraries(Library.Logging, Library.RabbitMq, Library.SluiceRuntime)
+            .WithSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                namespace Shop;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    private async Task OnOrderAsync(object sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogError(ex, "Handling failed");
+                        }
+                        finally
+                        {
+                            await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                        }
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+                using Sluice;
+
+                namespace Shop;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    private static readonly IDeadLetterSink DeadLetterSink = new JsonLinesDeadLetterSink("dead-letters/OrderConsumer.jsonl");
+
+                    private async Task OnOrderAsync(object sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        catch (Exception ex)
+                        {
+                            await DeadLetterSink.WriteAsync(DeadLetter.From(delivery.Body.ToArray(), ex));
+                            logger.LogError(ex, "Handling failed");
+                        }
+                        finally
+                        {
+                            await channel.BasicAckAsync(delivery.DeliveryTag, false);
+                        }
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task The_Service_Bus_fix_dead_letters_with_reason_and_description_for_auto_complete_and_after_complete()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.DeadLetterMessageKey)
+            .WithLibraries(Library.Logging, Library.ServiceBus)
+            .WithSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Azure.Messaging.ServiceBus;
+                using Microsoft.Extensions.Logging;
+
+                class PaymentListener(ILogger logger)
+                {
+                    private async Task OnPaymentAsync(ProcessMessageEventArgs args)
+                    {
+                        try
+                        {
+                            await BookAsync(args.Message.Body.ToString());
+                        }
+                        [|catch (FormatException ex)|]
+                        {
+                            logger.LogError(ex, "Unreadable payment");
+                        }
+                    }
+
+                    private async Task OnRefundAsync(ProcessMessageEventArgs args)
+                    {
+                        try
+                        {
+                            await BookAsync(args.Message.Body.ToString());
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogError(ex, "Refund failed");
+                        }
+
+                        await args.CompleteMessageAsync(args.Message);
+                    }
+
+                    Task BookAsync(string payment) => Task.CompletedTask;
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Azure.Messaging.ServiceBus;
+                using Microsoft.Extensions.Logging;
+
+                class PaymentListener(ILogger logger)
+                {
+                    private async Task OnPaymentAsync(ProcessMessageEventArgs args)
+                    {
+                        try
+                        {
+                            await BookAsync(args.Message.Body.ToString());
+                        }
+                        catch (FormatException ex)
+                        {
+                            logger.LogError(ex, "Unreadable payment");
+                            await args.DeadLetterMessageAsync(args.Message, ex.GetType().Name, ex.Message, args.CancellationToken);
+                        }
+                    }
+
+                    private async Task OnRefundAsync(ProcessMessageEventArgs args)
+                    {
+                        try
+                        {
+                            await BookAsync(args.Message.Body.ToString());
+                        }
+                        catch (Exception ex)
+                        {
+                            logger.LogError(ex, "Refund failed");
+                            await args.DeadLetterMessageAsync(args.Message, ex.GetType().Name, ex.Message, args.CancellationToken);
+                            return;
+                        }
+
+                        await args.CompleteMessageAsync(args.Message);
+                    }
+
+                    Task BookAsync(string payment) => Task.CompletedTask;
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task The_rethrow_fix_is_not_offered_for_a_consume_loop_that_commits_in_the_catch()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.RethrowKey)
+            .WithLibraries(Library.Logging, Library.Kafka)
+            .WithSource("""
+                using System;
+                using System.Threading;
+                using Confluent.Kafka;
+                using Microsoft.Extensions.Logging;
+
+                class Payments(IConsumer<string, string> consumer, ILogger logger)
+                {
+                    void Run(CancellationToken token)
+                    {
+                        while (!token.IsCancellationRequested)
+                        {
+                            var result = consumer.Consume(token);
+                            try
+                            {
+                                Book(result.Message.Value);
+                                consumer.Commit(result);
+                            }
+                            [|catch (FormatException ex)|]
+                            {
+                                logger.LogError(ex, "Unreadable payment");
+                                consumer.Commit(result);
+                            }
+                        }
+                    }
+
+                    void Book(string payment) { }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+}
