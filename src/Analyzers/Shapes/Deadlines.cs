@@ -24,7 +24,7 @@ internal sealed class Deadlines
     private static readonly string[] TokenWords = ["Abort", "Cancel", "Stopping", "Shutdown"];
 
     /// <summary>Calls a value is followed through to where it comes from (a response's body to its request, a reader to its command).</summary>
-    private static readonly string[] PassThroughCalls = ["GetResult", "GetAwaiter", "ConfigureAwait", "EnsureSuccessStatusCode"];
+    private static readonly string[] PassThroughCalls = [.. LocalValues.AwaitingCalls, "EnsureSuccessStatusCode"];
 
     private readonly KnownTypes _types;
     private readonly INamedTypeSymbol _cancellationToken;
@@ -366,7 +366,7 @@ internal sealed class Deadlines
         }
 
         // A body is read from the network only when the response was received without buffering it.
-        return kind == CallKind.HttpContent && !IsStreamedResponseBody(call);
+        return kind == CallKind.HttpContent && !IsStreamedResponseBody(call, _types);
     }
 
     /// <summary>
@@ -377,7 +377,20 @@ internal sealed class Deadlines
     /// a body whose origin is out of sight (a response or content handed in or returned by a helper) are not: they are
     /// almost always in memory already.
     /// </summary>
-    private bool IsStreamedResponseBody(IInvocationOperation call)
+    /// <summary>
+    /// A read of an HTTP body (<c>HttpContent.ReadAs...Async</c>, the <c>System.Net.Http.Json</c> content extensions)
+    /// that is already in memory: anything but the body of a response this code received unbuffered (see
+    /// <see cref="IsStreamedResponseBody"/>). Such a read finishes on its own; SLU302 leaves waits on it alone too.
+    /// </summary>
+    public static bool IsBodyReadFromMemory(IInvocationOperation call, KnownTypes types)
+    {
+        var method = call.TargetMethod;
+        var declaringType = method.IsExtensionMethod ? (method.ReducedFrom ?? method).ContainingType : method.ContainingType;
+        return (Is(declaringType, types.HttpContentJsonExtensions) || TypeSymbols.IsOrDerives(declaringType, types.HttpContent))
+            && !IsStreamedResponseBody(call, types);
+    }
+
+    private static bool IsStreamedResponseBody(IInvocationOperation call, KnownTypes types)
     {
         if (Receiver(call) is not { } receiver)
         {
@@ -386,7 +399,7 @@ internal sealed class Deadlines
 
         var root = call.Root();
         if (LocalValues.Origin(receiver, root, PassThroughCalls) is not IPropertyReferenceOperation { Property.Name: "Content", Instance: { } response } body
-            || !TypeSymbols.IsOrDerives(body.Property.ContainingType, _types.HttpResponseMessage)
+            || !TypeSymbols.IsOrDerives(body.Property.ContainingType, types.HttpResponseMessage)
             || LocalValues.Origin(response, root, PassThroughCalls) is not IInvocationOperation request)
         {
             return false;
@@ -394,15 +407,15 @@ internal sealed class Deadlines
 
         var method = request.TargetMethod;
         var declaringType = method.IsExtensionMethod ? (method.ReducedFrom ?? method).ContainingType : method.ContainingType;
-        if (Is(declaringType, _types.HttpMessageInvoker))
+        if (Is(declaringType, types.HttpMessageInvoker))
         {
             return true;
         }
 
-        var isClientRequest = TypeSymbols.IsOrDerives(declaringType, _types.HttpClient) || Is(declaringType, _types.HttpClientJsonExtensions);
+        var isClientRequest = TypeSymbols.IsOrDerives(declaringType, types.HttpClient) || Is(declaringType, types.HttpClientJsonExtensions);
         return isClientRequest && request.Arguments.Any(argument =>
             argument.ArgumentKind != ArgumentKind.DefaultValue
-            && Is(argument.Value.Type, _types.HttpCompletionOption)
+            && Is(argument.Value.Type, types.HttpCompletionOption)
             && argument.Value.ConstantValue is not { HasValue: true, Value: 0 });
     }
 
