@@ -295,7 +295,13 @@ internal sealed class Deadlines
         _ => null,
     };
 
-    private bool IsTokenOrSource(ITypeSymbol? type) => _types.IsCancellationTokenOrSource(type);
+    /// <summary>
+    /// A CancellationToken or CancellationTokenSource, or a type of that name the compilation cannot resolve (code
+    /// analyzed without the usings its build adds, such as the SDK's implicit usings): the member declared a token, so
+    /// the rule does not claim it has none.
+    /// </summary>
+    private bool IsTokenOrSource(ITypeSymbol? type)
+        => _types.IsCancellationTokenOrSource(type) || type is IErrorTypeSymbol { Name: "CancellationToken" or "CancellationTokenSource" };
 
     private static bool Is(ITypeSymbol? type, INamedTypeSymbol? expected)
         => expected is not null && SymbolEqualityComparer.Default.Equals(type?.OriginalDefinition, expected);

@@ -175,7 +175,10 @@ internal static class WaitBounds
 
     /// <summary>
     /// The call whose work a result read may wait for: the task is made by a call here (<c>LoadAsync().Result</c>, or a
-    /// local written once from one) that was not given a CancellationToken that can fire, and the code has not read the
+    /// local written once from one) named by the convention for asynchronous I/O (<c>...Async</c>; not
+    /// <c>Task.Run</c>, <c>ContinueWith</c>, <c>Task.WhenAll</c>, nor an API whose task-returning methods do in-memory
+    /// work under plain names, such as an in-memory scheduler's <c>Start()</c>), that was not given a CancellationToken
+    /// that can fire, and the code has not read the
     /// task before (awaited it, waited on it, handed it to <c>Task.WhenAll</c> or checked <c>IsCompleted</c>). Null for
     /// a task from a field, property, parameter or collection (a continuation's antecedent, a task awaited elsewhere:
     /// reading the result of a completed task is what <c>.Result</c> is for), and for <c>Task.FromResult</c> and the
@@ -194,6 +197,7 @@ internal static class WaitBounds
         }
 
         if (LocalValues.Origin(task, root, PassThroughCalls) is not IInvocationOperation call
+            || !call.TargetMethod.Name.EndsWith("Async", StringComparison.Ordinal)
             || (TypeSymbols.IsOrDerives(call.TargetMethod.ContainingType, types.Task) && Array.IndexOf(CompletedTaskFactories, call.TargetMethod.Name) >= 0)
             || Timeouts.HasLiveToken(call, types))
         {

@@ -701,8 +701,14 @@ public class SLU302_BlockingWaitTests
                         total += pending.Result;
                     }
 
-                    return total + new ValueTask<int>(3).Result;
+                    total += Task.Run(() => buffer.Length).Result;
+                    return total + new ValueTask<int>(3).Result + new Scheduler().Start().GetAwaiter().GetResult();
                 }
+            }
+
+            class Scheduler
+            {
+                public Task<int> Start() => Task.FromResult(0);
             }
             """).RunAsync();
 
