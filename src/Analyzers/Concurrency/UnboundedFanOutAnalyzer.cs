@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
@@ -88,7 +89,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
         context.ReportDiagnostic(Diagnostic.Create(Rule, invocation.Syntax.GetLocation(), properties, Describe(fanOut.Source)));
     }
 
-    /// <summary>The source as the message names it: its variable or member name, or its (short) expression.</summary>
+    /// <summary>The source as the message names it: its variable or member name, or its (short) expression; for a query clause, the collection it reads.</summary>
     private static string Describe(IOperation source)
     {
         source = source.WalkDownConversion();
@@ -102,6 +103,9 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
                 return field.Field.Name;
             case IPropertyReferenceOperation property:
                 return property.Property.Name;
+            case IInvocationOperation { Syntax: not InvocationExpressionSyntax, Arguments.Length: > 0 } clause:
+                // A clause of a query expression ('where id > 0'): name the collection it filters.
+                return Describe(clause.Arguments[0].Value);
         }
 
         var text = source.Syntax.ToString();

@@ -8,6 +8,13 @@ namespace Sluice.Analyzers.Infrastructure;
 internal static class LocalValues
 {
     /// <summary>
+    /// The calls through which code takes a task's result, as <c>await</c> and <c>.Result</c> do:
+    /// <c>task.ConfigureAwait(false).GetAwaiter().GetResult()</c>. Pass them to <see cref="Origin"/> to follow a value
+    /// back through them.
+    /// </summary>
+    public static readonly string[] AwaitingCalls = ["GetResult", "GetAwaiter", "ConfigureAwait"];
+
+    /// <summary>
     /// The declarator of <paramref name="local"/> when that is the only place it is written (no later assignment,
     /// increment, or ref/out use), so its initializer is its value everywhere; otherwise null.
     /// </summary>

@@ -87,6 +87,10 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
             }
 
             start.RegisterOperationAction(c => AnalyzeInvocation(c, waits, types), OperationKind.Invocation);
+            if (types.GenericTask is not null)
+            {
+                start.RegisterOperationAction(c => AnalyzeResultRead(c, types), OperationKind.PropertyReference);
+            }
         });
     }
 
@@ -97,6 +101,12 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod;
+        if (method.Name == "GetResult")
+        {
+            AnalyzeResultRead(context, types);
+            return;
+        }
+
         if (!WaitNames.Contains(method.Name) || !waits.TryGetValue((method.ContainingType.OriginalDefinition, method.Name), out var waitingFor))
         {
             return;
@@ -143,6 +153,41 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
             properties,
             $"{method.ContainingType.Name}.{method.Name}()",
             waitingFor));
+    }
+
+    /// <summary>
+    /// <c>task.Result</c> and <c>task.GetAwaiter().GetResult()</c>: they block like <c>task.Wait()</c>, with no timeout
+    /// and no token. Reported when the task is the unfinished work of a call made here (see
+    /// <see cref="WaitBounds.UnfinishedCallWhoseResultIsRead"/>), with the exemptions of <c>Task.Wait()</c>.
+    /// </summary>
+    private static void AnalyzeResultRead(OperationAnalysisContext context, KnownTypes types)
+    {
+        var read = context.Operation;
+        if (read is IPropertyReferenceOperation { Property.Name: not "Result" }
+            || WaitBounds.TaskWhoseResultIsRead(read, types) is not { } task
+            || WaitBounds.UnfinishedCallWhoseResultIsRead(task, read, types) is not { } call)
+        {
+            return;
+        }
+
+        if (WaitBounds.IsTaskWithItsOwnTimeout(task, read.Root(), types) || WaitBounds.AreOutputOfAnExitedProcess(read, [task], types))
+        {
+            return;
+        }
+
+        var setupNames = SetupCode.ParseNames(SetupNames.Read(context.Options, read.Syntax.SyntaxTree));
+        if (SetupCode.IsSetupMember(context.ContainingSymbol, setupNames) || SetupCode.IsSetupMember(call.TargetMethod, setupNames))
+        {
+            return;
+        }
+
+        var seconds = TimeoutSeconds.Read(context.Options, read.Syntax.SyntaxTree);
+        context.ReportDiagnostic(Diagnostic.Create(
+            Rule,
+            read.Syntax.GetLocation(),
+            DiagnosticProperties.WithSeconds(seconds),
+            read is IPropertyReferenceOperation ? "Task.Result" : "Task.GetAwaiter().GetResult()",
+            "a task that never completes"));
     }
 
     /// <summary>Keys the wait table by the declaring type's original definition and the method name.</summary>

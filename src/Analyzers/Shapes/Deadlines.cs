@@ -24,7 +24,7 @@ internal sealed class Deadlines
     private static readonly string[] TokenWords = ["Abort", "Cancel", "Stopping", "Shutdown"];
 
     /// <summary>Calls a value is followed through to where it comes from (a response's body to its request, a reader to its command).</summary>
-    private static readonly string[] PassThroughCalls = ["GetResult", "GetAwaiter", "ConfigureAwait", "EnsureSuccessStatusCode"];
+    private static readonly string[] PassThroughCalls = [.. LocalValues.AwaitingCalls, "EnsureSuccessStatusCode"];
 
     private readonly KnownTypes _types;
     private readonly INamedTypeSymbol _cancellationToken;
@@ -57,6 +57,7 @@ internal sealed class Deadlines
             types.EntityFrameworkQueryableExtensions,
             types.RelationalQueryableExtensions,
             types.RelationalDatabaseFacadeExtensions,
+            types.DapperSqlMapper,
         ];
         _onlyEmbeddedDatabases = new Lazy<bool>(OnlyEmbeddedDatabases);
     }
@@ -294,7 +295,13 @@ internal sealed class Deadlines
         _ => null,
     };
 
-    private bool IsTokenOrSource(ITypeSymbol? type) => _types.IsCancellationTokenOrSource(type);
+    /// <summary>
+    /// A CancellationToken or CancellationTokenSource, or a type of that name the compilation cannot resolve (code
+    /// analyzed without the usings its build adds, such as the SDK's implicit usings): the member declared a token, so
+    /// the rule does not claim it has none.
+    /// </summary>
+    private bool IsTokenOrSource(ITypeSymbol? type)
+        => _types.IsCancellationTokenOrSource(type) || type is IErrorTypeSymbol { Name: "CancellationToken" or "CancellationTokenSource" };
 
     private static bool Is(ITypeSymbol? type, INamedTypeSymbol? expected)
         => expected is not null && SymbolEqualityComparer.Default.Equals(type?.OriginalDefinition, expected);
@@ -330,6 +337,13 @@ internal sealed class Deadlines
         }
 
         var declared = (method.ReducedFrom ?? method).OriginalDefinition;
+        if (IsDapper(method))
+        {
+            // Dapper takes its token only inside a CommandDefinition: the call has an overload that takes one.
+            return method.Parameters.Any(p => Is(p.Type, _types.DapperCommandDefinition))
+                || declared.ContainingType.GetMembers(declared.Name).OfType<IMethodSymbol>().Any(overload => overload.Parameters.Any(p => Is(p.Type, _types.DapperCommandDefinition)));
+        }
+
         var parameters = declared.Parameters;
         return declared.ContainingType.GetMembers(declared.Name).OfType<IMethodSymbol>().Any(overload =>
             overload.Parameters.Length == parameters.Length + 1
@@ -342,7 +356,54 @@ internal sealed class Deadlines
         => invocation.Arguments.Any(argument =>
             IsToken(argument.Value.Type)
             && argument.ArgumentKind != ArgumentKind.DefaultValue
-            && argument.Value.WalkDownConversion() is not (IDefaultValueOperation or IFieldReferenceOperation { Field.Name: "None" } or IPropertyReferenceOperation { Property.Name: "None" }));
+            && argument.Value.WalkDownConversion() is not (IDefaultValueOperation or IFieldReferenceOperation { Field.Name: "None" } or IPropertyReferenceOperation { Property.Name: "None" }))
+            || (IsDapper(invocation.TargetMethod) && DapperDefinitionReceivesToken(invocation));
+
+    /// <summary>Dapper's <c>SqlMapper</c> extension methods (QueryAsync, ExecuteAsync...).</summary>
+    public bool IsDapper(IMethodSymbol method)
+        => _types.DapperSqlMapper is { } mapper && method.IsExtensionMethod && Is((method.ReducedFrom ?? method).ContainingType, mapper);
+
+    /// <summary>
+    /// The CommandDefinition a Dapper call is given, when this code creates it (<c>new CommandDefinition(...)</c>, in the
+    /// call or in a local written once); null when the call takes none or it comes from elsewhere.
+    /// </summary>
+    public IObjectCreationOperation? DapperDefinition(IInvocationOperation call)
+        => call.Arguments.FirstOrDefault(argument => Is(argument.Value.Type, _types.DapperCommandDefinition)) is { } definition
+            && LocalValues.Origin(definition.Value, call.Root(), []) is IObjectCreationOperation creation
+            ? creation
+            : null;
+
+    /// <summary>
+    /// A Dapper call given a CommandDefinition that carries a token that can fire, or one made out of sight (a parameter,
+    /// a helper's result: the rule cannot tell, and gives it the benefit of the doubt).
+    /// </summary>
+    private bool DapperDefinitionReceivesToken(IInvocationOperation call)
+    {
+        if (!call.Arguments.Any(argument => Is(argument.Value.Type, _types.DapperCommandDefinition)))
+        {
+            return false;
+        }
+
+        return DapperDefinition(call) is not { } creation
+            || creation.Arguments.Any(argument =>
+                IsToken(argument.Value.Type)
+                && argument.ArgumentKind != ArgumentKind.DefaultValue
+                && argument.Value.WalkDownConversion() is not (IDefaultValueOperation or IFieldReferenceOperation { Field.Name: "None" } or IPropertyReferenceOperation { Property.Name: "None" }));
+    }
+
+    /// <summary>
+    /// A Dapper call given a command timeout (<c>commandTimeout: 30</c>, in the call or its CommandDefinition) other than
+    /// a literal 0 (no timeout at all) or null (the provider's default).
+    /// </summary>
+    private bool IsDapperCallWithCommandTimeout(IInvocationOperation call)
+    {
+        var arguments = DapperDefinition(call) is { } creation ? creation.Arguments : call.Arguments;
+        return arguments.Any(argument =>
+            argument.Parameter?.Name == "commandTimeout"
+            && argument.ArgumentKind != ArgumentKind.DefaultValue
+            && argument.Value.WalkDownConversion() is not IDefaultValueOperation
+            && argument.Value.WalkDownConversion().ConstantValue is not { HasValue: true, Value: null or 0 });
+    }
 
     // ---- Calls that do no network or database I/O ---------------------------------------------------------------
 
@@ -366,7 +427,7 @@ internal sealed class Deadlines
         }
 
         // A body is read from the network only when the response was received without buffering it.
-        return kind == CallKind.HttpContent && !IsStreamedResponseBody(call);
+        return kind == CallKind.HttpContent && !IsStreamedResponseBody(call, _types);
     }
 
     /// <summary>
@@ -377,7 +438,20 @@ internal sealed class Deadlines
     /// a body whose origin is out of sight (a response or content handed in or returned by a helper) are not: they are
     /// almost always in memory already.
     /// </summary>
-    private bool IsStreamedResponseBody(IInvocationOperation call)
+    /// <summary>
+    /// A read of an HTTP body (<c>HttpContent.ReadAs...Async</c>, the <c>System.Net.Http.Json</c> content extensions)
+    /// that is already in memory: anything but the body of a response this code received unbuffered (see
+    /// <see cref="IsStreamedResponseBody"/>). Such a read finishes on its own; SLU302 leaves waits on it alone too.
+    /// </summary>
+    public static bool IsBodyReadFromMemory(IInvocationOperation call, KnownTypes types)
+    {
+        var method = call.TargetMethod;
+        var declaringType = method.IsExtensionMethod ? (method.ReducedFrom ?? method).ContainingType : method.ContainingType;
+        return (Is(declaringType, types.HttpContentJsonExtensions) || TypeSymbols.IsOrDerives(declaringType, types.HttpContent))
+            && !IsStreamedResponseBody(call, types);
+    }
+
+    private static bool IsStreamedResponseBody(IInvocationOperation call, KnownTypes types)
     {
         if (Receiver(call) is not { } receiver)
         {
@@ -386,7 +460,7 @@ internal sealed class Deadlines
 
         var root = call.Root();
         if (LocalValues.Origin(receiver, root, PassThroughCalls) is not IPropertyReferenceOperation { Property.Name: "Content", Instance: { } response } body
-            || !TypeSymbols.IsOrDerives(body.Property.ContainingType, _types.HttpResponseMessage)
+            || !TypeSymbols.IsOrDerives(body.Property.ContainingType, types.HttpResponseMessage)
             || LocalValues.Origin(response, root, PassThroughCalls) is not IInvocationOperation request)
         {
             return false;
@@ -394,15 +468,15 @@ internal sealed class Deadlines
 
         var method = request.TargetMethod;
         var declaringType = method.IsExtensionMethod ? (method.ReducedFrom ?? method).ContainingType : method.ContainingType;
-        if (Is(declaringType, _types.HttpMessageInvoker))
+        if (Is(declaringType, types.HttpMessageInvoker))
         {
             return true;
         }
 
-        var isClientRequest = TypeSymbols.IsOrDerives(declaringType, _types.HttpClient) || Is(declaringType, _types.HttpClientJsonExtensions);
+        var isClientRequest = TypeSymbols.IsOrDerives(declaringType, types.HttpClient) || Is(declaringType, types.HttpClientJsonExtensions);
         return isClientRequest && request.Arguments.Any(argument =>
             argument.ArgumentKind != ArgumentKind.DefaultValue
-            && Is(argument.Value.Type, _types.HttpCompletionOption)
+            && Is(argument.Value.Type, types.HttpCompletionOption)
             && argument.Value.ConstantValue is not { HasValue: true, Value: 0 });
     }
 
@@ -462,13 +536,19 @@ internal sealed class Deadlines
     /// <summary>
     /// A bound the call's client or command carries: an HttpClient whose Timeout this type or member sets to a finite
     /// value, an HttpClient whose pending requests a token cancels (<c>token.Register(client.CancelPendingRequests)</c>),
-    /// a command whose CommandTimeout this member sets (the command's reader inherits it).
+    /// a command (a local, parameter, field or property) whose CommandTimeout this member sets before the call (the
+    /// command's reader inherits it).
     /// </summary>
     private bool IsBoundedByItsClientOrCommand(IInvocationOperation call, CallKind kind)
     {
         if (kind == CallKind.HttpContent || Receiver(call) is not { } receiver)
         {
             return false;
+        }
+
+        if (IsDapper(call.TargetMethod))
+        {
+            return IsDapperCallWithCommandTimeout(call);
         }
 
         var root = call.Root();
@@ -482,13 +562,24 @@ internal sealed class Deadlines
             && execute.Instance is { } executed
                 ? LocalValues.ReferencedSymbol(executed)
                 : LocalValues.ReferencedSymbol(receiver);
-        return command is ILocalSymbol local && TypeSymbols.IsOrDerives(local.Type, _types.DbCommand)
+        var commandType = command switch
+        {
+            ILocalSymbol local => local.Type,
+            IParameterSymbol parameter => parameter.Type,
+            IFieldSymbol field => field.Type,
+            IPropertySymbol property => property.Type,
+            _ => null,
+        };
+        return command is not null && TypeSymbols.IsOrDerives(commandType, _types.DbCommand)
             && root.Descendants().Any(operation => operation is ISimpleAssignmentOperation
             {
                 Target: IPropertyReferenceOperation { Property.Name: "CommandTimeout" } target,
             } assignment
+                && assignment.Syntax.SpanStart < call.Syntax.SpanStart
                 && assignment.Value.ConstantValue is not { HasValue: true, Value: 0 }
-                && (target.Instance is null ? IsInitializerOf(assignment, local, root) : SymbolEqualityComparer.Default.Equals(LocalValues.ReferencedSymbol(target.Instance), local)));
+                && (target.Instance is null
+                    ? command is ILocalSymbol local && IsInitializerOf(assignment, local, root)
+                    : SymbolEqualityComparer.Default.Equals(LocalValues.ReferencedSymbol(target.Instance), command)));
     }
 
     private static bool IsInitializerOf(IOperation assignment, ILocalSymbol local, IOperation root)

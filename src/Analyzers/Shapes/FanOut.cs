@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -61,7 +62,7 @@ internal sealed class FanOut
             return null;
         }
 
-        var value = whenAll.Arguments[0].Value.WalkDownConversion();
+        var value = Unwrap(whenAll.Arguments[0].Value);
         IVariableDeclaratorOperation? declarator = null;
         if (value is ILocalReferenceOperation local)
         {
@@ -71,20 +72,30 @@ internal sealed class FanOut
                 return null;
             }
 
-            value = initializer.Value.WalkDownConversion();
+            value = Unwrap(initializer.Value);
         }
 
         var materialized = false;
         if (value is IInvocationOperation { Arguments.Length: 1 } toCollection
             && (types.IsEnumerableMethod(toCollection.TargetMethod, "ToList") || types.IsEnumerableMethod(toCollection.TargetMethod, "ToArray")))
         {
-            value = toCollection.Arguments[0].Value.WalkDownConversion();
+            value = Unwrap(toCollection.Arguments[0].Value);
             materialized = true;
         }
 
         return value is IInvocationOperation { Arguments.Length: 2 } select && types.IsEnumerableMethod(select.TargetMethod, "Select")
             ? new FanOut(whenAll, select, declarator, materialized)
             : null;
+    }
+
+    /// <summary>
+    /// The value without its conversions, and a query expression (<c>from x in xs select F(x)</c>) as the method calls the
+    /// compiler makes of it (<c>xs.Select(x =&gt; F(x))</c>).
+    /// </summary>
+    private static IOperation Unwrap(IOperation value)
+    {
+        value = value.WalkDownConversion();
+        return value is ITranslatedQueryOperation query ? query.Operation.WalkDownConversion() : value;
     }
 
     /// <summary>
@@ -128,14 +139,52 @@ internal sealed class FanOut
 
     /// <summary>
     /// True when the selector waits on a <c>SemaphoreSlim</c> before its work (<c>await gate.WaitAsync()</c>): the gate
-    /// bounds how many items run together, whatever the number of tasks.
+    /// bounds how many items run together, whatever the number of tasks. The wait counts anywhere inside the selector —
+    /// in a lambda or local function within it (<c>Task.Run(async () =&gt; { await gate.WaitAsync(); ... })</c>) — and
+    /// in a local function of the member that the selector calls or names (<c>ids.Select(ThrottledAsync)</c>).
+    /// Methods of the type that the selector calls are not followed.
     /// </summary>
     public bool IsGated(KnownTypes types)
-        => types.SemaphoreSlim is { } semaphore
-            && Selector is IAnonymousFunctionOperation function
-            && function.Body.OwnDescendants().Any(operation =>
+    {
+        if (types.SemaphoreSlim is not { } semaphore)
+        {
+            return false;
+        }
+
+        bool WaitsOnGate(IOperation body)
+            => body.DescendantsAndSelf().Any(operation =>
                 operation is IInvocationOperation { TargetMethod.Name: "WaitAsync" or "Wait" } wait
                 && SymbolEqualityComparer.Default.Equals(wait.TargetMethod.ContainingType, semaphore));
+
+        IOperation? selectorBody = Selector switch
+        {
+            IAnonymousFunctionOperation function => function.Body,
+            _ => null,
+        };
+        if (selectorBody is not null && WaitsOnGate(selectorBody))
+        {
+            return true;
+        }
+
+        // Local functions of the member the selector calls (or is): their bodies are in sight.
+        var called = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+        if (Selector is IMethodReferenceOperation { Method.MethodKind: MethodKind.LocalFunction } reference)
+        {
+            called.Add(reference.Method.OriginalDefinition);
+        }
+
+        foreach (var call in selectorBody?.DescendantsAndSelf().OfType<IInvocationOperation>() ?? [])
+        {
+            if (call.TargetMethod.MethodKind == MethodKind.LocalFunction)
+            {
+                called.Add(call.TargetMethod.OriginalDefinition);
+            }
+        }
+
+        return called.Count > 0
+            && WhenAll.Root().Descendants().OfType<ILocalFunctionOperation>().Any(local =>
+                called.Contains(local.Symbol.OriginalDefinition) && local.Body is { } body && WaitsOnGate(body));
+    }
 
     /// <summary>
     /// True when the source is (a filter or ordering of) a parameter of a method that implements a contract someone else

@@ -120,6 +120,10 @@ internal sealed class QueryChain
                     continue;
                 case ILocalReferenceOperation local:
                     return FollowLocal(local, bounds, following);
+                case ITranslatedQueryOperation translated:
+                    // 'from o in db.Orders where ... select o': the method calls the compiler makes of it, read the same way.
+                    operation = translated.Operation;
+                    continue;
                 default:
                     return Step.Unknown;
             }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
@@ -17,7 +18,10 @@ namespace Sluice.Analyzers.Shapes;
 internal static class WaitBounds
 {
     /// <summary>Calls a value is followed through to where it comes from (a waited task to the call that made it).</summary>
-    private static readonly string[] PassThroughCalls = ["ConfigureAwait"];
+    private static readonly string[] PassThroughCalls = LocalValues.AwaitingCalls;
+
+    /// <summary>Task factories whose task is complete when they return: reading its result never waits.</summary>
+    private static readonly string[] CompletedTaskFactories = ["FromResult", "FromException", "FromCanceled"];
 
     /// <summary>
     /// True when the wait is on the component's own synchronization: a lock, event, semaphore, queue or thread that is a
@@ -119,16 +123,19 @@ internal static class WaitBounds
     /// <summary>
     /// A wait on a task that carries its own timeout: an HttpClient request (HttpClient.Timeout, 100 s by default,
     /// ends it with an exception), any <c>Task&lt;HttpResponseMessage&gt;</c>, or a host's <c>StopAsync</c>
-    /// (HostOptions.ShutdownTimeout ends it).
+    /// (HostOptions.ShutdownTimeout ends it); or on a read of an HTTP body already in memory (see
+    /// <see cref="Deadlines.IsBodyReadFromMemory"/>), which finishes on its own.
     /// </summary>
     public static bool IsWorkWithItsOwnTimeout(IInvocationOperation wait, KnownTypes types)
-    {
-        if (wait.TargetMethod.IsStatic || wait.Instance is not { } instance || !Timeouts.Is(wait.TargetMethod.ContainingType, types.Task) && !Timeouts.Is(wait.TargetMethod.ContainingType, types.GenericTask))
-        {
-            return false;
-        }
+        => !wait.TargetMethod.IsStatic
+            && wait.Instance is { } instance
+            && (Timeouts.Is(wait.TargetMethod.ContainingType, types.Task) || Timeouts.Is(wait.TargetMethod.ContainingType, types.GenericTask))
+            && IsTaskWithItsOwnTimeout(instance, wait.Root(), types);
 
-        var task = LocalValues.Origin(instance, wait.Root(), PassThroughCalls);
+    /// <summary>The same as <see cref="IsWorkWithItsOwnTimeout(IInvocationOperation, KnownTypes)"/>, for the task a result read waits on.</summary>
+    public static bool IsTaskWithItsOwnTimeout(IOperation waitedTask, IOperation root, KnownTypes types)
+    {
+        var task = LocalValues.Origin(waitedTask, root, PassThroughCalls);
         if (task.Type is INamedTypeSymbol { TypeArguments.Length: 1 } generic && TypeSymbols.IsOrDerives(generic.TypeArguments[0], types.HttpResponseMessage))
         {
             return true;
@@ -136,7 +143,68 @@ internal static class WaitBounds
 
         return task is IInvocationOperation call
             && (TypeSymbols.IsOrDerives(call.TargetMethod.ContainingType, types.HttpMessageInvoker)
-                || (call.TargetMethod.Name == "StopAsync" && TypeSymbols.IsOrDerives(call.TargetMethod.ContainingType, types.Host)));
+                || (call.TargetMethod.Name == "StopAsync" && TypeSymbols.IsOrDerives(call.TargetMethod.ContainingType, types.Host))
+                || Deadlines.IsBodyReadFromMemory(call, types));
+    }
+
+    /// <summary>
+    /// The task whose result <paramref name="read"/> blocks for: <c>task.Result</c>, <c>task.GetAwaiter().GetResult()</c>
+    /// or <c>task.ConfigureAwait(false).GetAwaiter().GetResult()</c> on a <c>Task</c> or <c>Task&lt;T&gt;</c>; null for
+    /// any other operation (a <c>ValueTask</c>'s result among them).
+    /// </summary>
+    public static IOperation? TaskWhoseResultIsRead(IOperation read, KnownTypes types)
+    {
+        switch (read)
+        {
+            case IPropertyReferenceOperation { Property.Name: "Result", Instance: { } task } property
+                when Timeouts.Is(property.Property.ContainingType, types.GenericTask):
+                return task;
+            case IInvocationOperation { TargetMethod.Name: "GetResult", Arguments.Length: 0, Instance: { } awaiter }
+                when awaiter.WalkDownConversion() is IInvocationOperation { TargetMethod.Name: "GetAwaiter", Arguments.Length: 0, Instance: { } awaited }:
+                awaited = awaited.WalkDownConversion();
+                if (awaited is IInvocationOperation { TargetMethod.Name: "ConfigureAwait", Instance: { } configured })
+                {
+                    awaited = configured;
+                }
+
+                return TypeSymbols.IsOrDerives(awaited.Type, types.Task) ? awaited : null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// The call whose work a result read may wait for: the task is made by a call here (<c>LoadAsync().Result</c>, or a
+    /// local written once from one) named by the convention for asynchronous I/O (<c>...Async</c>; not
+    /// <c>Task.Run</c>, <c>ContinueWith</c>, <c>Task.WhenAll</c>, nor an API whose task-returning methods do in-memory
+    /// work under plain names, such as an in-memory scheduler's <c>Start()</c>), that was not given a CancellationToken
+    /// that can fire, and the code has not read the
+    /// task before (awaited it, waited on it, handed it to <c>Task.WhenAll</c> or checked <c>IsCompleted</c>). Null for
+    /// a task from a field, property, parameter or collection (a continuation's antecedent, a task awaited elsewhere:
+    /// reading the result of a completed task is what <c>.Result</c> is for), and for <c>Task.FromResult</c> and the
+    /// other factories of completed tasks.
+    /// </summary>
+    public static IInvocationOperation? UnfinishedCallWhoseResultIsRead(IOperation task, IOperation read, KnownTypes types)
+    {
+        var root = read.Root();
+        if (task.WalkDownConversion() is ILocalReferenceOperation local
+            && root.Descendants().OfType<ILocalReferenceOperation>().Any(other =>
+                other != task.WalkDownConversion()
+                && SymbolEqualityComparer.Default.Equals(other.Local, local.Local)
+                && other.Syntax.SpanStart < read.Syntax.SpanStart))
+        {
+            return null;
+        }
+
+        if (LocalValues.Origin(task, root, PassThroughCalls) is not IInvocationOperation call
+            || !call.TargetMethod.Name.EndsWith("Async", StringComparison.Ordinal)
+            || (TypeSymbols.IsOrDerives(call.TargetMethod.ContainingType, types.Task) && Array.IndexOf(CompletedTaskFactories, call.TargetMethod.Name) >= 0)
+            || Timeouts.HasLiveToken(call, types))
+        {
+            return null;
+        }
+
+        return call;
     }
 
     /// <summary>
@@ -149,6 +217,13 @@ internal static class WaitBounds
         var tasks = wait.TargetMethod.IsStatic
             ? wait.Arguments.SelectMany(argument => Elements(argument.Value.WalkDownConversion(), root) ?? [argument.Value]).ToList()
             : wait.Instance is { } instance ? [instance] : [];
+        return AreOutputOfAnExitedProcess(wait, tasks, types);
+    }
+
+    /// <summary>The same as <see cref="IsOutputOfAnExitedProcess(IInvocationOperation, KnownTypes)"/>, for the tasks a wait or result read blocks on.</summary>
+    public static bool AreOutputOfAnExitedProcess(IOperation wait, IReadOnlyList<IOperation> tasks, KnownTypes types)
+    {
+        var root = wait.Root();
         if (tasks.Count == 0)
         {
             return false;

@@ -13,6 +13,7 @@ using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 
 namespace Sluice.CodeFixes.Reliability;
@@ -53,8 +54,22 @@ public sealed class BlockingWaitCodeFix : CodeFixProvider
 
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
         var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root?.FindNode(context.Span, getInnermostNodeForTie: true) is not InvocationExpressionSyntax invocation
-            || model?.GetOperation(invocation, context.CancellationToken) is not IInvocationOperation operation)
+        if (root is null || model is null)
+        {
+            return;
+        }
+
+        var node = root.FindNode(context.Span, getInnermostNodeForTie: true);
+        if (node is ExpressionSyntax read
+            && model.GetOperation(read, context.CancellationToken) is { } readOperation
+            && WaitBounds.TaskWhoseResultIsRead(readOperation, KnownTypes.Of(model.Compilation)) is not null)
+        {
+            RegisterResultFix(context, diagnostic, root, model, read, seconds);
+            return;
+        }
+
+        if (node is not InvocationExpressionSyntax invocation
+            || model.GetOperation(invocation, context.CancellationToken) is not IInvocationOperation operation)
         {
             return;
         }
@@ -95,6 +110,81 @@ public sealed class BlockingWaitCodeFix : CodeFixProvider
         {
             Register($"Pass '{token!.Name}' so the wait can be cancelled", invocation, cancellable.WithTriviaFrom(invocation), TokenKey);
         }
+    }
+
+    /// <summary>
+    /// <c>task.Result</c> or <c>task.GetAwaiter().GetResult()</c> in async code: <c>await task.WaitAsync(timeout, token)</c>,
+    /// keeping a <c>ConfigureAwait</c>. Its result is the same value (an exception is thrown as itself rather than
+    /// wrapped in an AggregateException). Not offered in sync code, where the blocking read has no bounded form that
+    /// keeps its value, nor for a read reached through a conditional access.
+    /// </summary>
+    private static void RegisterResultFix(CodeFixContext context, Diagnostic diagnostic, SyntaxNode root, SemanticModel model, ExpressionSyntax read, int seconds)
+    {
+        var types = KnownTypes.Of(model.Compilation);
+        if (!AsyncContext.CanAwait(read) || types.Task is not { } task || task.GetMembers("WaitAsync").IsEmpty)
+        {
+            return;
+        }
+
+        ExpressionSyntax? waited = null;
+        ArgumentListSyntax? configureAwait = null;
+        if (read is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Result" } result)
+        {
+            waited = result.Expression;
+        }
+        else if (read is InvocationExpressionSyntax
+        {
+            Expression: MemberAccessExpressionSyntax
+            {
+                Name.Identifier.ValueText: "GetResult",
+                Expression: InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "GetAwaiter" } getAwaiter },
+            },
+        })
+        {
+            waited = getAwaiter.Expression;
+            if (waited is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait" } configure } configured)
+            {
+                waited = configure.Expression;
+                configureAwait = configured.ArgumentList;
+            }
+        }
+
+        if (waited is null)
+        {
+            return;
+        }
+
+        var tokenType = types.CancellationToken;
+        var token = tokenType is null
+            ? null
+            : SymbolsInScope.FindUsable(model, read.SpanStart, type => SymbolEqualityComparer.Default.Equals(type, tokenType));
+        var arguments = token is null
+            ? SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(TimeoutSyntax.FromSeconds(seconds)))
+            : SyntaxFactory.SeparatedList([SyntaxFactory.Argument(TimeoutSyntax.FromSeconds(seconds)), SyntaxFactory.Argument(SyntaxFactory.IdentifierName(token.Name))]);
+        ExpressionSyntax bounded = SyntaxFactory.InvocationExpression(
+            SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, waited.WithoutTrivia(), SyntaxFactory.IdentifierName("WaitAsync")),
+            SyntaxFactory.ArgumentList(arguments));
+        if (configureAwait is not null)
+        {
+            bounded = SyntaxFactory.InvocationExpression(
+                SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, bounded, SyntaxFactory.IdentifierName("ConfigureAwait")),
+                configureAwait.WithoutTrivia());
+        }
+
+        ExpressionSyntax awaited = SyntaxFactory.AwaitExpression(bounded);
+        if (read.Parent is not ExpressionStatementSyntax)
+        {
+            awaited = SyntaxFactory.ParenthesizedExpression(awaited).WithAdditionalAnnotations(Simplifier.Annotation);
+        }
+
+        awaited = awaited.WithTriviaFrom(read);
+        var what = read is MemberAccessExpressionSyntax ? "Task.Result" : "Task.GetAwaiter().GetResult()";
+        context.RegisterCodeFix(
+            CodeAction.Create(
+                $"Await Task.WaitAsync with a {seconds} s timeout in place of {what}",
+                _ => Task.FromResult(context.Document.WithSyntaxRoot(root.ReplaceNode(read, awaited))),
+                AwaitKey),
+            diagnostic);
     }
 
     private static bool IsTimeSpan(ITypeSymbol type) => type is { Name: "TimeSpan", ContainingNamespace.Name: "System" };

@@ -107,7 +107,11 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
             return null;
         }
 
-        var passed = PassToken(invocation, call, types, token);
+        if (PassToken(invocation, call, types, token) is not { } passed)
+        {
+            return null;
+        }
+
         var bound = model.GetSpeculativeSymbolInfo(invocation.SpanStart, passed, SpeculativeBindingOption.BindAsExpression).Symbol as IMethodSymbol;
         return bound is not null && bound.Name == call.TargetMethod.Name ? passed.WithTriviaFrom(invocation) : null;
     }
@@ -144,8 +148,13 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
 
         var name = LocalNames.Unique(model, body, "deadline");
         var token = SyntaxFactory.ParseExpression($"{name}.Token");
+        if (calls.Any(call => PassToken((InvocationExpressionSyntax)call.Syntax, call, types, token) is null))
+        {
+            return null;
+        }
+
         var byNode = calls.ToDictionary(call => (InvocationExpressionSyntax)call.Syntax);
-        var newBody = body.ReplaceNodes(byNode.Keys, (original, current) => PassToken(current, byNode[original], types, token));
+        var newBody = body.ReplaceNodes(byNode.Keys, (original, current) => PassToken(current, byNode[original], types, token)!);
 
         var source = SyntaxFactory.ObjectCreationExpression(
             FullNames.Type("System.Threading.CancellationTokenSource"),
@@ -182,7 +191,8 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
             || calls.Any(call => call.Syntax is InvocationExpressionSyntax invocation && ConditionalAccess.IsReachedThrough(invocation.Expression))
 
             // A lambda in a struct cannot use the struct's own state (CS1673): a call on a field of it cannot be wrapped.
-            || calls.Any(call => call.DescendantsAndSelf().Any(UsesStructState)))
+            || calls.Any(call => call.DescendantsAndSelf().Any(UsesStructState))
+            || calls.Any(call => PassToken((InvocationExpressionSyntax)call.Syntax, call, types, SyntaxFactory.IdentifierName("ct")) is null))
         {
             return null;
         }
@@ -193,7 +203,7 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
             var token = LocalNames.Unique(model, original, "ct");
             var lambda = SyntaxFactory.SimpleLambdaExpression(
                 SyntaxFactory.Parameter(SyntaxFactory.Identifier(token)),
-                PassToken(current.WithoutTrivia(), byNode[original], types, SyntaxFactory.IdentifierName(token)));
+                PassToken(current.WithoutTrivia(), byNode[original], types, SyntaxFactory.IdentifierName(token))!);
             return SyntaxFactory.InvocationExpression(
                     FullNames.Member(RuntimeContract.Resilience.TypeName, RuntimeContract.Resilience.WithTimeoutAsync),
                     SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList([SyntaxFactory.Argument(TimeoutSyntax.FromSeconds(seconds)), SyntaxFactory.Argument(lambda)])))
@@ -204,10 +214,16 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
 
     /// <summary>
     /// Adds the token: by name when the method has a token parameter left at its default (it may not be last),
-    /// otherwise as the extra last argument of the overload that takes one.
+    /// otherwise as the extra last argument of the overload that takes one; for Dapper, in its CommandDefinition (see
+    /// <see cref="PassDapperToken"/>). Null when the token cannot be passed.
     /// </summary>
-    private static InvocationExpressionSyntax PassToken(InvocationExpressionSyntax invocation, IInvocationOperation call, Deadlines types, ExpressionSyntax token)
+    private static InvocationExpressionSyntax? PassToken(InvocationExpressionSyntax invocation, IInvocationOperation call, Deadlines types, ExpressionSyntax token)
     {
+        if (types.IsDapper(call.TargetMethod))
+        {
+            return PassDapperToken(invocation, call, types, token);
+        }
+
         var argument = call.TargetMethod.Parameters.FirstOrDefault(p => types.IsToken(p.Type)) is { } parameter
             ? SyntaxFactory.Argument(SyntaxFactory.NameColon(parameter.Name), default, token)
             : SyntaxFactory.Argument(token);
@@ -222,6 +238,94 @@ public sealed class NoDeadlineCodeFix : CodeFixProvider
         }
 
         return invocation.WithArgumentList(invocation.ArgumentList.AddArguments(argument));
+    }
+
+    /// <summary>Dapper's parameters that a CommandDefinition carries, with the name its constructor gives each.</summary>
+    private static readonly Dictionary<string, string> DapperDefinitionParameters = new()
+    {
+        ["sql"] = "commandText",
+        ["param"] = "parameters",
+        ["transaction"] = "transaction",
+        ["commandTimeout"] = "commandTimeout",
+        ["commandType"] = "commandType",
+    };
+
+    /// <summary>
+    /// Dapper takes a token only in a CommandDefinition. A definition written in the call gets <c>cancellationToken:</c>
+    /// (in place of a <c>CancellationToken.None</c> or <c>default</c> it had); a call with the SQL and its options as
+    /// arguments gets them moved into <c>new CommandDefinition(sql, parameters: ..., cancellationToken: token)</c>. Null
+    /// for a definition made elsewhere and for a call with other arguments (a multi-mapping function, <c>splitOn</c>).
+    /// </summary>
+    private static InvocationExpressionSyntax? PassDapperToken(InvocationExpressionSyntax invocation, IInvocationOperation call, Deadlines types, ExpressionSyntax token)
+    {
+        var original = (InvocationExpressionSyntax)call.Syntax;
+        var arguments = invocation.ArgumentList.Arguments;
+        if (arguments.Count != original.ArgumentList.Arguments.Count)
+        {
+            return null;
+        }
+
+        if (call.TargetMethod.Parameters.Any(p => p.Type.Name == "CommandDefinition"))
+        {
+            if (types.DapperDefinition(call) is not { Syntax: BaseObjectCreationExpressionSyntax creation } definition
+                || original.ArgumentList.Arguments.IndexOf(argument => argument.Expression == creation) is not (>= 0 and var index)
+                || arguments[index].Expression is not BaseObjectCreationExpressionSyntax { ArgumentList: { } written } current)
+            {
+                return null;
+            }
+
+            var placeholder = definition.Arguments.FirstOrDefault(a => types.IsToken(a.Value.Type) && a.ArgumentKind != ArgumentKind.DefaultValue)?.Syntax as ArgumentSyntax;
+            var placeholderIndex = placeholder is null ? -1 : creation.ArgumentList!.Arguments.IndexOf(placeholder);
+            var withToken = placeholderIndex >= 0
+                ? written.WithArguments(written.Arguments.Replace(written.Arguments[placeholderIndex], written.Arguments[placeholderIndex].WithExpression(token)))
+                : written.AddArguments(SyntaxFactory.Argument(SyntaxFactory.NameColon("cancellationToken"), default, token));
+            return invocation.WithArgumentList(invocation.ArgumentList.WithArguments(
+                arguments.Replace(arguments[index], arguments[index].WithExpression(current.WithArgumentList(withToken)))));
+        }
+
+        var kept = new List<ArgumentSyntax>();
+        var carried = new List<ArgumentSyntax>();
+        ExpressionSyntax? sql = null;
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            var parameter = call.Arguments.FirstOrDefault(a => a.Syntax == original.ArgumentList.Arguments[i])?.Parameter;
+            if (parameter is null)
+            {
+                return null;
+            }
+
+            if (parameter.Name == "sql")
+            {
+                sql = arguments[i].Expression;
+            }
+            else if (DapperDefinitionParameters.TryGetValue(parameter.Name, out var name))
+            {
+                carried.Add(SyntaxFactory.Argument(SyntaxFactory.NameColon(name), default, arguments[i].Expression));
+            }
+            else if (parameter.Ordinal == 0 || parameter.Name == "type")
+            {
+                kept.Add(arguments[i]);
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        if (sql is null)
+        {
+            return null;
+        }
+
+        var definitionArguments = new List<ArgumentSyntax> { SyntaxFactory.Argument(sql) };
+        definitionArguments.AddRange(carried);
+        definitionArguments.Add(SyntaxFactory.Argument(SyntaxFactory.NameColon("cancellationToken"), default, token));
+        var newDefinition = SyntaxFactory.ObjectCreationExpression(
+            FullNames.Type("Dapper.CommandDefinition"),
+            SyntaxFactory.ArgumentList(SyntaxFactory.SeparatedList(definitionArguments)),
+            initializer: null);
+        kept.Add(SyntaxFactory.Argument(newDefinition));
+        return invocation.WithArgumentList(invocation.ArgumentList.WithArguments(SyntaxFactory.SeparatedList(kept)));
     }
 
     /// <summary><c>this</c> (written or not) or a primary constructor parameter of a struct.</summary>

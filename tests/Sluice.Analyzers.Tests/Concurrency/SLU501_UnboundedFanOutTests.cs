@@ -87,6 +87,46 @@ public class SLU501_UnboundedFanOutTests
             """).RunAsync();
 
     [Fact]
+    public Task A_query_expression_that_starts_a_task_per_item_is_reported()
+        => Analyzer("""
+            class Sync
+            {
+                async Task PushAsync(List<int> ids, IEnumerable<string> names)
+                {
+                    await [|Task.WhenAll(from id in ids select SendAsync(id))|];
+                    await [|Task.WhenAll((from id in ids where id > 0 select SendAsync(id)).ToList())|];
+                    var tasks = from name in names select Task.Run(() => name.Length);
+                    await [|Task.WhenAll(tasks)|];
+                }
+
+                Task SendAsync(int id) => Task.Delay(id);
+            }
+            """)
+            .WithMessages(
+                "Task.WhenAll starts a task for every item of 'ids' at once; bound how many run together (Parallel.ForEachAsync with MaxDegreeOfParallelism)",
+                "Task.WhenAll starts a task for every item of 'ids' at once; bound how many run together (Parallel.ForEachAsync with MaxDegreeOfParallelism)",
+                "Task.WhenAll starts a task for every item of 'names' at once; bound how many run together (Parallel.ForEachAsync with MaxDegreeOfParallelism)")
+            .RunAsync();
+
+    [Fact]
+    public Task A_query_expression_over_a_bounded_source_or_components_is_silent()
+        => Analyzer("""
+            public interface IMailer { Task SendAsync(string address); }
+
+            class Sync
+            {
+                async Task PushAsync(List<int> ids, List<IMailer> mailers)
+                {
+                    await Task.WhenAll(from id in new[] { 1, 2, 3 } select SendAsync(id));
+                    await Task.WhenAll(from id in ids.Take(10) select SendAsync(id));
+                    await Task.WhenAll(from mailer in mailers select mailer.SendAsync("ops"));
+                }
+
+                Task SendAsync(int id) => Task.Delay(id);
+            }
+            """).RunAsync();
+
+    [Fact]
     public Task Ranges_and_Takes_over_a_collection_size_or_a_large_constant_are_reported()
         => Analyzer("""
             class Sync
@@ -210,6 +250,65 @@ public class SLU501_UnboundedFanOutTests
                             _gate.Release();
                         }
                     }));
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_semaphore_gate_in_a_lambda_or_local_function_inside_the_selector_or_a_local_function_it_calls_is_a_bound()
+        => Analyzer("""
+            class Thumbnails
+            {
+                private readonly SemaphoreSlim _gate = new(4);
+
+                async Task RenderAsync(List<int> photoIds, CancellationToken token)
+                {
+                    var gate = new SemaphoreSlim(2);
+                    await Task.WhenAll(photoIds.Select(id => Task.Run(async () =>
+                    {
+                        await gate.WaitAsync(token);
+                        try
+                        {
+                            await Task.Delay(id, token);
+                        }
+                        finally
+                        {
+                            gate.Release();
+                        }
+                    })));
+
+                    await Task.WhenAll(photoIds.Select(id => ThrottledAsync(id)));
+                    await Task.WhenAll(photoIds.Select(ThrottledAsync));
+                    await Task.WhenAll(from id in photoIds select ThrottledAsync(id));
+
+                    async Task ThrottledAsync(int id)
+                    {
+                        await _gate.WaitAsync(token);
+                        try
+                        {
+                            await Task.Delay(id, token);
+                        }
+                        finally
+                        {
+                            _gate.Release();
+                        }
+                    }
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_local_function_the_selector_calls_that_takes_no_gate_is_no_bound()
+        => Analyzer("""
+            class Thumbnails
+            {
+                async Task RenderAsync(List<int> photoIds, SemaphoreSlim gate, CancellationToken token)
+                {
+                    await [|Task.WhenAll(photoIds.Select(id => RenderOneAsync(id)))|];
+                    await gate.WaitAsync(token);
+                    gate.Release();
+
+                    Task RenderOneAsync(int id) => Task.Delay(id, token);
                 }
             }
             """).RunAsync();
@@ -448,6 +547,18 @@ public class SLU501_UnboundedFanOutTests
             """)
             .WithEditorConfig("sluice.SLU501.max_degree_of_parallelism = 4")
             .RunAsync();
+
+    [Fact]
+    public Task No_fix_for_a_query_expression()
+        => NoFix("""
+            class Sync
+            {
+                async Task PushAsync(List<int> ids)
+                {
+                    await [|Task.WhenAll(from id in ids select Task.Delay(id))|];
+                }
+            }
+            """).RunAsync();
 
     [Fact]
     public Task No_fix_when_the_results_are_used()

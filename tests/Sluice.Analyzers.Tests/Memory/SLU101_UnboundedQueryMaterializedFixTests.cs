@@ -98,6 +98,48 @@ public class SLU101_UnboundedQueryMaterializedFixTests
             """).RunAsync();
 
     [Fact]
+    public Task A_query_expression_materialized_in_the_foreach_is_streamed_and_Fix_All_fixes_each()
+        => Fix("""
+            using System;
+            using System.Linq;
+
+            class Export
+            {
+                void Run(ShopContext db)
+                {
+                    foreach (var o in [|(from o in db.Orders where o.Status == "open" select o).ToList()|])
+                    {
+                        Console.WriteLine(o.Id);
+                    }
+
+                    foreach (var amount in [|(from o in db.Orders select o.Amount).ToArray()|])
+                    {
+                        Console.WriteLine(amount);
+                    }
+                }
+            }
+            """, """
+            using System;
+            using System.Linq;
+
+            class Export
+            {
+                void Run(ShopContext db)
+                {
+                    foreach (var o in (from o in db.Orders where o.Status == "open" select o).AsEnumerable())
+                    {
+                        Console.WriteLine(o.Id);
+                    }
+
+                    foreach (var amount in (from o in db.Orders select o.Amount).AsEnumerable())
+                    {
+                        Console.WriteLine(amount);
+                    }
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
     public Task An_awaited_ToArrayAsync_in_the_foreach_keeps_ConfigureAwait_and_adds_the_tasks_using()
         => Fix("""
             using System;

@@ -165,6 +165,32 @@ public class SLU101_UnboundedQueryMaterializedTests
             """).RunAsync();
 
     [Fact]
+    public Task A_query_expression_is_read_like_the_method_calls_it_stands_for()
+        => Analyzer("""
+            using System.Collections.Generic;
+            using System.Linq;
+            using System.Threading.Tasks;
+            using Microsoft.EntityFrameworkCore;
+
+            class Export
+            {
+                async Task<int> Run(ShopContext db)
+                {
+                    var open = [|(from o in db.Orders where o.Status == "open" orderby o.Id select o).ToList()|];
+                    var amounts = await [|(from o in db.Orders select o.Amount).ToListAsync()|];
+                    var query = from i in db.Invoices select i;
+                    var invoices = [|query.ToArray()|];
+                    return open.Count + amounts.Count + invoices.Length;
+                }
+            }
+            """)
+            .WithMessages(
+                "'Orders' is loaded whole by ToList(); stream it with AsAsyncEnumerable() or process it in batches",
+                "'Orders' is loaded whole by ToListAsync(); stream it with AsAsyncEnumerable() or process it in batches",
+                "'Invoices' is loaded whole by ToArray(); stream it with AsAsyncEnumerable() or process it in batches")
+            .RunAsync();
+
+    [Fact]
     public Task A_GroupBy_into_aggregates_is_still_unbounded()
         => Analyzer("""
             using System.Linq;
@@ -273,6 +299,25 @@ public class SLU101_UnboundedQueryMaterializedTests
                     var byIds = db.Orders.Where(o => ids.Contains(o.Id)).ToList();
                     var byKeyAttribute = db.Invoices.Where(i => i.Number == id).ToList();
                     var byConventionalKey = db.Invoices.Where(i => i.InvoiceId == id).ToList();
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_query_expression_with_a_key_filter_a_parent_filter_or_a_Take_is_silent()
+        => Analyzer("""
+            using System.Collections.Generic;
+            using System.Linq;
+
+            class Export
+            {
+                void Run(ShopContext db, int id, int customer, List<int> ids)
+                {
+                    var byId = (from o in db.Orders where o.Id == id select o).ToList();
+                    var byIds = (from o in db.Orders where ids.Contains(o.Id) select o.Amount).ToList();
+                    var forCustomer = (from o in db.Orders where o.CustomerId == customer orderby o.Id select o).ToList();
+                    var firstPage = (from o in db.Orders orderby o.Id select o).Take(50).ToList();
+                    var inMemory = (from i in ids where i > 0 select i).ToList();
                 }
             }
             """).RunAsync();

@@ -646,6 +646,187 @@ public class SLU302_BlockingWaitTests
                 """)
             .RunAsync();
 
+    // ---- Result reads: .Result and .GetAwaiter().GetResult() ---------------------------------------
+
+    [Fact]
+    public Task Reading_the_result_of_a_call_s_task_is_reported()
+        => Analyzer("""
+            using System.IO;
+            using System.Threading.Tasks;
+
+            class Archive
+            {
+                string Read(StreamReader reader) => [|reader.ReadToEndAsync().Result|];
+
+                void Upload(Stream blob, Stream target) => [|blob.CopyToAsync(target).GetAwaiter().GetResult()|];
+
+                int Fill(Stream source, byte[] buffer)
+                {
+                    var pending = source.ReadAsync(buffer, 0, buffer.Length);
+                    return [|pending.ConfigureAwait(false).GetAwaiter().GetResult()|];
+                }
+            }
+            """)
+            .WithMessages(
+                "Task.Result blocks with no timeout and no CancellationToken, so a task that never completes hangs the job forever",
+                "Task.GetAwaiter().GetResult() blocks with no timeout and no CancellationToken, so a task that never completes hangs the job forever",
+                "Task.GetAwaiter().GetResult() blocks with no timeout and no CancellationToken, so a task that never completes hangs the job forever")
+            .RunAsync();
+
+    [Fact]
+    public Task Reading_the_result_of_a_task_that_is_not_a_call_s_unfinished_work_is_silent()
+        => Analyzer("""
+            using System.Collections.Generic;
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class Results
+            {
+                private readonly Task<int> _loaded = Task.FromResult(1);
+
+                async Task<int> Sum(Stream source, byte[] buffer, Task<int> handedIn, List<Task<int>> batch, CancellationToken token)
+                {
+                    var first = source.ReadAsync(buffer, 0, 1);
+                    var second = source.ReadAsync(buffer, 1, 1);
+                    await Task.WhenAll(first, second);
+                    var total = first.Result + second.GetAwaiter().GetResult();
+                    total += _loaded.Result + handedIn.Result + batch[0].Result;
+                    total += Task.FromResult(2).Result;
+                    total += source.ReadAsync(buffer, 0, 1, token).Result;
+                    total += await handedIn.ContinueWith(done => done.Result, token);
+                    var pending = source.ReadAsync(buffer, 0, 1);
+                    if (pending.IsCompletedSuccessfully)
+                    {
+                        total += pending.Result;
+                    }
+
+                    total += Task.Run(() => buffer.Length).Result;
+                    return total + new ValueTask<int>(3).Result + new Scheduler().Start().GetAwaiter().GetResult();
+                }
+            }
+
+            class Scheduler
+            {
+                public Task<int> Start() => Task.FromResult(0);
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Reading_the_result_of_work_with_its_own_timeout_or_of_setup_code_is_silent()
+        => Analyzer("""
+            using System.Diagnostics;
+            using System.Net.Http;
+            using System.Threading.Tasks;
+
+            class Probe
+            {
+                string Check(HttpClient client)
+                {
+                    var response = client.GetAsync("health").Result;
+                    var body = response.Content.ReadAsStringAsync().Result;
+                    return body + client.GetStringAsync("version").GetAwaiter().GetResult();
+                }
+
+                string Transcode(string file)
+                {
+                    using var process = Process.Start("probe", file)!;
+                    [|process.WaitForExit()|];
+                    return process.StandardOutput.ReadToEndAsync().Result;
+                }
+            }
+
+            class CatalogSeed
+            {
+                public Task<int> SeedAsync() => Task.FromResult(0);
+
+                public int Seed(Task<int> pending) => new CatalogSeed().SeedAsync().Result;
+            }
+
+            static class Program
+            {
+                static int Main() => new CatalogSeed().SeedAsync().GetAwaiter().GetResult();
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Reading_the_body_of_a_response_received_unbuffered_is_reported()
+        => Analyzer("""
+            using System.Net.Http;
+
+            class Download
+            {
+                string Fetch(HttpClient client)
+                {
+                    var response = client.GetAsync("export", HttpCompletionOption.ResponseHeadersRead).Result;
+                    return [|response.Content.ReadAsStringAsync().Result|];
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task In_async_code_the_fix_awaits_the_task_with_the_timeout_and_token_in_place_of_the_result_read()
+        => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>(BlockingWaitCodeFix.AwaitKey)
+            .WithSource("""
+                using System.IO;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Archive
+                {
+                    async Task<int> CopyAsync(StreamReader reader, Stream blob, Stream target, CancellationToken token)
+                    {
+                        var text = [|reader.ReadToEndAsync().Result|];
+                        [|blob.CopyToAsync(target).GetAwaiter().GetResult()|];
+                        [|blob.FlushAsync().ConfigureAwait(false).GetAwaiter().GetResult()|];
+                        return [|reader.ReadLineAsync().Result|]!.Length + text.Length;
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System.IO;
+                using System.Threading;
+                using System.Threading.Tasks;
+
+                class Archive
+                {
+                    async Task<int> CopyAsync(StreamReader reader, Stream blob, Stream target, CancellationToken token)
+                    {
+                        var text = await reader.ReadToEndAsync().WaitAsync(System.TimeSpan.FromSeconds(100), token);
+                        await blob.CopyToAsync(target).WaitAsync(System.TimeSpan.FromSeconds(100), token);
+                        await blob.FlushAsync().WaitAsync(System.TimeSpan.FromSeconds(100), token).ConfigureAwait(false);
+                        return (await reader.ReadLineAsync().WaitAsync(System.TimeSpan.FromSeconds(100), token))!.Length + text.Length;
+                    }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task The_result_read_fix_is_not_offered_in_sync_code_or_a_lock()
+        => Verify.CodeFix<BlockingWaitAnalyzer, BlockingWaitCodeFix>()
+            .WithSource("""
+                using System.IO;
+                using System.Threading.Tasks;
+
+                class Archive
+                {
+                    private readonly object _gate = new();
+
+                    string Read(StreamReader reader) => [|reader.ReadToEndAsync().Result|];
+
+                    async Task<string> ReadAsync(StreamReader reader)
+                    {
+                        await Task.Yield();
+                        lock (_gate)
+                        {
+                            return [|reader.ReadToEndAsync().Result|];
+                        }
+                    }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
     // ---- Unusual shapes ---------------------------------------------------------------------------
 
     [Fact]

@@ -456,6 +456,50 @@ public class SLU303_NoDeadlineTests
             """).RunAsync();
 
     [Fact]
+    public Task A_command_handed_in_or_held_whose_CommandTimeout_the_member_sets_before_the_call_is_silent()
+        => Analyzer("""
+            using System.Data.Common;
+            using System.Threading.Tasks;
+
+            class Purge
+            {
+                private readonly DbCommand _vacuum;
+
+                public Purge(DbCommand vacuum) => _vacuum = vacuum;
+
+                async Task<int> RunAsync(DbCommand command)
+                {
+                    command.CommandTimeout = 60;
+                    _vacuum.CommandTimeout = 600;
+                    await using var reader = await command.ExecuteReaderAsync();
+                    while (await reader.ReadAsync())
+                    {
+                    }
+
+                    return await _vacuum.ExecuteNonQueryAsync();
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_CommandTimeout_set_after_the_call_or_to_zero_bounds_nothing()
+        => Analyzer("""
+            using System.Data.Common;
+            using System.Threading.Tasks;
+
+            class Purge
+            {
+                async Task<int> RunAsync(DbCommand command, DbCommand unbounded)
+                {
+                    var deleted = await [|command.ExecuteNonQueryAsync()|];
+                    command.CommandTimeout = 60;
+                    unbounded.CommandTimeout = 0;
+                    return deleted + await [|unbounded.ExecuteNonQueryAsync()|];
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
     public Task A_rollback_in_a_catch_or_finally_is_silent()
         => Analyzer("""
             using System;
@@ -562,6 +606,157 @@ public class SLU303_NoDeadlineTests
             }
             """)
             .WithEditorConfig("sluice.SLU303.setup_names = Bootstrap")
+            .RunAsync();
+
+    // ---- Dapper ---------------------------------------------------------------------------------
+
+    [Fact]
+    public Task Dapper_async_calls_without_a_token_in_their_CommandDefinition_are_reported()
+        => Analyzer("""
+            using System.Data.Common;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Dapper;
+
+            record Order(int Id);
+
+            class Orders
+            {
+                async Task<int> ArchiveAsync(DbConnection connection, int id)
+                {
+                    var orders = await [|connection.QueryAsync<Order>("select id from orders")|];
+                    var first = await [|connection.QueryFirstOrDefaultAsync<Order>(new CommandDefinition("select id from orders where id = @id", new { id }))|];
+                    var copied = await [|SqlMapper.ExecuteAsync(connection, "insert into archive select * from orders", commandTimeout: 0)|];
+                    return copied + await [|connection.ExecuteAsync(new CommandDefinition("delete from orders", cancellationToken: CancellationToken.None))|];
+                }
+            }
+            """)
+            .WithLibraries(Library.Dapper)
+            .WithMessages(
+                "SqlMapper.QueryAsync gets no CancellationToken: 'ArchiveAsync' has none to pass and sets no deadline, so a shutdown cannot stop it and only the provider's command or connection timeout bounds how long it waits",
+                "SqlMapper.QueryFirstOrDefaultAsync gets no CancellationToken: 'ArchiveAsync' has none to pass and sets no deadline, so a shutdown cannot stop it and only the provider's command or connection timeout bounds how long it waits",
+                "SqlMapper.ExecuteAsync gets no CancellationToken: 'ArchiveAsync' has none to pass and sets no deadline, so a shutdown cannot stop it and only the provider's command or connection timeout bounds how long it waits",
+                "SqlMapper.ExecuteAsync gets no CancellationToken: 'ArchiveAsync' has none to pass and sets no deadline, so a shutdown cannot stop it and only the provider's command or connection timeout bounds how long it waits")
+            .RunAsync();
+
+    [Fact]
+    public Task Dapper_calls_with_a_token_or_a_command_timeout_and_sync_calls_are_silent()
+        => Analyzer("""
+            using System.Data.Common;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Dapper;
+
+            record Order(int Id);
+
+            class Job
+            {
+                public CancellationToken Token { get; init; }
+            }
+
+            class Orders
+            {
+                async Task<int> ArchiveAsync(DbConnection connection, Job job, CommandDefinition handedIn, int? timeout)
+                {
+                    var orders = await connection.QueryAsync<Order>(new CommandDefinition("select id from orders", cancellationToken: job.Token));
+                    var more = await connection.QueryAsync<Order>(handedIn);
+                    var copied = await connection.ExecuteAsync("insert into archive select * from orders", commandTimeout: 30);
+                    copied += await connection.ExecuteAsync(new CommandDefinition("delete from archive where old", commandTimeout: 120));
+                    copied += await connection.ExecuteAsync("delete from staging", commandTimeout: timeout);
+                    return copied + connection.Execute("delete from orders");
+                }
+            }
+            """)
+            .WithLibraries(Library.Dapper)
+            .RunAsync();
+
+    [Fact]
+    public Task The_fix_moves_a_Dapper_call_s_arguments_into_a_CommandDefinition_with_the_deadline_s_token()
+        => Fix()
+            .WithLibraries(Library.Dapper)
+            .WithSource("""
+                using System.Data.Common;
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Dapper;
+
+                record Order(int Id);
+
+                class Orders
+                {
+                    async Task<int> ArchiveAsync(DbConnection connection, DbTransaction transaction, int id)
+                    {
+                        var orders = await [|connection.QueryAsync<Order>("select id from orders where id = @id", new { id }, transaction)|];
+                        return await [|connection.ExecuteAsync(new CommandDefinition("delete from orders", cancellationToken: CancellationToken.None))|];
+                    }
+
+                    async Task<int> CountAsync(DbConnection connection)
+                        => await [|connection.ExecuteScalarAsync<int>(new CommandDefinition("select count(*) from orders"))|];
+
+                    async Task PurgeAsync(DbConnection connection)
+                    {
+                        await [|connection.ExecuteAsync(new CommandDefinition("delete from archive"))|];
+                    }
+                }
+                """)
+            .WithFixedSource("""
+                using System.Data.Common;
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Dapper;
+
+                record Order(int Id);
+
+                class Orders
+                {
+                    async Task<int> ArchiveAsync(DbConnection connection, DbTransaction transaction, int id)
+                    {
+                        using var deadline = new CancellationTokenSource(System.TimeSpan.FromSeconds(100));
+                        var orders = await connection.QueryAsync<Order>(new CommandDefinition("select id from orders where id = @id", parameters: new { id }, transaction: transaction, cancellationToken: deadline.Token));
+                        return await connection.ExecuteAsync(new CommandDefinition("delete from orders", cancellationToken: deadline.Token));
+                    }
+
+                    async Task<int> CountAsync(DbConnection connection)
+                        => await {|SLU303:connection.ExecuteScalarAsync<int>(new CommandDefinition("select count(*) from orders"))|};
+
+                    async Task PurgeAsync(DbConnection connection)
+                    {
+                        using var deadline = new CancellationTokenSource(System.TimeSpan.FromSeconds(100));
+                        await connection.ExecuteAsync(new CommandDefinition("delete from archive", cancellationToken: deadline.Token));
+                    }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task No_fix_for_a_Dapper_call_whose_CommandDefinition_is_made_elsewhere_or_that_maps_several_types()
+        => Fix()
+            .WithLibraries(Library.Dapper)
+            .WithSource("""
+                using System.Data.Common;
+                using System.Threading.Tasks;
+                using Dapper;
+
+                record Order(int Id);
+
+                record Line(int OrderId);
+
+                class Orders
+                {
+                    async Task<int> PurgeAsync(DbConnection connection)
+                    {
+                        var purge = new CommandDefinition("delete from archive");
+                        return await [|connection.ExecuteAsync(purge)|];
+                    }
+
+                    async Task<int> LinesAsync(DbConnection connection)
+                    {
+                        var orders = await [|connection.QueryAsync<Order, Line, Order>("select * from orders join lines", (order, line) => order, splitOn: "OrderId")|];
+                        return 0;
+                    }
+                }
+                """)
+            .ExpectNoFix()
             .RunAsync();
 
     // ---- Fixes ---------------------------------------------------------------------------------
