@@ -86,10 +86,11 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, waits, types), OperationKind.Invocation);
+            var deadlines = Deadlines.TryCreate(types);
+            start.RegisterOperationAction(c => AnalyzeInvocation(c, waits, types, deadlines), OperationKind.Invocation);
             if (types.GenericTask is not null)
             {
-                start.RegisterOperationAction(c => AnalyzeResultRead(c, types), OperationKind.PropertyReference);
+                start.RegisterOperationAction(c => AnalyzeResultRead(c, types, deadlines), OperationKind.PropertyReference);
             }
         });
     }
@@ -97,13 +98,14 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeInvocation(
         OperationAnalysisContext context,
         Dictionary<(INamedTypeSymbol, string), string> waits,
-        KnownTypes types)
+        KnownTypes types,
+        Deadlines? deadlines)
     {
         var invocation = (IInvocationOperation)context.Operation;
         var method = invocation.TargetMethod;
         if (method.Name == "GetResult")
         {
-            AnalyzeResultRead(context, types);
+            AnalyzeResultRead(context, types, deadlines);
             return;
         }
 
@@ -160,7 +162,7 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
     /// and no token. Reported when the task is the unfinished work of a call made here (see
     /// <see cref="WaitBounds.UnfinishedCallWhoseResultIsRead"/>), with the exemptions of <c>Task.Wait()</c>.
     /// </summary>
-    private static void AnalyzeResultRead(OperationAnalysisContext context, KnownTypes types)
+    private static void AnalyzeResultRead(OperationAnalysisContext context, KnownTypes types, Deadlines? deadlines)
     {
         var read = context.Operation;
         if (read is IPropertyReferenceOperation { Property.Name: not "Result" }
@@ -171,6 +173,12 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
         }
 
         if (WaitBounds.IsTaskWithItsOwnTimeout(task, read.Root(), types) || WaitBounds.AreOutputOfAnExitedProcess(read, [task], types))
+        {
+            return;
+        }
+
+        // A result read from an embedded database (SQLite) waits on a local file: SLU303 leaves such calls alone too.
+        if (deadlines?.IsEmbeddedDatabaseCall(call) == true)
         {
             return;
         }

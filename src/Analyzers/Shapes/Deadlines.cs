@@ -148,6 +148,14 @@ internal sealed class Deadlines
             || IsUnreachable(call);
     }
 
+    /// <summary>
+    /// A database call whose database is embedded (SQLite, see <see cref="IsEmbeddedDatabase"/>): waiting on it waits on a
+    /// local file, not on a network that can stall, so neither a deadline (SLU303) nor a blocking read of its result
+    /// (SLU302) is worth a finding.
+    /// </summary>
+    public bool IsEmbeddedDatabaseCall(IInvocationOperation call)
+        => IsNetworkOrDatabase(call.TargetMethod) && KindOf(call.TargetMethod) == CallKind.Database && IsEmbeddedDatabase(call);
+
     /// <summary>What the call talks to (for the message).</summary>
     public CallKind KindOf(IMethodSymbol method)
     {

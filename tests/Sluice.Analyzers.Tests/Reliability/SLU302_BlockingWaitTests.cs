@@ -713,6 +713,32 @@ public class SLU302_BlockingWaitTests
             """).RunAsync();
 
     [Fact]
+    public Task Reading_the_result_of_an_embedded_database_call_is_silent_as_SLU303_leaves_it()
+        => Analyzer(SLU303_NoDeadlineTests.SqliteStub + """
+
+            class LocalCache
+            {
+                void Warm(Microsoft.Data.Sqlite.SqliteConnection connection) => connection.OpenAsync().GetAwaiter().GetResult();
+
+                object? Count(System.Data.Common.DbCommand command) => command.ExecuteScalarAsync().Result;
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Reading_the_result_of_a_database_call_is_reported_when_a_network_provider_is_referenced_beside_SQLite()
+        => Analyzer(SLU303_NoDeadlineTests.SqliteStub + """
+
+            class Orders
+            {
+                void Warm(Microsoft.Data.Sqlite.SqliteConnection connection) => connection.OpenAsync().GetAwaiter().GetResult();
+
+                object? Count(System.Data.Common.DbCommand command) => [|command.ExecuteScalarAsync().Result|];
+            }
+            """)
+            .WithLibraries(Library.Npgsql)
+            .RunAsync();
+
+    [Fact]
     public Task Reading_the_result_of_work_with_its_own_timeout_or_of_setup_code_is_silent()
         => Analyzer("""
             using System.Diagnostics;

@@ -10,7 +10,7 @@ public class SLU303_NoDeadlineTests
         => Verify.Analyzer<NoDeadlineAnalyzer>().WithSource(source);
 
     /// <summary>The shape of Microsoft.Data.Sqlite's connection, declared here (the package is not referenced by the tests).</summary>
-    private const string SqliteStub = """
+    internal const string SqliteStub = """
         using System.Data;
         using System.Data.Common;
         using System.Threading.Tasks;
