@@ -32,11 +32,15 @@ internal static class WriteKinds
     /// <summary>A file append.</summary>
     public const string Append = nameof(Append);
 
+    /// <summary>A bulk load that appends rows: SqlBulkCopy.WriteToServer, Npgsql's COPY ... FROM STDIN imports.</summary>
+    public const string BulkCopy = nameof(BulkCopy);
+
     public static string Remedy(string kind) => kind switch
     {
         SqlRelativeUpdate => "set an absolute value, or guard it with a version check",
         HttpPostOrPatch or HttpSend => "send an Idempotency-Key header",
         Append => "write the whole file, or track what was already appended",
+        BulkCopy => "load into a staging table and upsert from it, or delete what a failed attempt loaded first",
         _ => "upsert or idempotency key",
     };
 }
@@ -60,7 +64,8 @@ internal sealed class NonIdempotentWrite
 
 /// <summary>
 /// Recognizes the writes SLU401 reports — EF Core adds, SQL text (Dapper, ADO.NET CommandText, EF raw SQL) that inserts
-/// without conflict handling or increments a column, HTTP POST/PATCH without an Idempotency-Key, file appends — with the
+/// without conflict handling or increments a column, bulk loads (SqlBulkCopy, Npgsql COPY imports), HTTP POST/PATCH
+/// without an Idempotency-Key, file appends — with the
 /// library types resolved once per compilation. Whether the write runs in a retry is <see cref="RetryScopes"/>' question.
 /// </summary>
 internal sealed class NonIdempotentWrites
@@ -80,6 +85,9 @@ internal sealed class NonIdempotentWrites
     private readonly INamedTypeSymbol? _fileInfo;
     private readonly INamedTypeSymbol? _streamWriter;
     private readonly INamedTypeSymbol? _fileStream;
+    private readonly INamedTypeSymbol? _sqlBulkCopy;
+    private readonly INamedTypeSymbol? _legacySqlBulkCopy;
+    private readonly INamedTypeSymbol? _npgsqlConnection;
 
     public NonIdempotentWrites(KnownTypes types)
     {
@@ -98,6 +106,9 @@ internal sealed class NonIdempotentWrites
         _fileInfo = types.FileInfo;
         _streamWriter = types.StreamWriter;
         _fileStream = types.FileStream;
+        _sqlBulkCopy = types.SqlBulkCopy;
+        _legacySqlBulkCopy = types.LegacySqlBulkCopy;
+        _npgsqlConnection = types.NpgsqlConnection;
     }
 
     /// <summary>
@@ -159,6 +170,15 @@ internal sealed class NonIdempotentWrites
                 when SymbolEqualityComparer.Default.Equals(declaring, _file):
             case "AppendText" when SymbolEqualityComparer.Default.Equals(declaring, _fileInfo):
                 return new NonIdempotentWrite(call, $"{declaring!.Name}.{method.Name}", WriteKinds.Append);
+
+            case "WriteToServer" or "WriteToServerAsync"
+                when SymbolEqualityComparer.Default.Equals(declaring, _sqlBulkCopy) || SymbolEqualityComparer.Default.Equals(declaring, _legacySqlBulkCopy):
+                return new NonIdempotentWrite(call, "SqlBulkCopy." + method.Name, WriteKinds.BulkCopy);
+
+            // COPY ... FROM STDIN appends every row it is sent; COPY ... TO STDOUT (an export) writes nothing.
+            case "BeginBinaryImport" or "BeginBinaryImportAsync" or "BeginTextImport" or "BeginTextImportAsync"
+                when SymbolEqualityComparer.Default.Equals(declaring, _npgsqlConnection):
+                return new NonIdempotentWrite(call, "NpgsqlConnection." + method.Name, WriteKinds.BulkCopy);
 
             default:
                 return null;

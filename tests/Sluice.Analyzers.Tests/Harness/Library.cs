@@ -55,6 +55,12 @@ public sealed class Library
 
     public static Library Polly { get; } = new("Polly.Core", "Polly.Core");
 
+    /// <summary>The <c>Polly</c> package: Polly v7's <c>Policy</c> API, on top of Polly.Core.</summary>
+    public static Library PollyV7 { get; } = new("Polly", "Polly", "Polly.Core");
+
+    /// <summary>Microsoft.Data.SqlClient (SqlConnection, SqlBulkCopy).</summary>
+    public static Library SqlClient { get; } = new("Microsoft.Data.SqlClient", "Microsoft.Data.SqlClient");
+
     /// <summary>The Sluice runtime, which switches the code fixes to their runtime forms.</summary>
     public static Library SluiceRuntime { get; } = new(
         "Sluice",
