@@ -250,4 +250,51 @@ public class SLU405_UnboundedRetryTests
                 MyOptions Create() => new() { MaxRetryAttempts = int.MaxValue };
             }
             """).RunAsync();
+
+    // ---- Polly v7 ------------------------------------------------------------------------------
+
+    [Fact]
+    public Task Polly_v7_forever_retries_are_reported_with_no_fix()
+        => Verify.CodeFix<UnboundedRetryAnalyzer, UnboundedRetryCodeFix>(UnboundedRetryCodeFix.BoundAttemptsKey)
+            .WithLibraries(Library.PollyV7)
+            .WithSource("""
+                using System;
+                using System.Data.Common;
+                using Polly;
+
+                class Policies
+                {
+                    IAsyncPolicy Migrations() => Policy.Handle<DbException>().[|WaitAndRetryForeverAsync|](_ => TimeSpan.FromSeconds(5));
+
+                    ISyncPolicy Sync() => Policy.Handle<DbException>().[|WaitAndRetryForever|](n => TimeSpan.FromSeconds(n));
+
+                    ISyncPolicy Immediate() => Policy.Handle<DbException>().[|RetryForever|]();
+
+                    IAsyncPolicy<int> Typed() => Policy<int>.Handle<DbException>().[|RetryForeverAsync|]();
+                }
+                """)
+            .WithMessages(
+                "This Polly 'WaitAndRetryForeverAsync' policy retries forever, so a failure that never heals stalls the pipeline; bound the attempts and let the last failure through",
+                "This Polly 'WaitAndRetryForever' policy retries forever, so a failure that never heals stalls the pipeline; bound the attempts and let the last failure through",
+                "This Polly 'RetryForever' policy retries forever, so a failure that never heals stalls the pipeline; bound the attempts and let the last failure through",
+                "This Polly 'RetryForeverAsync' policy retries forever, so a failure that never heals stalls the pipeline; bound the attempts and let the last failure through")
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task Polly_v7_bounded_retries_are_silent()
+        => Verify.Analyzer<UnboundedRetryAnalyzer>().WithLibraries(Library.PollyV7).WithSource("""
+            using System;
+            using System.Data.Common;
+            using Polly;
+
+            class Policies
+            {
+                IAsyncPolicy Bounded() => Policy.Handle<DbException>().WaitAndRetryAsync(5, n => TimeSpan.FromSeconds(Math.Pow(2, n)));
+
+                ISyncPolicy Few() => Policy.Handle<DbException>().Retry(3);
+
+                ISyncPolicy Breaker() => Policy.Handle<DbException>().CircuitBreaker(5, TimeSpan.FromSeconds(30));
+            }
+            """).RunAsync();
 }
