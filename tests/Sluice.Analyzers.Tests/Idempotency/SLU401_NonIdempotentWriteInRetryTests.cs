@@ -492,4 +492,58 @@ public class SLU401_NonIdempotentWriteInRetryTests
                 }
             }
             """ + Db, Library.PollyV7, Library.SqlClient, Library.Npgsql, Library.EntityFrameworkCore).RunAsync();
+
+    [Fact]
+    public Task Increments_and_inserts_in_a_retry_loop_that_ends_on_a_success_flag_are_reported()
+        => Analyzer("""
+            using Dapper;
+            using Microsoft.EntityFrameworkCore;
+
+            class Counters
+            {
+                void Bump(IDbConnection connection, int id, int n)
+                {
+                    var done = false;
+                    for (var attempt = 0; !done && attempt < 3; attempt++)
+                    {
+                        try
+                        {
+                            [|connection.Execute("UPDATE counters SET hits = hits + @n WHERE id = @id", new { n, id })|];
+                            done = true;
+                        }
+                        catch (DbException)
+                        {
+                            Thread.Sleep(500);
+                        }
+                    }
+
+                    if (!done)
+                    {
+                        throw new InvalidOperationException("Counter not updated.");
+                    }
+                }
+
+                async Task LogAsync(AppDb db, string message)
+                {
+                    var saved = false;
+                    var attempt = 0;
+                    while (!saved && attempt++ < 3)
+                    {
+                        try
+                        {
+                            await [|db.Database.ExecuteSqlInterpolatedAsync($"INSERT INTO audit (message) VALUES ({message})")|];
+                            saved = true;
+                        }
+                        catch (DbException)
+                        {
+                            await Task.Delay(500);
+                        }
+                    }
+                }
+            }
+            """ + Db, Library.Dapper, Library.EntityFrameworkCore)
+            .WithMessages(
+                "'UPDATE counters SET hits = hits + @n' runs again on every retry of this hand-rolled retry loop; make it idempotent (set an absolute value, or guard it with a version check)",
+                "'INSERT INTO audit' runs again on every retry of this hand-rolled retry loop; make it idempotent (upsert or idempotency key)")
+            .RunAsync();
 }

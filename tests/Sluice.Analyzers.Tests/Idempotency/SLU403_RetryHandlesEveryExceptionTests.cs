@@ -438,4 +438,66 @@ public class SLU403_RetryHandlesEveryExceptionTests
                 }
             }
             """).RunAsync();
+
+    [Fact]
+    public Task A_catch_filter_comparing_the_counter_with_a_configured_limit_is_no_condition_either()
+        => Analyzer("""
+            using System;
+            using System.Threading;
+
+            class Importer(int maxAttempts)
+            {
+                private readonly int _limit = 3;
+
+                void Import(Action load)
+                {
+                    var attempt = 0;
+                    var done = false;
+                    while (!done)
+                    {
+                        try
+                        {
+                            load();
+                            done = true;
+                        }
+                        [|catch (Exception)|] when (++attempt < _limit)
+                        {
+                            Thread.Sleep(1000);
+                        }
+                    }
+                }
+
+                void ImportParameter(Action load)
+                {
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try
+                        {
+                            load();
+                            return;
+                        }
+                        [|catch|] when (attempt < maxAttempts)
+                        {
+                            Thread.Sleep(1000);
+                        }
+                    }
+                }
+
+                void ImportTransient(Action load)
+                {
+                    for (var attempt = 1; ; attempt++)
+                    {
+                        try
+                        {
+                            load();
+                            return;
+                        }
+                        catch (Exception ex) when (attempt < maxAttempts && ex is TimeoutException)
+                        {
+                            Thread.Sleep(1000);
+                        }
+                    }
+                }
+            }
+            """).RunAsync();
 }
