@@ -8,7 +8,7 @@ namespace Sluice.EndToEnd.Tests;
 /// <c>dotnet build</c>, failing a warnings-as-errors build, and fixed by <c>dotnet format analyzers</c>
 /// (which applies the first fix each rule offers).
 /// </summary>
-public sealed class ConsumerTests(PackedPackages packages) : IClassFixture<PackedPackages>
+public sealed partial class ConsumerTests(PackedPackages packages) : IClassFixture<PackedPackages>
 {
     private const string ImportSource = """
         namespace Consumer;
