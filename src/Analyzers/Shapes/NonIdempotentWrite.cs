@@ -131,7 +131,7 @@ internal sealed class NonIdempotentWrites
     /// a sent request has no Idempotency-Key header set on it.
     /// </summary>
     public bool IsConfirmedIn(NonIdempotentWrite write, RetryScope scope)
-        => write.Kind switch
+        => !IsGuardedByExistenceCheck(write.Operation, scope) && write.Kind switch
         {
             WriteKinds.EntityAdd => scope.Body.Descendants().Any(o =>
                 o is IInvocationOperation { TargetMethod.Name: "SaveChanges" or "SaveChangesAsync" } save
@@ -140,6 +140,26 @@ internal sealed class NonIdempotentWrites
             WriteKinds.HttpSend => !HasIdempotencyKeyHeader(((IInvocationOperation)write.Operation).Arguments.First(a => a.Parameter?.Ordinal == 0).Value, write.Operation),
             _ => true,
         };
+
+    /// <summary>
+    /// The write sits, inside the retried code, under an <c>if</c> that checks for what is already there
+    /// (<c>if (!db.Brands.Any())</c>, <c>if (await set.CountAsync() == 0)</c>, <c>if (repo.Find(id) is null)</c>): the
+    /// retry that finds it written does not write it again.
+    /// </summary>
+    private static bool IsGuardedByExistenceCheck(IOperation write, RetryScope scope)
+    {
+        for (var current = write.Parent; current is not null && current != scope.Body; current = current.Parent)
+        {
+            if (current is IConditionalOperation { Condition: var condition } conditional
+                && conditional.WhenTrue.Syntax.Span.Contains(write.Syntax.Span)
+                && condition.DescendantsAndSelf().Any(o => o is IInvocationOperation { TargetMethod.Name: "Any" or "AnyAsync" or "Count" or "CountAsync" or "LongCount" or "LongCountAsync" or "Exists" or "ExistsAsync" or "Find" or "FindAsync" or "FirstOrDefault" or "FirstOrDefaultAsync" or "SingleOrDefault" or "SingleOrDefaultAsync" or "Contains" or "ContainsAsync" }))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private NonIdempotentWrite? ClassifyCall(IInvocationOperation call)
     {

@@ -546,4 +546,39 @@ public class SLU401_NonIdempotentWriteInRetryTests
                 "'UPDATE counters SET hits = hits + @n' runs again on every retry of this hand-rolled retry loop; make it idempotent (set an absolute value, or guard it with a version check)",
                 "'INSERT INTO audit' runs again on every retry of this hand-rolled retry loop; make it idempotent (upsert or idempotency key)")
             .RunAsync();
+
+    [Fact]
+    public Task Writes_guarded_by_an_existence_check_inside_the_retry_are_silent()
+        => Analyzer("""
+            using System.Collections.Generic;
+            using System.Linq;
+            using Microsoft.EntityFrameworkCore;
+            using Polly.Retry;
+
+            class Seeder(AsyncRetryPolicy retry)
+            {
+                async Task SeedAsync(AppDb db, List<Order> orders)
+                {
+                    await retry.ExecuteAsync(async () =>
+                    {
+                        if (!db.Orders.Any())
+                        {
+                            await db.Orders.AddRangeAsync(orders);
+                            await db.SaveChangesAsync();
+                        }
+
+                        if (await db.Orders.CountAsync() == 0)
+                        {
+                            db.Orders.AddRange(orders);
+                        }
+                        else
+                        {
+                            [|db.Orders.Add(new Order())|];
+                        }
+
+                        await db.SaveChangesAsync();
+                    });
+                }
+            }
+            """ + Db, Library.PollyV7, Library.EntityFrameworkCore).RunAsync();
 }
