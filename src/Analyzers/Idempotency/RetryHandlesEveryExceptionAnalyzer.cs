@@ -12,7 +12,9 @@ namespace Sluice.Analyzers.Idempotency;
 /// SLU403: finds retries that handle every exception, so permanent failures are retried too: a Polly
 /// <c>RetryStrategyOptions</c> with no <c>ShouldHandle</c> (Polly's default handles every exception but cancellation), a
 /// <c>ShouldHandle</c> built with <c>Handle&lt;Exception&gt;()</c>, and a hand-rolled retry loop (<see cref="RetryLoops"/>)
-/// whose retrying catch is a catch-all or <c>catch (Exception)</c> with no condition on the exception — except in a
+/// whose retrying catch is a catch-all or <c>catch (Exception)</c> with no condition on the exception (a <c>when</c> that
+/// only compares the attempt counter is none) — and Polly v7's <c>Policy.Handle&lt;Exception&gt;()</c> in a chain that ends
+/// in a retry (see <see cref="PollyV7Policies"/>) — except in a
 /// readiness wait (a method named <c>WaitFor...</c>/<c>WaitUntil...</c>), where every failure means "not ready yet".
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -49,6 +51,11 @@ public sealed class RetryHandlesEveryExceptionAnalyzer : DiagnosticAnalyzer
             }
 
             start.RegisterOperationAction(c => AnalyzeLoop(c, types), OperationKind.Loop);
+
+            if (PollyV7Policies.TryCreate(types) is { } v7)
+            {
+                start.RegisterOperationAction(c => AnalyzeV7Handle(c, v7), OperationKind.Invocation);
+            }
 
             if (PollyRetryOptions.TryCreate(types) is { } polly)
             {
@@ -104,6 +111,24 @@ public sealed class RetryHandlesEveryExceptionAnalyzer : DiagnosticAnalyzer
         }
 
         context.ReportDiagnostic(Diagnostic.Create(Rule, invocation.Syntax.GetLocation(), $"'Handle<{invocation.TargetMethod.TypeArguments[0].Name}>()'"));
+    }
+
+    /// <summary>
+    /// Polly v7: <c>Policy.Handle&lt;Exception&gt;()</c> (or <c>Or</c>, <c>HandleInner</c>, <c>OrInner</c>, or
+    /// <c>SystemException</c>) with no predicate, in a builder chain that ends in a retry. A chain that ends in a circuit
+    /// breaker or a fallback is not a retry.
+    /// </summary>
+    private static void AnalyzeV7Handle(OperationAnalysisContext context, PollyV7Policies v7)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        if (!v7.HandlesEverything(invocation) || v7.RetryOfChain(invocation) is null)
+        {
+            return;
+        }
+
+        var method = invocation.TargetMethod;
+        context.ReportDiagnostic(Diagnostic.Create(
+            Rule, ReportLocations.CalledName(invocation), $"'{method.Name}<{method.TypeArguments[0].Name}>()'"));
     }
 
     /// <summary><c>PredicateBuilder.Handle&lt;Exception&gt;()</c> (or <c>SystemException</c>) with no predicate.</summary>

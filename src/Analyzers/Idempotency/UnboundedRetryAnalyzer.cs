@@ -11,7 +11,9 @@ namespace Sluice.Analyzers.Idempotency;
 /// <summary>
 /// SLU405: finds retries that never give up — a hand-rolled retry loop (<see cref="RetryLoops"/>) written as
 /// <c>while (true)</c>, <c>for (;;)</c> or <c>do ... while (true)</c> with no attempt limit and no way out for a failed
-/// attempt, and a Polly <c>RetryStrategyOptions</c> whose <c>MaxRetryAttempts</c> is <c>int.MaxValue</c>.
+/// attempt (or one that spins on a success flag or a connection's state with no attempt bound), a Polly
+/// <c>RetryStrategyOptions</c> whose <c>MaxRetryAttempts</c> is <c>int.MaxValue</c>, and Polly v7's <c>RetryForever</c> /
+/// <c>WaitAndRetryForever</c> (and their <c>Async</c> forms).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class UnboundedRetryAnalyzer : DiagnosticAnalyzer
@@ -51,6 +53,11 @@ public sealed class UnboundedRetryAnalyzer : DiagnosticAnalyzer
 
             start.RegisterOperationAction(c => AnalyzeLoop(c, types), OperationKind.Loop);
 
+            if (PollyV7Policies.TryCreate(types) is { } v7)
+            {
+                start.RegisterOperationAction(c => AnalyzeV7Retry(c, v7), OperationKind.Invocation);
+            }
+
             if (types.GenericRetryStrategyOptions is { } retryOptions)
             {
                 start.RegisterOperationAction(c => AnalyzeAssignment(c, retryOptions), OperationKind.SimpleAssignment);
@@ -70,6 +77,22 @@ public sealed class UnboundedRetryAnalyzer : DiagnosticAnalyzer
 
         context.ReportDiagnostic(Diagnostic.Create(
             Rule, ReportLocations.LoopHeader(loop.Syntax), Properties(context, loop), "This retry loop"));
+    }
+
+    /// <summary>
+    /// Polly v7's <c>RetryForever</c>, <c>WaitAndRetryForever</c> and their <c>Async</c> forms. No fix: the bounded
+    /// overloads take the attempt count first and a differently shaped <c>onRetry</c>, so the rewrite is left to the docs.
+    /// </summary>
+    private static void AnalyzeV7Retry(OperationAnalysisContext context, PollyV7Policies v7)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        if (!PollyV7Policies.IsForever(invocation) || !v7.IsRetryCreation(invocation))
+        {
+            return;
+        }
+
+        context.ReportDiagnostic(Diagnostic.Create(
+            Rule, ReportLocations.MethodName(invocation), $"This Polly '{invocation.TargetMethod.Name}' policy"));
     }
 
     private static void AnalyzeAssignment(OperationAnalysisContext context, INamedTypeSymbol retryOptions)

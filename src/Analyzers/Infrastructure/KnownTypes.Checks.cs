@@ -29,13 +29,18 @@ internal sealed partial class KnownTypes
         => (method.Name == "Sleep" && SymbolEqualityComparer.Default.Equals(method.ContainingType, Thread))
             || (method.Name == "Delay" && SymbolEqualityComparer.Default.Equals(method.ContainingType, Task));
 
-    /// <summary>A method of a Polly v8 pipeline (<c>ResiliencePipeline</c>, <c>ResiliencePipeline&lt;T&gt;</c>) or of <c>SluiceResilience</c>.</summary>
+    /// <summary>
+    /// A method of a Polly v8 pipeline (<c>ResiliencePipeline</c>, <c>ResiliencePipeline&lt;T&gt;</c>), of <c>SluiceResilience</c>, or an
+    /// <c>Execute...</c> method of a Polly v7 policy.
+    /// </summary>
     public bool IsResilienceCall(IMethodSymbol method)
     {
         var type = method.ContainingType?.OriginalDefinition;
         return type is not null
             && (SymbolEqualityComparer.Default.Equals(type, ResiliencePipeline)
                 || SymbolEqualityComparer.Default.Equals(type, GenericResiliencePipeline)
-                || SymbolEqualityComparer.Default.Equals(type, SluiceResilience));
+                || SymbolEqualityComparer.Default.Equals(type, SluiceResilience)
+                || (method.Name.StartsWith("Execute", System.StringComparison.Ordinal) && PollyIsPolicy is { } v7
+                    && (SymbolEqualityComparer.Default.Equals(type, v7) || type.AllInterfaces.Contains(v7, SymbolEqualityComparer.Default))));
     }
 }

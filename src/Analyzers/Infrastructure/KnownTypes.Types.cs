@@ -603,6 +603,51 @@ internal sealed partial class KnownTypes
     /// <summary>Polly v7's async retry extensions (RetryAsync, WaitAndRetryAsync).</summary>
     public INamedTypeSymbol? PollyAsyncRetrySyntax => Resolve(ref _pollyAsyncRetrySyntax, "Polly.AsyncRetrySyntax");
 
+    private object? _pollyRetryTResultSyntax;
+
+    /// <summary>Polly v7's retry extensions on a <c>PolicyBuilder&lt;TResult&gt;</c>.</summary>
+    public INamedTypeSymbol? PollyRetryTResultSyntax => Resolve(ref _pollyRetryTResultSyntax, "Polly.RetryTResultSyntax");
+
+    private object? _pollyAsyncRetryTResultSyntax;
+
+    /// <summary>Polly v7's async retry extensions on a <c>PolicyBuilder&lt;TResult&gt;</c>.</summary>
+    public INamedTypeSymbol? PollyAsyncRetryTResultSyntax => Resolve(ref _pollyAsyncRetryTResultSyntax, "Polly.AsyncRetryTResultSyntax");
+
+    private object? _pollyGenericPolicy;
+
+    /// <summary>Polly v7's <c>Policy&lt;TResult&gt;</c> (Handle&lt;T&gt;() of a result-typed policy).</summary>
+    public INamedTypeSymbol? PollyGenericPolicy => Resolve(ref _pollyGenericPolicy, "Polly.Policy`1");
+
+    private object? _pollyGenericPolicyBuilder;
+
+    /// <summary>Polly v7's <c>PolicyBuilder&lt;TResult&gt;</c>.</summary>
+    public INamedTypeSymbol? PollyGenericPolicyBuilder => Resolve(ref _pollyGenericPolicyBuilder, "Polly.PolicyBuilder`1");
+
+    private object? _pollyIsPolicy;
+
+    /// <summary>Polly v7's <c>IsPolicy</c>, which every v7 policy implements.</summary>
+    public INamedTypeSymbol? PollyIsPolicy => Resolve(ref _pollyIsPolicy, "Polly.IsPolicy");
+
+    private object? _pollyRetryPolicy;
+
+    /// <summary>Polly v7's <c>IRetryPolicy</c>, which every v7 retry policy implements.</summary>
+    public INamedTypeSymbol? PollyRetryPolicy => Resolve(ref _pollyRetryPolicy, "Polly.Retry.IRetryPolicy");
+
+    private object? _pollyTimeoutPolicy;
+
+    /// <summary>Polly v7's <c>ITimeoutPolicy</c>, which every v7 timeout policy implements.</summary>
+    public INamedTypeSymbol? PollyTimeoutPolicy => Resolve(ref _pollyTimeoutPolicy, "Polly.Timeout.ITimeoutPolicy");
+
+    private object? _sqlBulkCopy;
+
+    /// <summary><c>Microsoft.Data.SqlClient.SqlBulkCopy</c>.</summary>
+    public INamedTypeSymbol? SqlBulkCopy => Resolve(ref _sqlBulkCopy, "Microsoft.Data.SqlClient.SqlBulkCopy");
+
+    private object? _legacySqlBulkCopy;
+
+    /// <summary><c>System.Data.SqlClient.SqlBulkCopy</c>.</summary>
+    public INamedTypeSymbol? LegacySqlBulkCopy => Resolve(ref _legacySqlBulkCopy, "System.Data.SqlClient.SqlBulkCopy");
+
     // RabbitMQ.Client
 
     private object? _rabbitMqChannel;

@@ -4,13 +4,15 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
+using Sluice.Analyzers.Shapes;
 
 namespace Sluice.Analyzers.Reliability;
 
 /// <summary>
 /// SLU304: finds a Polly pipeline that adds a retry with no timeout after it. Polly nests strategies in the order they
 /// are added (the first is outermost), so only an <c>AddTimeout</c> after <c>AddRetry</c> bounds each attempt; one
-/// before it bounds the whole run, and a hung attempt still consumes it all.
+/// before it bounds the whole run, and a hung attempt still consumes it all. Polly v7 retry policies executed here with
+/// I/O in their delegate and no <c>TimeoutPolicy</c> wrapped inside them are reported too.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class RetryWithoutAttemptTimeoutAnalyzer : DiagnosticAnalyzer
@@ -22,7 +24,7 @@ public sealed class RetryWithoutAttemptTimeoutAnalyzer : DiagnosticAnalyzer
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptors.Create(
         RuleIds.RetryWithoutAttemptTimeout,
         title: "Retry without a per-attempt timeout",
-        messageFormat: "This retry has no timeout after it, so one hung attempt stalls every retry{0}; add AddTimeout after AddRetry",
+        messageFormat: "This retry has no timeout {0}, so one hung attempt stalls every retry{1}; {2}",
         RuleCategories.Reliability,
         DiagnosticSeverity.Warning,
         description: "A retry only helps if a failed attempt ends. Polly nests strategies in the order they are added, so a "
@@ -39,6 +41,11 @@ public sealed class RetryWithoutAttemptTimeoutAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(start =>
         {
             var types = KnownTypes.Of(start.Compilation);
+            if (PollyV7Policies.TryCreate(types) is { } v7 && Deadlines.TryCreate(types) is { } deadlines)
+            {
+                start.RegisterOperationAction(c => AnalyzeV7Retry(c, v7, deadlines), OperationKind.Invocation);
+            }
+
             var retryExtensions = types.RetryResiliencePipelineBuilderExtensions;
             var timeoutExtensions = types.TimeoutResiliencePipelineBuilderExtensions;
             if (retryExtensions is null || timeoutExtensions is null)
@@ -86,7 +93,47 @@ public sealed class RetryWithoutAttemptTimeoutAnalyzer : DiagnosticAnalyzer
             : "";
         var seconds = AttemptTimeoutSeconds.Read(context.Options, retry.Syntax.SyntaxTree);
         var properties = DiagnosticProperties.WithSeconds(seconds);
-        context.ReportDiagnostic(Diagnostic.Create(Rule, retry.Syntax.GetLocation(), properties, outerTimeout));
+        context.ReportDiagnostic(Diagnostic.Create(Rule, retry.Syntax.GetLocation(), properties, "after it", outerTimeout, "add AddTimeout after AddRetry"));
+    }
+
+    /// <summary>
+    /// Polly v7: a retry policy (<c>WaitAndRetryAsync</c>...) that this member executes, with a delegate that makes a
+    /// network or database call, and that is not wrapped with a <c>TimeoutPolicy</c> inside it. A retry wrapped, stored or
+    /// handed on where this rule cannot follow may get its timeout there, and stays silent; so does one whose executed
+    /// delegates do no I/O this rule recognizes. No fix: the timeout must be wrapped inside the retry, which changes the
+    /// policy's type (a <c>PolicyWrap</c>) for every caller.
+    /// </summary>
+    private static void AnalyzeV7Retry(OperationAnalysisContext context, PollyV7Policies v7, Deadlines deadlines)
+    {
+        var retry = (IInvocationOperation)context.Operation;
+        if (!v7.IsRetryCreation(retry))
+        {
+            return;
+        }
+
+        var timeout = v7.TimeoutAround(retry, out var executions);
+        if (timeout is PollyV7Timeout.Inside or PollyV7Timeout.Unknown
+            || !executions.Any(execute => execute.Arguments.Any(argument => DoesIo(argument.Value, deadlines))))
+        {
+            return;
+        }
+
+        var outer = timeout == PollyV7Timeout.OutsideOnly ? " (the timeout wrapped outside it bounds only the total time)" : "";
+        context.ReportDiagnostic(Diagnostic.Create(
+            Rule, ReportLocations.MethodName(retry), "inside it", outer, "wrap a timeout inside it (Policy.WrapAsync(retry, Policy.TimeoutAsync(...)))"));
+    }
+
+    /// <summary>A delegate whose body makes a network or database call.</summary>
+    private static bool DoesIo(IOperation value, Deadlines deadlines)
+    {
+        value = value.WalkDownConversion();
+        if (value is IDelegateCreationOperation creation)
+        {
+            value = creation.Target;
+        }
+
+        return value is IAnonymousFunctionOperation function
+            && function.Body.Descendants().OfType<IInvocationOperation>().Any(call => deadlines.IsNetworkOrDatabase(call.TargetMethod));
     }
 
     /// <summary>The call made on the result of <paramref name="call"/> (as receiver, or as an extension's this argument).</summary>

@@ -319,7 +319,8 @@ internal sealed class Deadlines
             || method.ContainingType is { Name: "ResiliencePipeline", ContainingNamespace.Name: "Polly" }
             || method.ContainingType?.ToDisplayString() == RuntimeContract.Resilience.TypeName;
 
-    private bool IsNetworkOrDatabase(IMethodSymbol method)
+    /// <summary>An async call on a network or database client this helper knows (HttpClient, DbCommand, Dapper, EF Core...).</summary>
+    public bool IsNetworkOrDatabase(IMethodSymbol method)
     {
         if (!method.Name.EndsWith("Async", StringComparison.Ordinal))
         {

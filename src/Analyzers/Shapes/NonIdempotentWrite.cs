@@ -32,11 +32,15 @@ internal static class WriteKinds
     /// <summary>A file append.</summary>
     public const string Append = nameof(Append);
 
+    /// <summary>A bulk load that appends rows: SqlBulkCopy.WriteToServer, Npgsql's COPY ... FROM STDIN imports.</summary>
+    public const string BulkCopy = nameof(BulkCopy);
+
     public static string Remedy(string kind) => kind switch
     {
         SqlRelativeUpdate => "set an absolute value, or guard it with a version check",
         HttpPostOrPatch or HttpSend => "send an Idempotency-Key header",
         Append => "write the whole file, or track what was already appended",
+        BulkCopy => "load into a staging table and upsert from it, or delete what a failed attempt loaded first",
         _ => "upsert or idempotency key",
     };
 }
@@ -60,7 +64,8 @@ internal sealed class NonIdempotentWrite
 
 /// <summary>
 /// Recognizes the writes SLU401 reports — EF Core adds, SQL text (Dapper, ADO.NET CommandText, EF raw SQL) that inserts
-/// without conflict handling or increments a column, HTTP POST/PATCH without an Idempotency-Key, file appends — with the
+/// without conflict handling or increments a column, bulk loads (SqlBulkCopy, Npgsql COPY imports), HTTP POST/PATCH
+/// without an Idempotency-Key, file appends — with the
 /// library types resolved once per compilation. Whether the write runs in a retry is <see cref="RetryScopes"/>' question.
 /// </summary>
 internal sealed class NonIdempotentWrites
@@ -80,6 +85,9 @@ internal sealed class NonIdempotentWrites
     private readonly INamedTypeSymbol? _fileInfo;
     private readonly INamedTypeSymbol? _streamWriter;
     private readonly INamedTypeSymbol? _fileStream;
+    private readonly INamedTypeSymbol? _sqlBulkCopy;
+    private readonly INamedTypeSymbol? _legacySqlBulkCopy;
+    private readonly INamedTypeSymbol? _npgsqlConnection;
 
     public NonIdempotentWrites(KnownTypes types)
     {
@@ -98,6 +106,9 @@ internal sealed class NonIdempotentWrites
         _fileInfo = types.FileInfo;
         _streamWriter = types.StreamWriter;
         _fileStream = types.FileStream;
+        _sqlBulkCopy = types.SqlBulkCopy;
+        _legacySqlBulkCopy = types.LegacySqlBulkCopy;
+        _npgsqlConnection = types.NpgsqlConnection;
     }
 
     /// <summary>
@@ -120,7 +131,7 @@ internal sealed class NonIdempotentWrites
     /// a sent request has no Idempotency-Key header set on it.
     /// </summary>
     public bool IsConfirmedIn(NonIdempotentWrite write, RetryScope scope)
-        => write.Kind switch
+        => !IsGuardedByExistenceCheck(write.Operation, scope) && write.Kind switch
         {
             WriteKinds.EntityAdd => scope.Body.Descendants().Any(o =>
                 o is IInvocationOperation { TargetMethod.Name: "SaveChanges" or "SaveChangesAsync" } save
@@ -129,6 +140,26 @@ internal sealed class NonIdempotentWrites
             WriteKinds.HttpSend => !HasIdempotencyKeyHeader(((IInvocationOperation)write.Operation).Arguments.First(a => a.Parameter?.Ordinal == 0).Value, write.Operation),
             _ => true,
         };
+
+    /// <summary>
+    /// The write sits, inside the retried code, under an <c>if</c> that checks for what is already there
+    /// (<c>if (!db.Brands.Any())</c>, <c>if (await set.CountAsync() == 0)</c>, <c>if (repo.Find(id) is null)</c>): the
+    /// retry that finds it written does not write it again.
+    /// </summary>
+    private static bool IsGuardedByExistenceCheck(IOperation write, RetryScope scope)
+    {
+        for (var current = write.Parent; current is not null && current != scope.Body; current = current.Parent)
+        {
+            if (current is IConditionalOperation { Condition: var condition } conditional
+                && conditional.WhenTrue.Syntax.Span.Contains(write.Syntax.Span)
+                && condition.DescendantsAndSelf().Any(o => o is IInvocationOperation { TargetMethod.Name: "Any" or "AnyAsync" or "Count" or "CountAsync" or "LongCount" or "LongCountAsync" or "Exists" or "ExistsAsync" or "Find" or "FindAsync" or "FirstOrDefault" or "FirstOrDefaultAsync" or "SingleOrDefault" or "SingleOrDefaultAsync" or "Contains" or "ContainsAsync" }))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private NonIdempotentWrite? ClassifyCall(IInvocationOperation call)
     {
@@ -159,6 +190,15 @@ internal sealed class NonIdempotentWrites
                 when SymbolEqualityComparer.Default.Equals(declaring, _file):
             case "AppendText" when SymbolEqualityComparer.Default.Equals(declaring, _fileInfo):
                 return new NonIdempotentWrite(call, $"{declaring!.Name}.{method.Name}", WriteKinds.Append);
+
+            case "WriteToServer" or "WriteToServerAsync"
+                when SymbolEqualityComparer.Default.Equals(declaring, _sqlBulkCopy) || SymbolEqualityComparer.Default.Equals(declaring, _legacySqlBulkCopy):
+                return new NonIdempotentWrite(call, "SqlBulkCopy." + method.Name, WriteKinds.BulkCopy);
+
+            // COPY ... FROM STDIN appends every row it is sent; COPY ... TO STDOUT (an export) writes nothing.
+            case "BeginBinaryImport" or "BeginBinaryImportAsync" or "BeginTextImport" or "BeginTextImportAsync"
+                when SymbolEqualityComparer.Default.Equals(declaring, _npgsqlConnection):
+                return new NonIdempotentWrite(call, "NpgsqlConnection." + method.Name, WriteKinds.BulkCopy);
 
             default:
                 return null;

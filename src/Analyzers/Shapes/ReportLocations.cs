@@ -30,6 +30,24 @@ internal static class ReportLocations
         return Location.Create(loop.SyntaxTree, span);
     }
 
+    /// <summary>
+    /// A call from its method name on, without the receiver chain before it: <c>Handle&lt;Exception&gt;()</c> of
+    /// <c>Policy.Handle&lt;Exception&gt;()</c>.
+    /// </summary>
+    public static Location CalledName(IInvocationOperation call)
+        => call.Syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } invocation
+            ? Location.Create(invocation.SyntaxTree, TextSpan.FromBounds(access.Name.SpanStart, invocation.Span.End))
+            : call.Syntax.GetLocation();
+
+    /// <summary>A call's method name alone: <c>WaitAndRetryAsync</c>, not its arguments (which may span many lines).</summary>
+    public static Location MethodName(IInvocationOperation call)
+        => call.Syntax switch
+        {
+            InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } => access.Name.GetLocation(),
+            InvocationExpressionSyntax { Expression: SimpleNameSyntax name } => name.GetLocation(),
+            _ => call.Syntax.GetLocation(),
+        };
+
     /// <summary><c>new RetryStrategyOptions(...)</c> without its initializer.</summary>
     public static Location ObjectCreation(IObjectCreationOperation creation)
         => creation.Syntax switch

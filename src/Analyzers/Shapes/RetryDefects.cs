@@ -148,7 +148,10 @@ internal static class RetryDefects
         return true;
     }
 
-    /// <summary>The code after the loop throws (or calls a throw helper), or returns a value the caller can tell failure by.</summary>
+    /// <summary>
+    /// The code after the loop throws (or calls a throw helper), directly or under an <c>if</c> (<c>if (!done) throw</c>),
+    /// or returns a value the caller can tell failure by.
+    /// </summary>
     private static bool SurfacesAfterLoop(IOperation? after)
         => after switch
         {
@@ -156,6 +159,10 @@ internal static class RetryDefects
             IExpressionStatementOperation { Operation: IThrowOperation } => true,
             IExpressionStatementOperation { Operation: IInvocationOperation call } => call.TargetMethod.Name.StartsWith("Throw", StringComparison.Ordinal),
             IReturnOperation { ReturnedValue: not null } => true,
+
+            // if (!done) throw ...; — after a loop that ends on a success flag.
+            IConditionalOperation { WhenFalse: null, WhenTrue: var whenTrue } => SurfacesAfterLoop(
+                whenTrue is IBlockOperation { Operations.Length: 1 } block ? block.Operations[0] : whenTrue),
             _ => false,
         };
 

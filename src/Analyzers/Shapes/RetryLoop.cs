@@ -83,7 +83,7 @@ internal sealed class RetryLoopShape
     internal RetryLoopShape(
         ILoopOperation loop,
         RetryLoopKind kind,
-        IBlockOperation body,
+        IOperation body,
         ITryOperation @try,
         ImmutableArray<ICatchClauseOperation> retryingCatches,
         ImmutableArray<IOperation> successExits,
@@ -120,8 +120,8 @@ internal sealed class RetryLoopShape
     /// <summary>Whether it is a <c>for</c>, <c>while</c> or <c>do</c> loop.</summary>
     public RetryLoopKind Kind { get; }
 
-    /// <summary>The loop's body block.</summary>
-    public IBlockOperation Body { get; }
+    /// <summary>The loop's body: a block, or the try statement itself (<c>while (...) try { ... } catch { ... }</c>).</summary>
+    public IOperation Body { get; }
 
     /// <summary>The try statement the loop repeats (a direct statement of <see cref="Body"/>).</summary>
     public ITryOperation Try { get; }
@@ -129,7 +129,12 @@ internal sealed class RetryLoopShape
     /// <summary>The catches whose end is reachable (or that <c>continue</c>): a failure they catch leads to another attempt.</summary>
     public ImmutableArray<ICatchClauseOperation> RetryingCatches { get; }
 
-    /// <summary>The returns and the breaks out of this loop inside the try body: how a successful attempt leaves.</summary>
+    /// <summary>
+    /// How a successful attempt leaves: the returns and the breaks out of this loop inside the try body, or — for a loop
+    /// that ends on a success flag (<c>while (!done &amp;&amp; attempt &lt; 3) { try { ...; done = true; } ... }</c>) — the
+    /// assignments of the flag in the try body. A reconnect loop (<c>while (!client.IsConnected)</c>) has none: the
+    /// connection's state ends it.
+    /// </summary>
     public ImmutableArray<IOperation> SuccessExits { get; }
 
     /// <summary>The <c>Thread.Sleep</c> / <c>Task.Delay</c> calls in the retrying catches or after the try in the body.</summary>
@@ -214,16 +219,27 @@ internal static class RetryLoops
                 return false;
         }
 
-        if (loop.Body is not IBlockOperation body)
+        // C# requires braces around a try block and its catch blocks, but not around the loop's body: a loop whose body is
+        // the try statement alone is the same retry as one whose block holds only the try.
+        ImmutableArray<IOperation> statements;
+        switch (loop.Body)
         {
-            return false;
+            case IBlockOperation block:
+                statements = block.Operations;
+                break;
+            case ITryOperation lone:
+                statements = ImmutableArray.Create<IOperation>(lone);
+                break;
+            default:
+                return false;
         }
 
+        var body = loop.Body;
         ITryOperation? @try = null;
         var tryIndex = -1;
-        for (var i = 0; i < body.Operations.Length; i++)
+        for (var i = 0; i < statements.Length; i++)
         {
-            if (body.Operations[i] is ITryOperation candidate)
+            if (statements[i] is ITryOperation candidate)
             {
                 if (@try is not null)
                 {
@@ -241,13 +257,20 @@ internal static class RetryLoops
         }
 
         var successExits = SuccessExits(@try.Body, loop);
-        if (successExits.IsEmpty || UsesResilienceLibrary(loop, types))
+        var endsOnCondition = false;
+        if (successExits.IsEmpty)
+        {
+            successExits = SuccessFlagAssignments(@try.Body, condition);
+            endsOnCondition = !successExits.IsEmpty || IsReconnectLoop(@try.Body, condition, types);
+        }
+
+        if ((successExits.IsEmpty && !endsOnCondition) || UsesResilienceLibrary(loop, types))
         {
             return false;
         }
 
-        var afterTry = body.Operations.Skip(tryIndex + 1).ToImmutableArray();
-        var beforeTry = body.Operations.Take(tryIndex).ToImmutableArray();
+        var afterTry = statements.Skip(tryIndex + 1).ToImmutableArray();
+        var beforeTry = statements.Take(tryIndex).ToImmutableArray();
         if (!afterTry.IsEmpty && !CanContinue(model, afterTry, loop))
         {
             return false;
@@ -274,12 +297,14 @@ internal static class RetryLoops
         }
 
         var (maxAttempts, exhaustion) = analysis.Evaluate();
+        // A loop that ends on success alone — always true, or only the success flag or connection state — never gives up.
         var isUnbounded = analysis.Checks.Count == 0
-            && IsAlwaysTrue(condition)
+            && (IsAlwaysTrue(condition) || (endsOnCondition && analysis.Delays.Count > 0))
             && !retrying.Any(c => CanLeave(c.Handler, loop))
             && !afterTry.Any(o => CanLeave(o, loop));
         var countedBy = analysis.Checks.Count == 0 ? null : counter;
-        var catchAll = retrying.Where(c => CatchFate.IsBroadCatch(c, types) && (c.Filter is null || !MentionsAnythingBut(c.Filter, countedBy))).ToImmutableArray();
+        var catchAll = retrying.Where(c => CatchFate.IsBroadCatch(c, types)
+            && (c.Filter is null || !MentionsAnythingBut(c.Filter, countedBy) || OnlyComparesCounter(c, countedBy))).ToImmutableArray();
 
         shape = new RetryLoopShape(
             loop, kind, body, @try, retrying, successExits, analysis.Delays.ToImmutableArray(), countedBy,
@@ -299,8 +324,128 @@ internal static class RetryLoops
             .OrderBy(o => o.Syntax.SpanStart)
             .ToImmutableArray();
 
+    /// <summary>
+    /// The assignments in the try body of a success flag the loop's condition tests: <c>done = true</c> where the condition
+    /// is (or has the <c>&amp;&amp;</c> part) <c>!done</c> or <c>done == false</c>, or <c>failed = false</c> against
+    /// <c>failed</c>. The flag is a local or a field.
+    /// </summary>
+    private static ImmutableArray<IOperation> SuccessFlagAssignments(IOperation tryBody, IOperation? condition)
+    {
+        if (condition is null)
+        {
+            return ImmutableArray<IOperation>.Empty;
+        }
+
+        var flags = new List<(ISymbol Flag, bool EndsWhen)>();
+        foreach (var part in Conjuncts(condition))
+        {
+            if (FlagTest(part) is { } test)
+            {
+                flags.Add(test);
+            }
+        }
+
+        if (flags.Count == 0)
+        {
+            return ImmutableArray<IOperation>.Empty;
+        }
+
+        return tryBody.OwnDescendants()
+            .Where(o => o is ISimpleAssignmentOperation { Value.ConstantValue: { HasValue: true, Value: bool value } } assignment
+                && LocalValues.ReferencedSymbol(assignment.Target) is { } target
+                && assignment.Target is ILocalReferenceOperation or IFieldReferenceOperation
+                && flags.Any(f => SymbolEqualityComparer.Default.Equals(f.Flag, target) && f.EndsWhen == value))
+            .OrderBy(o => o.Syntax.SpanStart)
+            .ToImmutableArray();
+    }
+
+    private static IEnumerable<IOperation> Conjuncts(IOperation condition)
+    {
+        condition = condition.WalkDownConversion();
+        if (condition is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } and)
+        {
+            return Conjuncts(and.LeftOperand).Concat(Conjuncts(and.RightOperand));
+        }
+
+        return condition is IParenthesizedOperation parenthesized ? Conjuncts(parenthesized.Operand) : new[] { condition };
+    }
+
+    /// <summary>
+    /// <c>!flag</c> / <c>flag == false</c> (the loop ends when the flag is true) or <c>flag</c> / <c>flag == true</c> (it
+    /// ends when the flag is false), for a bool local or field.
+    /// </summary>
+    private static (ISymbol Flag, bool EndsWhen)? FlagTest(IOperation part)
+    {
+        part = part.WalkDownConversion();
+        var negated = false;
+        if (part is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+        {
+            negated = true;
+            part = not.Operand.WalkDownConversion();
+        }
+        else if (part is IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison
+            && comparison.RightOperand.ConstantValue is { HasValue: true, Value: bool constant })
+        {
+            negated = (comparison.OperatorKind == BinaryOperatorKind.Equals) != constant;
+            part = comparison.LeftOperand.WalkDownConversion();
+        }
+
+        return part is ILocalReferenceOperation or IFieldReferenceOperation
+            && part.Type?.SpecialType == SpecialType.System_Boolean
+            && LocalValues.ReferencedSymbol(part) is { } flag
+                ? (flag, negated)
+                : null;
+    }
+
+    /// <summary>
+    /// A reconnect loop: the condition waits for a connection — <c>!client.IsConnected</c>, <c>!connection.IsOpen</c>,
+    /// <c>!Connected</c>, <c>connection.State != ConnectionState.Open</c> — and the try body connects or opens
+    /// (<c>Connect</c>, <c>ConnectAsync</c>, <c>Open</c>, <c>OpenAsync</c>, <c>Reconnect</c>...). The names are the evidence:
+    /// a loop on any other state (a queue that is not completed, a token not cancelled) is a worker loop, not a retry.
+    /// </summary>
+    private static bool IsReconnectLoop(IOperation tryBody, IOperation? condition, KnownTypes types)
+    {
+        if (condition is null
+            || !Conjuncts(condition).Any(part => WaitsForConnection(part, types))
+            || !tryBody.OwnDescendants().Any(o => o is IInvocationOperation { TargetMethod.Name: var name } && IsConnectName(name)))
+        {
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool WaitsForConnection(IOperation part, KnownTypes types)
+    {
+        part = part.WalkDownConversion();
+        if (part is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+        {
+            var state = not.Operand.WalkDownConversion();
+            var name = state switch
+            {
+                IPropertyReferenceOperation property => property.Property.Name,
+                IFieldReferenceOperation field => field.Field.Name,
+                IInvocationOperation call => call.TargetMethod.Name,
+                _ => null,
+            };
+            return name is "IsConnected" or "Connected" or "IsOpen"
+                && !types.IsCancellationTokenOrSource(state.Type);
+        }
+
+        // connection.State != ConnectionState.Open
+        return part is IBinaryOperation { OperatorKind: BinaryOperatorKind.NotEquals } comparison
+            && comparison.LeftOperand.WalkDownConversion() is IPropertyReferenceOperation { Property.Name: "State" }
+            && comparison.RightOperand.WalkDownConversion() is IFieldReferenceOperation { Field.Name: "Open" };
+    }
+
+    private static bool IsConnectName(string name)
+        => name.StartsWith("Connect", System.StringComparison.Ordinal)
+            || name.StartsWith("Reconnect", System.StringComparison.Ordinal)
+            || name.StartsWith("TryConnect", System.StringComparison.Ordinal)
+            || name is "Open" or "OpenAsync";
+
     private static bool UsesResilienceLibrary(ILoopOperation loop, KnownTypes types)
-        => (types.ResiliencePipeline is not null || types.SluiceResilience is not null)
+        => (types.ResiliencePipeline is not null || types.SluiceResilience is not null || types.PollyIsPolicy is not null)
             && loop.Body.Descendants().OfType<IInvocationOperation>().Any(i => types.IsResilienceCall(i.TargetMethod));
 
     /// <summary>True when control can reach the end of the catch's block, or it continues this loop.</summary>
@@ -327,6 +472,30 @@ internal static class RetryLoops
 
     private static bool IsAlwaysTrue(IOperation? condition)
         => condition is null || condition.ConstantValue is { HasValue: true, Value: true };
+
+    /// <summary>
+    /// True when the filter only compares the counter with a limit (<c>when (attempt &lt; _options.MaxAttempts)</c>,
+    /// <c>when (++attempt &lt;= maxRetries)</c>): the limit may be a field, a property or a parameter, but nothing in it
+    /// looks at the exception or calls anything, so every exception is still retried.
+    /// </summary>
+    private static bool OnlyComparesCounter(ICatchClauseOperation catchClause, ILocalSymbol? counter)
+        => counter is not null && catchClause.Filter is { } filter
+            && Conjuncts(filter).All(part => part is IBinaryOperation
+                {
+                    OperatorKind: BinaryOperatorKind.LessThan or BinaryOperatorKind.LessThanOrEqual or BinaryOperatorKind.GreaterThan
+                        or BinaryOperatorKind.GreaterThanOrEqual or BinaryOperatorKind.NotEquals,
+                } comparison
+                && (IsCounterOperand(comparison.LeftOperand, counter) ? comparison.RightOperand : IsCounterOperand(comparison.RightOperand, counter) ? comparison.LeftOperand : null) is { } limit
+                && !limit.DescendantsAndSelf().Any(o => o is IInvocationOperation or IIsTypeOperation or IIsPatternOperation
+                    || (o is ILocalReferenceOperation local && catchClause.Locals.Contains(local.Local, SymbolEqualityComparer.Default))));
+
+    private static bool IsCounterOperand(IOperation operand, ILocalSymbol counter)
+        => operand.WalkDownConversion() switch
+        {
+            ILocalReferenceOperation local => SymbolEqualityComparer.Default.Equals(local.Local, counter),
+            IIncrementOrDecrementOperation { Target: ILocalReferenceOperation local } => SymbolEqualityComparer.Default.Equals(local.Local, counter),
+            _ => false,
+        };
 
     /// <summary>True when the filter reads something besides the counter and constants (e.g. the exception).</summary>
     private static bool MentionsAnythingBut(IOperation filter, ILocalSymbol? counter)

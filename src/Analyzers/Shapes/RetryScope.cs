@@ -23,7 +23,8 @@ internal sealed class RetryScope
 
 /// <summary>
 /// Answers "does this operation run again on every retry?" for SLU401: it does inside the delegate passed to a Polly
-/// <c>ResiliencePipeline</c>/<c>ResiliencePipeline&lt;T&gt;</c> <c>Execute</c>/<c>ExecuteAsync</c>, or to the runtime's
+/// <c>ResiliencePipeline</c>/<c>ResiliencePipeline&lt;T&gt;</c> <c>Execute</c>/<c>ExecuteAsync</c>, to the <c>Execute</c>
+/// methods of a Polly v7 retry policy (see <see cref="PollyV7Policies.IsRetryPolicy"/>), or to the runtime's
 /// <c>SluiceResilience.Retry</c>/<c>RetryAsync</c>, and inside the try of a hand-rolled retry loop (SLU402's shape, as
 /// <see cref="RetryLoops"/> recognizes it). <see cref="Enclosing"/> is the one place to teach it other retries.
 /// </summary>
@@ -36,10 +37,12 @@ internal sealed class RetryScopes
     private readonly INamedTypeSymbol? _genericPipeline;
     private readonly INamedTypeSymbol? _sluiceResilience;
     private readonly KnownTypes _types;
+    private readonly PollyV7Policies? _v7;
 
     private RetryScopes(KnownTypes types)
     {
         _types = types;
+        _v7 = PollyV7Policies.TryCreate(types);
         _pipeline = types.ResiliencePipeline;
         _genericPipeline = types.GenericResiliencePipeline;
         _sluiceResilience = types.SluiceResilience;
@@ -96,6 +99,12 @@ internal sealed class RetryScopes
             && (SymbolEqualityComparer.Default.Equals(type, _pipeline) || SymbolEqualityComparer.Default.Equals(type, _genericPipeline)))
         {
             return method.Name;
+        }
+
+        // Polly v7: policy.Execute(...)/ExecuteAsync(...)/ExecuteAndCapture(Async)(...) of a retry policy.
+        if (_v7 is not null && _v7.IsExecute(call) && _v7.IsRetryPolicy(call.Instance))
+        {
+            return "this Polly retry policy's " + method.Name;
         }
 
         if (method.Name is RuntimeContract.Resilience.Retry or RuntimeContract.Resilience.RetryAsync

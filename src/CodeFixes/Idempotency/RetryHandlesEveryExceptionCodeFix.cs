@@ -19,7 +19,9 @@ namespace Sluice.CodeFixes.Idempotency;
 
 /// <summary>
 /// Fixes SLU403, with the Sluice runtime referenced, by retrying only what <c>SluiceResilience.IsTransient</c> accepts:
-/// <c>Handle&lt;Exception&gt;()</c> becomes <c>Handle&lt;Exception&gt;(SluiceResilience.IsTransient)</c>; options with no
+/// <c>Handle&lt;Exception&gt;()</c> becomes <c>Handle&lt;Exception&gt;(SluiceResilience.IsTransient)</c> (Polly v8's
+/// <c>PredicateBuilder</c>, and Polly v7's <c>Policy.Handle</c>/<c>Or</c>/<c>HandleInner</c>/<c>OrInner</c>, whose predicate
+/// overloads take the same <c>Func&lt;Exception, bool&gt;</c>); options with no
 /// <c>ShouldHandle</c> get <c>ShouldHandle = new PredicateBuilder&lt;T&gt;().Handle&lt;Exception&gt;(SluiceResilience.IsTransient)</c>;
 /// a retry loop's broad catch gets <c>when (SluiceResilience.IsTransient(ex))</c> in front of its own condition (and an
 /// exception variable if it had none).
@@ -77,7 +79,7 @@ public sealed class RetryHandlesEveryExceptionCodeFix : CodeFixProvider
         }
         else if (node is InvocationExpressionSyntax invocation && IsHandle(invocation))
         {
-            newRoot = unit.ReplaceNode(invocation, invocation.WithArgumentList(SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(isTransient)))));
+            newRoot = unit.ReplaceNode(invocation, invocation.WithArgumentList(invocation.ArgumentList.WithArguments(SyntaxFactory.SingletonSeparatedList(SyntaxFactory.Argument(isTransient)))));
         }
         else if (node is BaseObjectCreationExpressionSyntax creation
             && model.GetOperation(creation, cancellationToken) is IObjectCreationOperation { Type: INamedTypeSymbol optionsType }
@@ -125,7 +127,7 @@ public sealed class RetryHandlesEveryExceptionCodeFix : CodeFixProvider
     }
 
     private static bool IsHandle(InvocationExpressionSyntax invocation)
-        => invocation is { ArgumentList.Arguments.Count: 0, Expression: MemberAccessExpressionSyntax { Name: GenericNameSyntax { Identifier.ValueText: "Handle" } } };
+        => invocation is { ArgumentList.Arguments.Count: 0, Expression: MemberAccessExpressionSyntax { Name: GenericNameSyntax { Identifier.ValueText: "Handle" or "Or" or "HandleInner" or "OrInner" } } };
 
     /// <summary><c>catch (Exception ex) when (SluiceResilience.IsTransient(ex) &amp;&amp; ...)</c>.</summary>
     private static CatchClauseSyntax FilterCatch(SemanticModel model, CatchClauseSyntax catchClause, ExpressionSyntax isTransient)

@@ -12,6 +12,7 @@ using Microsoft.CodeAnalysis.Formatting;
 using Microsoft.CodeAnalysis.Operations;
 using Microsoft.CodeAnalysis.Simplification;
 using Sluice.Analyzers;
+using Sluice.Analyzers.Idempotency;
 using Sluice.Analyzers.Shapes;
 using Sluice.CodeFixes.Infrastructure;
 
@@ -38,7 +39,8 @@ public sealed class RetryWithoutJitterCodeFix : CodeFixProvider
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root?.FindNode(context.Span, getInnermostNodeForTie: true).FirstAncestorOrSelf<BaseObjectCreationExpressionSyntax>() is not { } creation
+        if (context.Diagnostics[0].Properties.ContainsKey(RetryWithoutJitterAnalyzer.PollyV7Property)
+            || root?.FindNode(context.Span, getInnermostNodeForTie: true).FirstAncestorOrSelf<BaseObjectCreationExpressionSyntax>() is not { } creation
             || await FixAsync(context.Document, creation, ExponentialWithJitterKey, context.CancellationToken).ConfigureAwait(false) is not { } fixedDocument)
         {
             return;

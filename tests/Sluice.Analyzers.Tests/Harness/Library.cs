@@ -79,6 +79,12 @@ public sealed class Library
     /// <summary>Confluent.Kafka (IConsumer, ConsumeResult, IProducer).</summary>
     public static Library Kafka { get; } = new("Confluent.Kafka", "Confluent.Kafka");
 
+    /// <summary>The <c>Polly</c> package: Polly v7's <c>Policy</c> API, on top of Polly.Core.</summary>
+    public static Library PollyV7 { get; } = new("Polly", "Polly", "Polly.Core");
+
+    /// <summary>Microsoft.Data.SqlClient (SqlConnection, SqlBulkCopy).</summary>
+    public static Library SqlClient { get; } = new("Microsoft.Data.SqlClient", "Microsoft.Data.SqlClient");
+
     /// <summary>The Sluice runtime, which switches the code fixes to their runtime forms.</summary>
     public static Library SluiceRuntime { get; } = new(
         "Sluice",

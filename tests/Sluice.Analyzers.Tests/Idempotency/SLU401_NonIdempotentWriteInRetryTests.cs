@@ -394,4 +394,191 @@ public class SLU401_NonIdempotentWriteInRetryTests
                 }
                 """)
             .RunAsync();
+
+    // ---- Polly v7 and bulk loads ---------------------------------------------------------------
+
+    [Fact]
+    public Task EF_AddRange_saved_inside_a_Polly_v7_retry_policy_is_reported()
+        => Analyzer("""
+            using System.Collections.Generic;
+
+            class Importer
+            {
+                async Task ImportAsync(AppDb db, List<Order> orders)
+                {
+                    var retry = Policy.Handle<DbException>().WaitAndRetryAsync(3, n => TimeSpan.FromSeconds(n));
+                    await retry.ExecuteAsync(async () =>
+                    {
+                        [|db.Orders.AddRange(orders)|];
+                        await db.SaveChangesAsync();
+                    });
+                }
+            }
+            """ + Db, Library.PollyV7, Library.EntityFrameworkCore)
+            .WithMessages("'Orders.AddRange' runs again on every retry of this Polly retry policy's ExecuteAsync; make it idempotent (upsert or idempotency key)")
+            .RunAsync();
+
+    [Fact]
+    public Task Raw_SQL_inserts_and_increments_in_Polly_v7_retry_policies_are_reported()
+        => Analyzer("""
+            using Microsoft.EntityFrameworkCore;
+            using Polly.Retry;
+
+            class Ledger(AsyncRetryPolicy retry)
+            {
+                async Task BookAsync(AppDb db, int id, decimal amount)
+                {
+                    await retry.ExecuteAsync(() => [|db.Database.ExecuteSqlRawAsync("INSERT INTO ledger (id, amount) VALUES ({0}, {1})", id, amount)|]);
+                    await retry.ExecuteAndCaptureAsync(() => [|db.Database.ExecuteSqlInterpolatedAsync($"UPDATE accounts SET balance = balance + {amount} WHERE id = {id}")|]);
+                }
+
+                void Book(AppDb db, int id)
+                    => Policy.Handle<DbException>().Retry(2).Execute(() => [|db.Database.ExecuteSqlRaw("INSERT INTO ledger (id) VALUES ({0})", id)|]);
+            }
+            """ + Db, Library.PollyV7, Library.EntityFrameworkCore).RunAsync();
+
+    [Fact]
+    public Task Bulk_copies_and_COPY_imports_in_a_retry_are_reported()
+        => Analyzer("""
+            using Microsoft.Data.SqlClient;
+            using Npgsql;
+
+            class Loader
+            {
+                async Task LoadAsync(ResiliencePipeline pipeline, SqlConnection sql, NpgsqlConnection pg, DataTable rows, CancellationToken token)
+                {
+                    await pipeline.ExecuteAsync(async ct =>
+                    {
+                        using var bulk = new SqlBulkCopy(sql) { DestinationTableName = "orders" };
+                        await [|bulk.WriteToServerAsync(rows, ct)|];
+                    }, token);
+
+                    var retry = Policy.Handle<NpgsqlException>().WaitAndRetryAsync(3, n => TimeSpan.FromSeconds(n));
+                    await retry.ExecuteAsync(async () =>
+                    {
+                        await using var import = await [|pg.BeginBinaryImportAsync("COPY orders (id) FROM STDIN (FORMAT BINARY)")|];
+                        await import.WriteRowAsync(default, 1);
+                        await import.CompleteAsync();
+                    });
+                }
+            }
+            """, Library.PollyV7, Library.SqlClient, Library.Npgsql)
+            .WithMessages(
+                "'SqlBulkCopy.WriteToServerAsync' runs again on every retry of ExecuteAsync; make it idempotent (load into a staging table and upsert from it, or delete what a failed attempt loaded first)",
+                "'NpgsqlConnection.BeginBinaryImportAsync' runs again on every retry of this Polly retry policy's ExecuteAsync; make it idempotent (load into a staging table and upsert from it, or delete what a failed attempt loaded first)")
+            .RunAsync();
+
+    [Fact]
+    public Task Writes_in_Polly_v7_policies_that_are_not_a_known_retry_and_bulk_loads_outside_a_retry_are_silent()
+        => Analyzer("""
+            using Microsoft.Data.SqlClient;
+            using Microsoft.EntityFrameworkCore;
+            using Npgsql;
+
+            class Loader(IAsyncPolicy configured)
+            {
+                async Task LoadAsync(AppDb db, SqlConnection sql, NpgsqlConnection pg, DataTable rows, int id)
+                {
+                    var breaker = Policy.Handle<DbException>().CircuitBreakerAsync(5, TimeSpan.FromSeconds(30));
+                    await breaker.ExecuteAsync(() => db.Database.ExecuteSqlRawAsync("INSERT INTO ledger (id) VALUES ({0})", id));
+                    await configured.ExecuteAsync(() => db.Database.ExecuteSqlRawAsync("INSERT INTO ledger (id) VALUES ({0})", id));
+
+                    using var bulk = new SqlBulkCopy(sql) { DestinationTableName = "orders" };
+                    await bulk.WriteToServerAsync(rows);
+                    await Policy.Handle<NpgsqlException>().RetryAsync(2).ExecuteAsync(async () =>
+                    {
+                        await using var export = await pg.BeginBinaryExportAsync("COPY orders TO STDOUT (FORMAT BINARY)");
+                    });
+                }
+            }
+            """ + Db, Library.PollyV7, Library.SqlClient, Library.Npgsql, Library.EntityFrameworkCore).RunAsync();
+
+    [Fact]
+    public Task Increments_and_inserts_in_a_retry_loop_that_ends_on_a_success_flag_are_reported()
+        => Analyzer("""
+            using Dapper;
+            using Microsoft.EntityFrameworkCore;
+
+            class Counters
+            {
+                void Bump(IDbConnection connection, int id, int n)
+                {
+                    var done = false;
+                    for (var attempt = 0; !done && attempt < 3; attempt++)
+                    {
+                        try
+                        {
+                            [|connection.Execute("UPDATE counters SET hits = hits + @n WHERE id = @id", new { n, id })|];
+                            done = true;
+                        }
+                        catch (DbException)
+                        {
+                            Thread.Sleep(500);
+                        }
+                    }
+
+                    if (!done)
+                    {
+                        throw new InvalidOperationException("Counter not updated.");
+                    }
+                }
+
+                async Task LogAsync(AppDb db, string message)
+                {
+                    var saved = false;
+                    var attempt = 0;
+                    while (!saved && attempt++ < 3)
+                    {
+                        try
+                        {
+                            await [|db.Database.ExecuteSqlInterpolatedAsync($"INSERT INTO audit (message) VALUES ({message})")|];
+                            saved = true;
+                        }
+                        catch (DbException)
+                        {
+                            await Task.Delay(500);
+                        }
+                    }
+                }
+            }
+            """ + Db, Library.Dapper, Library.EntityFrameworkCore)
+            .WithMessages(
+                "'UPDATE counters SET hits = hits + @n' runs again on every retry of this hand-rolled retry loop; make it idempotent (set an absolute value, or guard it with a version check)",
+                "'INSERT INTO audit' runs again on every retry of this hand-rolled retry loop; make it idempotent (upsert or idempotency key)")
+            .RunAsync();
+
+    [Fact]
+    public Task Writes_guarded_by_an_existence_check_inside_the_retry_are_silent()
+        => Analyzer("""
+            using System.Collections.Generic;
+            using System.Linq;
+            using Microsoft.EntityFrameworkCore;
+            using Polly.Retry;
+
+            class Seeder(AsyncRetryPolicy retry)
+            {
+                async Task SeedAsync(AppDb db, List<Order> orders)
+                {
+                    await retry.ExecuteAsync(async () =>
+                    {
+                        if (!db.Orders.Any())
+                        {
+                            await db.Orders.AddRangeAsync(orders);
+                            await db.SaveChangesAsync();
+                        }
+
+                        if (await db.Orders.CountAsync() == 0)
+                        {
+                            db.Orders.AddRange(orders);
+                        }
+                        else
+                        {
+                            [|db.Orders.Add(new Order())|];
+                        }
+
+                        await db.SaveChangesAsync();
+                    });
+                }
+            }
+            """ + Db, Library.PollyV7, Library.EntityFrameworkCore).RunAsync();
 }

@@ -727,7 +727,7 @@ public class SLU402_HandRolledRetryTests
             .RunAsync();
 
     [Fact]
-    public Task A_loop_that_stops_on_success_with_a_flag_is_not_reported()
+    public Task A_loop_that_spins_on_a_success_flag_with_no_attempt_bound_is_reported()
         => Analyzer("""
             using System;
             using System.Threading;
@@ -737,7 +737,7 @@ public class SLU402_HandRolledRetryTests
                 void Run(Action step)
                 {
                     var done = false;
-                    while (!done)
+                    [|while (!done)|]
                     {
                         try
                         {
@@ -749,6 +749,265 @@ public class SLU402_HandRolledRetryTests
                             Thread.Sleep(100);
                         }
                     }
+                }
+            }
+            """)
+            .WithMessages("This loop retries 'step' by hand and never gives up; bound the attempts and let the last failure through (SluiceResilience.Retry/RetryAsync or a Polly retry)")
+            .RunAsync();
+
+    // ---- Loops that end on a success flag, reconnect loops, a try with no braces around it ---------------
+
+    [Fact]
+    public Task A_success_flag_loop_bounded_in_its_condition_that_carries_on_after_the_last_attempt_is_reported()
+        => Analyzer("""
+            using System;
+            using System.IO;
+            using System.Threading;
+
+            class Exporter
+            {
+                void Export(Action write)
+                {
+                    var written = false;
+                    var attempt = 0;
+                    [|while (!written && attempt < 3)|]
+                    {
+                        try
+                        {
+                            write();
+                            written = true;
+                        }
+                        catch (IOException)
+                        {
+                            attempt++;
+                            Thread.Sleep(1000);
+                        }
+                    }
+                }
+
+                void Send(Action send)
+                {
+                    var sent = false;
+                    var attempt = 0;
+                    [|do|]
+                    {
+                        try
+                        {
+                            send();
+                            sent = true;
+                        }
+                        catch (TimeoutException)
+                        {
+                            Thread.Sleep(200);
+                        }
+                    }
+                    while (sent == false && ++attempt < 5);
+                }
+            }
+            """)
+            .WithMessages(
+                "This loop retries 'write' by hand and, after the last attempt, carries on as if it had succeeded; let the last failure through or record it (SluiceResilience.Retry/RetryAsync or a Polly retry rethrows it)",
+                "This loop retries 'send' by hand and, after the last attempt, carries on as if it had succeeded; let the last failure through or record it (SluiceResilience.Retry/RetryAsync or a Polly retry rethrows it)")
+            .RunAsync();
+
+    [Fact]
+    public Task A_success_flag_loop_that_throws_its_own_exception_after_the_loop_is_reported_and_one_that_keeps_the_cause_is_silent()
+        => Analyzer("""
+            using System;
+            using System.IO;
+            using System.Threading;
+
+            class Exporter
+            {
+                void Lossy(Action write)
+                {
+                    var written = false;
+                    [|for (var attempt = 0; !written && attempt < 3; attempt++)|]
+                    {
+                        try
+                        {
+                            write();
+                            written = true;
+                        }
+                        catch (IOException)
+                        {
+                            Thread.Sleep(1000);
+                        }
+                    }
+
+                    if (!written)
+                    {
+                        throw new InvalidOperationException("Export failed.");
+                    }
+                }
+
+                void Kept(Action write)
+                {
+                    var written = false;
+                    IOException? last = null;
+                    for (var attempt = 0; !written && attempt < 3; attempt++)
+                    {
+                        try
+                        {
+                            write();
+                            written = true;
+                        }
+                        catch (IOException ex)
+                        {
+                            last = ex;
+                            Thread.Sleep(1000);
+                        }
+                    }
+
+                    if (!written)
+                    {
+                        throw new InvalidOperationException("Export failed.", last);
+                    }
+                }
+            }
+            """)
+            .WithMessages("This loop retries 'write' by hand and, after the last attempt, throws an exception that carries none of the failures; rethrow the last failure, or pass it as the inner exception")
+            .RunAsync();
+
+    [Fact]
+    public Task A_reconnect_loop_that_spins_on_the_connection_state_with_a_sleep_is_reported()
+        => Analyzer("""
+            using System;
+            using System.Data;
+            using System.Data.Common;
+            using System.Net.Sockets;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            class Feed(TcpClient client, DbConnection connection)
+            {
+                void Connect(string host)
+                {
+                    [|while (!client.Connected)|]
+                    {
+                        try
+                        {
+                            client.Connect(host, 9000);
+                        }
+                        catch (SocketException)
+                        {
+                            Thread.Sleep(5000);
+                        }
+                    }
+                }
+
+                async Task OpenAsync()
+                {
+                    [|while (connection.State != ConnectionState.Open)|]
+                    {
+                        try
+                        {
+                            await connection.OpenAsync();
+                        }
+                        catch (DbException)
+                        {
+                        }
+
+                        await Task.Delay(2000);
+                    }
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Worker_and_consumer_loops_on_other_state_are_silent()
+        => Analyzer("""
+            using System;
+            using System.Collections.Concurrent;
+            using System.Threading;
+
+            class Worker(BlockingCollection<string> queue)
+            {
+                private bool _running = true;
+
+                void Consume(Action<string> handle)
+                {
+                    while (!queue.IsCompleted)
+                    {
+                        try
+                        {
+                            handle(queue.Take());
+                        }
+                        catch (InvalidOperationException)
+                        {
+                            Thread.Sleep(100);
+                        }
+                    }
+                }
+
+                void Run(Action work)
+                {
+                    while (_running)
+                    {
+                        try
+                        {
+                            work();
+                        }
+                        catch (TimeoutException)
+                        {
+                            Thread.Sleep(1000);
+                        }
+                    }
+                }
+
+                void ConnectOnce(System.Net.Sockets.TcpClient client)
+                {
+                    var done = false;
+                    while (!done)
+                    {
+                        try
+                        {
+                            client.Connect("feed", 9000);
+                            done = true;
+                        }
+                        catch (System.Net.Sockets.SocketException)
+                        {
+                            done = true;
+                        }
+                    }
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_loop_whose_body_is_the_try_statement_without_braces_is_reported()
+        => Analyzer("""
+            using System.IO;
+            using System.Threading;
+
+            class Files
+            {
+                string Read(string path)
+                {
+                    [|for (int i = 0; i < 3; i++)|]
+                        try
+                        {
+                            return File.ReadAllText(path);
+                        }
+                        catch (IOException)
+                        {
+                            Thread.Sleep(500);
+                        }
+
+                    throw new IOException("Gave up.");
+                }
+
+                string ReadForever(string path)
+                {
+                    [|while (true)|]
+                        try
+                        {
+                            return File.ReadAllText(path);
+                        }
+                        catch (IOException)
+                        {
+                            Thread.Sleep(500);
+                        }
                 }
             }
             """).RunAsync();

@@ -174,4 +174,68 @@ public class SLU404_RetryWithoutJitterTests
                 object Create() => new Polly.Retry.RetryStrategyOptions();
             }
             """).RunAsync();
+
+    // ---- Polly v7 ------------------------------------------------------------------------------
+
+    private const string V7Tail = "with no jitter, so every client that failed together retries together; wait an exponentially growing delay with random jitter (a sleepDurationProvider that adds a random part, or a Polly v8 retry with UseJitter = true)";
+
+    [Fact]
+    public Task Polly_v7_constant_and_linear_schedules_are_reported_with_no_fix()
+        => Verify.CodeFix<RetryWithoutJitterAnalyzer, RetryWithoutJitterCodeFix>(RetryWithoutJitterCodeFix.ExponentialWithJitterKey)
+            .WithLibraries(Library.PollyV7)
+            .WithSource("""
+                using System;
+                using Polly;
+
+                class Policies
+                {
+                    private readonly int _seconds = 3;
+
+                    IAsyncPolicy Listed() => Policy.Handle<TimeoutException>().[|WaitAndRetryAsync|](new[]
+                    {
+                        TimeSpan.FromSeconds(1),
+                        TimeSpan.FromSeconds(2),
+                        TimeSpan.FromSeconds(3),
+                    });
+
+                    ISyncPolicy Fixed() => Policy.Handle<TimeoutException>().[|WaitAndRetry|](new[] { TimeSpan.FromMilliseconds(500), TimeSpan.FromMilliseconds(500) });
+
+                    ISyncPolicy Configured() => Policy.Handle<TimeoutException>().[|WaitAndRetry|](3, _ => TimeSpan.FromSeconds(_seconds));
+
+                    IAsyncPolicy Growing() => Policy.Handle<TimeoutException>().[|WaitAndRetryAsync|](4, attempt => TimeSpan.FromSeconds(2 * attempt));
+
+                    IAsyncPolicy FromALocal()
+                    {
+                        TimeSpan[] delays = [TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10)];
+                        return Policy.Handle<TimeoutException>().[|WaitAndRetryAsync|](delays);
+                    }
+                }
+                """)
+            .WithMessages("This retry waits a linear delay " + V7Tail, "This retry waits a constant delay " + V7Tail, "This retry waits a constant delay " + V7Tail,
+                "This retry waits a linear delay " + V7Tail, "This retry waits a constant delay " + V7Tail)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task Polly_v7_exponential_random_and_unknown_schedules_are_silent()
+        => Verify.Analyzer<RetryWithoutJitterAnalyzer>().WithLibraries(Library.PollyV7).WithSource("""
+            using System;
+            using System.Collections.Generic;
+            using Polly;
+
+            class Policies(IEnumerable<TimeSpan> configured)
+            {
+                IAsyncPolicy Exponential() => Policy.Handle<TimeoutException>().WaitAndRetryAsync(5, n => TimeSpan.FromSeconds(Math.Pow(2, n)));
+
+                ISyncPolicy Doubling() => Policy.Handle<TimeoutException>().WaitAndRetry(new[] { TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4) });
+
+                ISyncPolicy Jittered() => Policy.Handle<TimeoutException>().WaitAndRetry(3, n => TimeSpan.FromMilliseconds(100 * n + Random.Shared.Next(0, 100)));
+
+                ISyncPolicy Configured() => Policy.Handle<TimeoutException>().WaitAndRetry(configured);
+
+                ISyncPolicy NoWait() => Policy.Handle<TimeoutException>().WaitAndRetry(3, _ => TimeSpan.FromSeconds(0));
+
+                ISyncPolicy Immediate() => Policy.Handle<TimeoutException>().Retry(3);
+            }
+            """).RunAsync();
 }

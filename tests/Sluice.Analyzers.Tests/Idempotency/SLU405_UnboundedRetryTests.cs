@@ -250,4 +250,225 @@ public class SLU405_UnboundedRetryTests
                 MyOptions Create() => new() { MaxRetryAttempts = int.MaxValue };
             }
             """).RunAsync();
+
+    [Fact]
+    public Task Success_flag_reconnect_and_brace_less_loops_with_no_bound_are_reported_and_get_a_counter_in_a_filter()
+        => Fix("""
+            using System;
+            using System.IO;
+            using System.Net.Sockets;
+            using System.Threading;
+
+            class Feed(TcpClient client)
+            {
+                void Run(Action step)
+                {
+                    var done = false;
+                    [|while (!done)|]
+                    {
+                        try
+                        {
+                            step();
+                            done = true;
+                        }
+                        catch (TimeoutException)
+                        {
+                            Thread.Sleep(100);
+                        }
+                    }
+                }
+
+                void Connect(string host)
+                {
+                    [|while (!client.Connected)|]
+                    {
+                        try
+                        {
+                            client.Connect(host, 9000);
+                        }
+                        catch (SocketException)
+                        {
+                            Thread.Sleep(5000);
+                        }
+                    }
+                }
+
+                string Read(string path)
+                {
+                    [|while (true)|]
+                        try
+                        {
+                            return File.ReadAllText(path);
+                        }
+                        catch (IOException)
+                        {
+                            Thread.Sleep(500);
+                        }
+                }
+            }
+            """, """
+            using System;
+            using System.IO;
+            using System.Net.Sockets;
+            using System.Threading;
+
+            class Feed(TcpClient client)
+            {
+                void Run(Action step)
+                {
+                    var done = false;
+                    var attempt = 0;
+                    while (!done)
+                    {
+                        try
+                        {
+                            step();
+                            done = true;
+                        }
+                        catch (TimeoutException) when (++attempt < 5)
+                        {
+                            Thread.Sleep(100);
+                        }
+                    }
+                }
+
+                void Connect(string host)
+                {
+                    var attempt = 0;
+                    while (!client.Connected)
+                    {
+                        try
+                        {
+                            client.Connect(host, 9000);
+                        }
+                        catch (SocketException) when (++attempt < 5)
+                        {
+                            Thread.Sleep(5000);
+                        }
+                    }
+                }
+
+                string Read(string path)
+                {
+                    var attempt = 0;
+                    while (true)
+                        try
+                        {
+                            return File.ReadAllText(path);
+                        }
+                        catch (IOException) when (++attempt < 5)
+                        {
+                            Thread.Sleep(500);
+                        }
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Success_flag_and_reconnect_loops_with_an_attempt_bound_or_no_wait_are_silent()
+        => Analyzer("""
+            using System;
+            using System.Net.Sockets;
+            using System.Threading;
+
+            class Feed(TcpClient client)
+            {
+                void Run(Action step)
+                {
+                    var done = false;
+                    for (var attempt = 0; !done && attempt < 3; attempt++)
+                    {
+                        try
+                        {
+                            step();
+                            done = true;
+                        }
+                        catch (TimeoutException)
+                        {
+                            Thread.Sleep(100);
+                        }
+                    }
+                }
+
+                void Connect(string host)
+                {
+                    var attempt = 0;
+                    while (!client.Connected && attempt++ < 10)
+                    {
+                        try
+                        {
+                            client.Connect(host, 9000);
+                        }
+                        catch (SocketException)
+                        {
+                            Thread.Sleep(5000);
+                        }
+                    }
+                }
+
+                void Spin(Action step)
+                {
+                    var done = false;
+                    while (!done)
+                    {
+                        try
+                        {
+                            step();
+                            done = true;
+                        }
+                        catch (TimeoutException)
+                        {
+                            Console.WriteLine("again");
+                        }
+                    }
+                }
+            }
+            """).RunAsync();
+
+    // ---- Polly v7 ------------------------------------------------------------------------------
+
+    [Fact]
+    public Task Polly_v7_forever_retries_are_reported_with_no_fix()
+        => Verify.CodeFix<UnboundedRetryAnalyzer, UnboundedRetryCodeFix>(UnboundedRetryCodeFix.BoundAttemptsKey)
+            .WithLibraries(Library.PollyV7)
+            .WithSource("""
+                using System;
+                using System.Data.Common;
+                using Polly;
+
+                class Policies
+                {
+                    IAsyncPolicy Migrations() => Policy.Handle<DbException>().[|WaitAndRetryForeverAsync|](_ => TimeSpan.FromSeconds(5));
+
+                    ISyncPolicy Sync() => Policy.Handle<DbException>().[|WaitAndRetryForever|](n => TimeSpan.FromSeconds(n));
+
+                    ISyncPolicy Immediate() => Policy.Handle<DbException>().[|RetryForever|]();
+
+                    IAsyncPolicy<int> Typed() => Policy<int>.Handle<DbException>().[|RetryForeverAsync|]();
+                }
+                """)
+            .WithMessages(
+                "This Polly 'WaitAndRetryForeverAsync' policy retries forever, so a failure that never heals stalls the pipeline; bound the attempts and let the last failure through",
+                "This Polly 'WaitAndRetryForever' policy retries forever, so a failure that never heals stalls the pipeline; bound the attempts and let the last failure through",
+                "This Polly 'RetryForever' policy retries forever, so a failure that never heals stalls the pipeline; bound the attempts and let the last failure through",
+                "This Polly 'RetryForeverAsync' policy retries forever, so a failure that never heals stalls the pipeline; bound the attempts and let the last failure through")
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task Polly_v7_bounded_retries_are_silent()
+        => Verify.Analyzer<UnboundedRetryAnalyzer>().WithLibraries(Library.PollyV7).WithSource("""
+            using System;
+            using System.Data.Common;
+            using Polly;
+
+            class Policies
+            {
+                IAsyncPolicy Bounded() => Policy.Handle<DbException>().WaitAndRetryAsync(5, n => TimeSpan.FromSeconds(Math.Pow(2, n)));
+
+                ISyncPolicy Few() => Policy.Handle<DbException>().Retry(3);
+
+                ISyncPolicy Breaker() => Policy.Handle<DbException>().CircuitBreaker(5, TimeSpan.FromSeconds(30));
+            }
+            """).RunAsync();
 }

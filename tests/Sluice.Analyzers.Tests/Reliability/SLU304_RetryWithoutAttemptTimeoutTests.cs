@@ -245,4 +245,87 @@ public class SLU304_RetryWithoutAttemptTimeoutTests
                 }
                 """)
             .RunAsync();
+
+    // ---- Polly v7 ------------------------------------------------------------------------------
+
+    private const string V7Message = "This retry has no timeout inside it, so one hung attempt stalls every retry{0}; wrap a timeout inside it (Policy.WrapAsync(retry, Policy.TimeoutAsync(...)))";
+
+    [Fact]
+    public Task A_Polly_v7_retry_executing_I_O_with_no_timeout_inside_is_reported_with_no_fix()
+        => Fix()
+            .WithLibraries(Library.PollyV7)
+            .WithSource("""
+                using System;
+                using System.Net.Http;
+                using System.Threading.Tasks;
+                using Polly;
+
+                class Client(HttpClient http)
+                {
+                    async Task<string> Fetch(string url)
+                    {
+                        var retry = Policy.Handle<HttpRequestException>()
+                            .[|WaitAndRetryAsync|](3, n => TimeSpan.FromSeconds(Math.Pow(2, n)));
+                        return await retry.ExecuteAsync(() => http.GetStringAsync(url));
+                    }
+
+                    Task<HttpResponseMessage> Inline(string url)
+                        => Policy.Handle<HttpRequestException>().[|RetryAsync|](2).ExecuteAsync(async () => await http.GetAsync(url));
+
+                    async Task TotalOnly(string url)
+                    {
+                        var retry = Policy.Handle<HttpRequestException>().[|RetryAsync|](2);
+                        var wrapped = Policy.WrapAsync(Policy.TimeoutAsync(TimeSpan.FromMinutes(1)), retry);
+                        await retry.ExecuteAsync(() => http.GetAsync(url));
+                        await wrapped.ExecuteAsync(() => http.GetAsync(url));
+                    }
+                }
+                """)
+            .WithMessages(
+                string.Format(V7Message, ""),
+                string.Format(V7Message, ""),
+                string.Format(V7Message, " (the timeout wrapped outside it bounds only the total time)"))
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task A_Polly_v7_retry_with_a_timeout_inside_or_no_visible_I_O_or_that_leaves_the_method_is_silent()
+        => Verify.Analyzer<RetryWithoutAttemptTimeoutAnalyzer>().WithLibraries(Library.PollyV7).WithSource("""
+            using System;
+            using System.Net.Http;
+            using System.Threading.Tasks;
+            using Polly;
+
+            class Client(HttpClient http)
+            {
+                async Task Wrapped(string url)
+                {
+                    var retry = Policy.Handle<HttpRequestException>().RetryAsync(2);
+                    var timeout = Policy.TimeoutAsync(TimeSpan.FromSeconds(10));
+                    var policy = Policy.WrapAsync(retry, timeout);
+                    await policy.ExecuteAsync(() => http.GetAsync(url));
+                }
+
+                async Task WrappedByInstance(string url)
+                {
+                    var retry = Policy.Handle<HttpRequestException>().RetryAsync(2);
+                    await retry.WrapAsync(Policy.TimeoutAsync(TimeSpan.FromSeconds(10))).ExecuteAsync(() => http.GetAsync(url));
+                }
+
+                async Task NoIo(Func<Task> work)
+                {
+                    var retry = Policy.Handle<TimeoutException>().RetryAsync(2);
+                    await retry.ExecuteAsync(() => work());
+                }
+
+                IAsyncPolicy Returned() => Policy.Handle<HttpRequestException>().RetryAsync(2);
+
+                async Task Handed(string url, Func<IAsyncPolicy, Task> use)
+                {
+                    var retry = Policy.Handle<HttpRequestException>().RetryAsync(2);
+                    await use(retry);
+                    await retry.ExecuteAsync(() => http.GetAsync(url));
+                }
+            }
+            """).RunAsync();
 }
