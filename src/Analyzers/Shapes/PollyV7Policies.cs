@@ -102,12 +102,10 @@ internal sealed class PollyV7Policies
 
     private static string? Durations(IOperation value)
     {
-        IEnumerable<IOperation>? elements = value.WalkDownConversion() switch
-        {
-            IArrayCreationOperation { Initializer: { } initializer } => initializer.ElementValues,
-            ICollectionExpressionOperation collection => collection.Elements,
-            _ => null,
-        };
+        var unwrapped = value.WalkDownConversion();
+        IEnumerable<IOperation>? elements = unwrapped is IArrayCreationOperation { Initializer: { } initializer }
+            ? initializer.ElementValues
+            : CollectionExpressions.ElementsOf(unwrapped);
         if (elements is null)
         {
             return null;
