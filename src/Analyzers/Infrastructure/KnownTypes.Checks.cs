@@ -41,6 +41,6 @@ internal sealed partial class KnownTypes
                 || SymbolEqualityComparer.Default.Equals(type, GenericResiliencePipeline)
                 || SymbolEqualityComparer.Default.Equals(type, SluiceResilience)
                 || (method.Name.StartsWith("Execute", System.StringComparison.Ordinal) && PollyIsPolicy is { } v7
-                    && (SymbolEqualityComparer.Default.Equals(type, v7) || type.AllInterfaces.Contains(v7, SymbolEqualityComparer.Default))));
+                    && TypeSymbols.IsOrDerives(type, v7)));
     }
 }
