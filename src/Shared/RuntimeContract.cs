@@ -20,7 +20,10 @@ internal static class RuntimeContract
     internal static class Resilience
     {
         /// <summary>The helpers' type, looked up by the SLU402, SLU403 and SLU303 fixes and by the retry-scope analysis.</summary>
-        public const string TypeName = Namespace + ".SluiceResilience";
+        public const string TypeName = Namespace + "." + TypeShortName;
+
+        /// <summary>The helpers' type name without its namespace (<see cref="Namespace"/>).</summary>
+        public const string TypeShortName = "SluiceResilience";
 
         /// <summary>The synchronous retry helper the SLU402 fix writes for a loop that does not await.</summary>
         public const string Retry = "Retry";

@@ -260,7 +260,7 @@ internal sealed class Deadlines
     private string? TokenProperty(ITypeSymbol? type)
     {
         if (type is not INamedTypeSymbol named || IsTokenOrSource(named) || named.SpecialType != SpecialType.None
-            || named.ContainingNamespace?.ToDisplayString() is "System" or "System.Threading")
+            || TypeSymbols.IsNamespace(named.ContainingNamespace, "System") || TypeSymbols.IsNamespace(named.ContainingNamespace, "System.Threading"))
         {
             return null;
         }
@@ -317,7 +317,7 @@ internal sealed class Deadlines
     private static bool AppliesTimeout(IMethodSymbol method)
         => method.Name is "CancelAfter" or "WaitAsync" or "SetCommandTimeout"
             || method.ContainingType is { Name: "ResiliencePipeline", ContainingNamespace.Name: "Polly" }
-            || method.ContainingType?.ToDisplayString() == RuntimeContract.Resilience.TypeName;
+            || (method.ContainingType is { Name: RuntimeContract.Resilience.TypeShortName } resilience && TypeSymbols.IsNamespace(resilience.ContainingNamespace, RuntimeContract.Namespace));
 
     /// <summary>An async call on a network or database client this helper knows (HttpClient, DbCommand, Dapper, EF Core...).</summary>
     public bool IsNetworkOrDatabase(IMethodSymbol method)
@@ -524,7 +524,7 @@ internal sealed class Deadlines
     /// </summary>
     private bool IsEmbeddedDatabase(IInvocationOperation call)
     {
-        if (Receiver(call)?.Type is { ContainingNamespace: { } ns } && ns.ToDisplayString() is "Microsoft.Data.Sqlite" or "System.Data.SQLite")
+        if (Receiver(call)?.Type is { ContainingNamespace: { } ns } && (TypeSymbols.IsNamespace(ns, "Microsoft.Data.Sqlite") || TypeSymbols.IsNamespace(ns, "System.Data.SQLite")))
         {
             return true;
         }

@@ -96,7 +96,7 @@ internal static class LineByLine
 
         var type = call.Type;
         var deferred = type is INamedTypeSymbol { IsGenericType: true } named
-            && named.ContainingNamespace?.ToDisplayString() is "System.Collections.Generic" or "System.Linq"
+            && (TypeSymbols.IsNamespace(named.ContainingNamespace, "System.Collections.Generic") || TypeSymbols.IsNamespace(named.ContainingNamespace, "System.Linq"))
             && named.TypeKind == TypeKind.Interface;
         return !deferred || Direct(call) == LineByLineUse.Loop;
     }

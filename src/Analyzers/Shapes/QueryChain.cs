@@ -470,9 +470,9 @@ internal sealed class QueryChain
             return array.ElementType;
         }
 
-        var enumerable = type is INamedTypeSymbol { Name: "IEnumerable", Arity: 1 } named && named.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic"
+        var enumerable = type is INamedTypeSymbol { Name: "IEnumerable", Arity: 1 } named && TypeSymbols.IsNamespace(named.ContainingNamespace, "System.Collections.Generic")
             ? named
-            : type.AllInterfaces.FirstOrDefault(i => i is { Name: "IEnumerable", Arity: 1 } && i.ContainingNamespace?.ToDisplayString() == "System.Collections.Generic");
+            : type.AllInterfaces.FirstOrDefault(i => i is { Name: "IEnumerable", Arity: 1 } && TypeSymbols.IsNamespace(i.ContainingNamespace, "System.Collections.Generic"));
         return enumerable?.TypeArguments[0];
     }
 
@@ -492,8 +492,8 @@ internal sealed class QueryChain
     /// <summary>System.Linq's or EF Core's query operators (not a project's own extension methods).</summary>
     private static bool IsLinqOrEf(IMethodSymbol method)
     {
-        var ns = (method.ReducedFrom ?? method).ContainingType?.ContainingNamespace?.ToDisplayString() ?? "";
-        return ns == "System.Linq" || ns.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal);
+        var ns = (method.ReducedFrom ?? method).ContainingType?.ContainingNamespace;
+        return TypeSymbols.IsNamespace(ns, "System.Linq") || TypeSymbols.IsNamespaceOrNested(ns, "Microsoft.EntityFrameworkCore");
     }
 
     private static bool Mentions(IOperation operation, IParameterSymbol parameter)

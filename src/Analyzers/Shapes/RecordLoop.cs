@@ -133,19 +133,19 @@ internal sealed class RecordLoop
             return named.TupleElements.All(e => IsData(e.Type, types, allowStrings: true, allowClasses));
         }
 
-        var ns = named.ContainingNamespace?.ToDisplayString() ?? "";
+        var ns = named.ContainingNamespace;
         switch (named.Name)
         {
-            case "Guid" or "DateTimeOffset" or "DateOnly" or "TimeOnly" when ns == "System":
-            case "DataRow" or "IDataRecord" when ns == "System.Data":
-            case "JsonElement" or "JsonDocument" when ns == "System.Text.Json":
-            case "JsonNode" or "JsonObject" or "JsonArray" when ns == "System.Text.Json.Nodes":
-            case "JToken" or "JObject" or "JArray" when ns == "Newtonsoft.Json.Linq":
-            case "XElement" when ns == "System.Xml.Linq":
+            case "Guid" or "DateTimeOffset" or "DateOnly" or "TimeOnly" when TypeSymbols.IsNamespace(ns, "System"):
+            case "DataRow" or "IDataRecord" when TypeSymbols.IsNamespace(ns, "System.Data"):
+            case "JsonElement" or "JsonDocument" when TypeSymbols.IsNamespace(ns, "System.Text.Json"):
+            case "JsonNode" or "JsonObject" or "JsonArray" when TypeSymbols.IsNamespace(ns, "System.Text.Json.Nodes"):
+            case "JToken" or "JObject" or "JArray" when TypeSymbols.IsNamespace(ns, "Newtonsoft.Json.Linq"):
+            case "XElement" when TypeSymbols.IsNamespace(ns, "System.Xml.Linq"):
                 return true;
-            case "KeyValuePair" when ns == "System.Collections.Generic" && named.TypeArguments.Length == 2:
+            case "KeyValuePair" when TypeSymbols.IsNamespace(ns, "System.Collections.Generic") && named.TypeArguments.Length == 2:
                 return IsData(named.TypeArguments[1], types, allowStrings: true, allowClasses);
-            case "IDictionary" or "IReadOnlyDictionary" or "Dictionary" when ns == "System.Collections.Generic" && named.TypeArguments.Length == 2:
+            case "IDictionary" or "IReadOnlyDictionary" or "Dictionary" when TypeSymbols.IsNamespace(ns, "System.Collections.Generic") && named.TypeArguments.Length == 2:
                 return named.TypeArguments[0].SpecialType == SpecialType.System_String;
         }
 
@@ -258,7 +258,7 @@ internal sealed class RecordLoop
 
             // text.AsSpan().EnumerateLines(): the lines of a text, one span at a time.
             if (method.Name == "EnumerateLines" && method.ContainingType is { Name: "MemoryExtensions" } extensions
-                && extensions.ContainingNamespace?.ToDisplayString() == "System")
+                && TypeSymbols.IsNamespace(extensions.ContainingNamespace, "System"))
             {
                 return "the text's lines";
             }
@@ -313,7 +313,7 @@ internal sealed class RecordLoop
 
         var declaring = (method.ReducedFrom ?? method).ContainingType;
         return declaring is { Name: "Enumerable" or "Queryable" or "AsyncEnumerable" or "EntityFrameworkQueryableExtensions" }
-            && declaring.ContainingNamespace?.ToDisplayString() is "System.Linq" or "Microsoft.EntityFrameworkCore";
+            && (TypeSymbols.IsNamespace(declaring.ContainingNamespace, "System.Linq") || TypeSymbols.IsNamespace(declaring.ContainingNamespace, "Microsoft.EntityFrameworkCore"));
     }
 
     private static RecordLoop? OfWhile(IWhileLoopOperation loop, KnownTypes types, ITryOperation? within)
@@ -453,10 +453,10 @@ internal sealed class RecordLoop
             return true;
         }
 
-        var ns = type.ContainingNamespace?.ToDisplayString() ?? "";
-        return ns.StartsWith("System.Reflection", StringComparison.Ordinal)
-            || (ns == "System" && type.Name is "Type" or "Delegate" or "Action" or "Func" or "EventHandler")
-            || ns.StartsWith("System.Diagnostics", StringComparison.Ordinal);
+        var ns = type.ContainingNamespace;
+        return TypeSymbols.IsNamespaceOrNested(ns, "System.Reflection")
+            || (type.Name is "Type" or "Delegate" or "Action" or "Func" or "EventHandler" && TypeSymbols.IsNamespace(ns, "System"))
+            || TypeSymbols.IsNamespaceOrNested(ns, "System.Diagnostics");
     }
 
     private static IOperation Unwrapped(IOperation operation)

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Sluice.Analyzers.Infrastructure;
 
 namespace Sluice.Analyzers.Shapes;
 
@@ -44,7 +45,7 @@ internal static class SetupCode
     /// </summary>
     public static bool IsSchemaSetup(IMethodSymbol method)
         => method.Name is "MigrateAsync" or "Migrate" or "EnsureCreatedAsync" or "EnsureCreated" or "EnsureDeletedAsync" or "EnsureDeleted"
-            && (method.ReducedFrom ?? method).ContainingType is { ContainingNamespace: { } ns } && ns.ToDisplayString().StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal);
+            && (method.ReducedFrom ?? method).ContainingType is { ContainingNamespace: { } ns } && TypeSymbols.IsNamespaceOrNested(ns, "Microsoft.EntityFrameworkCore");
 
     private static bool Matches(string name, string pattern)
     {
