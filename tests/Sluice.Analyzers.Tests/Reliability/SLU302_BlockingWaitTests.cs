@@ -713,6 +713,26 @@ public class SLU302_BlockingWaitTests
             """).RunAsync();
 
     [Fact]
+    public Task Reading_the_result_of_the_projects_own_async_method_is_silent_and_of_a_librarys_is_reported()
+        => Analyzer("""
+            using System.IO;
+            using System.Threading.Tasks;
+
+            class Catalog
+            {
+                void Refresh(StreamReader reader)
+                {
+                    var text = SaveAsync(reader).Result;
+                    SaveAsync(reader).GetAwaiter().GetResult();
+                }
+
+                string Load(StreamReader reader) => [|reader.ReadToEndAsync().Result|];
+
+                private async Task<string> SaveAsync(StreamReader reader) => await reader.ReadToEndAsync();
+            }
+            """).RunAsync();
+
+    [Fact]
     public Task Reading_the_result_of_an_embedded_database_call_is_silent_as_SLU303_leaves_it()
         => Analyzer(SLU303_NoDeadlineTests.SqliteStub + """
 
