@@ -4,8 +4,12 @@ namespace Sluice.PostgreSql.Tests;
 
 public class SchemaTests
 {
-    private static string ShippedScriptPath([System.Runtime.CompilerServices.CallerFilePath] string here = "")
-        => Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "src", "PostgreSql", "sql", "sluice-postgres.sql");
+    // From the repository root the build records (a CI build maps source paths, so the caller's file path will not do).
+    private static string ShippedScriptPath()
+        => Path.Combine(
+            typeof(SchemaTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+                .Cast<System.Reflection.AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!,
+            "src", "PostgreSql", "sql", "sluice-postgres.sql");
 
     [Fact]
     public void The_shipped_script_is_the_one_EnsureSchemaAsync_runs()
