@@ -37,6 +37,27 @@ public class TransactionalSinkTests
     }
 
     [SkippableFact]
+    public async Task Each_input_of_a_pipeline_keeps_its_own_checkpoint_so_a_new_input_is_not_skipped()
+    {
+        var (db, sink) = await SetUpAsync();
+        await using var _ = db;
+        var monday = Enumerable.Range(0, 40).Select(i => new Event(i, i)).ToList();
+        var tuesday = Enumerable.Range(1000, 40).Select(i => new Event(i, i)).ToList();
+
+        async Task<PipelineReport> Import(List<Event> events, string input) => await SluicePipeline.From(events)
+            .WithName("tx").ForInput(input).WithBatchSize(10)
+            .WithTransactionalSink(sink)
+            .RunAsync((_, _) => ValueTask.CompletedTask);
+
+        var first = await Import(monday, "orders-monday.csv");
+        var second = await Import(tuesday, "orders-tuesday.csv");
+
+        Assert.Equal((40L, 0L), (first.Read, first.Skipped));
+        Assert.Equal((40L, 0L), (second.Read, second.Skipped));
+        Assert.Equal(monday.Concat(tuesday).Select(e => e.Id), await Outcome.StoredIdsAsync(db.DataSource, db.Schema));
+    }
+
+    [SkippableFact]
     public async Task A_commit_repeated_after_it_landed_changes_nothing_and_one_from_elsewhere_is_refused_whole()
     {
         var (db, sink) = await SetUpAsync();

@@ -114,6 +114,28 @@ public class CompletionCallbackTests
     }
 
     [Fact]
+    public async Task The_callback_cannot_be_combined_with_a_transactional_sink()
+    {
+        var builder = SluicePipeline.From(Enumerable.Range(0, 10))
+            .WithName("acked")
+            .WithTransactionalSink(new NeverCalledSink())
+            .OnRecordsCompleted((_, _) => ValueTask.CompletedTask);
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => builder.RunAsync((_, _) => ValueTask.CompletedTask));
+        Assert.Contains("acknowledge records before their commit", failure.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A transactional sink the refused pipeline must never reach.</summary>
+    private sealed class NeverCalledSink : ITransactionalBatchSink<int>
+    {
+        public ValueTask<long?> LoadCheckpointAsync(string pipeline, string partition, CancellationToken cancellationToken = default)
+            => throw new InvalidOperationException("the run should have been refused before loading a checkpoint");
+
+        public ValueTask CommitAsync(TransactionalBatch<int> batch, CancellationToken cancellationToken = default)
+            => throw new InvalidOperationException("the run should have been refused before committing");
+    }
+
+    [Fact]
     public void A_null_callback_is_refused()
     {
         var failure = Assert.Throws<ArgumentNullException>(() => SluicePipeline.From(Enumerable.Range(0, 1)).OnRecordsCompleted(null!));
