@@ -65,6 +65,7 @@ public class RuntimeContractTests
         const string Token = RuntimeContract.Resilience.CancellationTokenParameter;
 
         Clause(RuntimeContract.Resilience.TypeName, () => AssertStaticClass(Type));
+        Clause(RuntimeContract.Resilience.TypeShortName, () => Assert.Equal(RuntimeContract.Resilience.TypeShortName, RuntimeType(Type).Name));
 
         Clause(RuntimeContract.Resilience.Retry, () => AssertOverloads(
             Type,

@@ -293,15 +293,17 @@ public class PipelineTests : IDisposable
     [Fact]
     public async Task Batches_are_retried_through_the_resilience_pipeline()
     {
+        // One record, so one batch: a worker takes what the reader has written so far, and on a loaded machine four
+        // records can arrive as two batches, which would make the call count depend on timing.
         var calls = 0;
-        var report = await SluicePipeline.From(Enumerable.Range(0, 4))
+        var report = await SluicePipeline.From(Enumerable.Range(0, 1))
             .WithBatchSize(4)
             .WithResilience(Fast.Resilience())
             .RunAsync((IReadOnlyList<int> batch, CancellationToken _) => ++calls < 3 ? throw new TimeoutException() : ValueTask.CompletedTask);
 
         Assert.Equal(3, calls);
         Assert.Equal(2, report.Retried);
-        Assert.Equal(4, report.Succeeded);
+        Assert.Equal(1, report.Succeeded);
     }
 
     [Fact]
