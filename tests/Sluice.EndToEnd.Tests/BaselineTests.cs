@@ -13,43 +13,6 @@ public sealed class BaselineTests(PackedPackages packages) : IClassFixture<Packe
     /// <summary>The README's Directory.Build.props line that makes every project read it.</summary>
     private const string BaselineProperty = "<SluiceBaseline>$(MSBuildThisFileDirectory)sluice.baseline</SluiceBaseline>";
 
-    private const string ImportSource = """
-        namespace Consumer;
-
-        public static class Import
-        {
-            public static int Run(string[] lines)
-            {
-                var imported = 0;
-                foreach (var line in lines)
-                {
-                    try
-                    {
-                        imported += int.Parse(line, System.Globalization.CultureInfo.InvariantCulture);
-                    }
-                    catch (System.Exception)
-                    {
-                        continue;
-                    }
-                }
-
-                return imported;
-            }
-        }
-        """;
-
-    private const string ClientSource = """
-        using System.Net.Http;
-        using System.Threading;
-
-        namespace Consumer;
-
-        public static class Client
-        {
-            public static HttpClient Create() => new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        }
-        """;
-
     // The same rule in a new method of the same file: a new finding, with its own message.
     private const string NewFinding = """
 
@@ -83,7 +46,7 @@ public sealed class BaselineTests(PackedPackages packages) : IClassFixture<Packe
         Assert.Contains(BaselineCommand.Trim(), readme, StringComparison.Ordinal);
         Assert.Contains(BaselineProperty, readme, StringComparison.Ordinal);
 
-        var project = ConsumerProject.Create(packages, ConsumerProject.AnalyzersOnly(packages), [("Import.cs", ImportSource), ("Client.cs", ClientSource)]);
+        var project = ConsumerProject.Create(packages, ConsumerProject.AnalyzersOnly(packages), [("Import.cs", ConsumerProject.ImportSource), ("Client.cs", ConsumerProject.TimeoutClientSource)]);
         await File.WriteAllTextAsync(Path.Combine(project, "Directory.Build.props"), $"""
             <Project>
               <PropertyGroup>
@@ -106,13 +69,13 @@ public sealed class BaselineTests(PackedPackages packages) : IClassFixture<Packe
         Assert.Contains(lines, l => l.Contains("Client.cs(", StringComparison.Ordinal) && l.Contains(": warning SLU301: ", StringComparison.Ordinal));
 
         // The same findings, moved down by new lines above them, are accepted.
-        await File.WriteAllTextAsync(Path.Combine(project, "Import.cs"), "// Imports the nightly file.\n// Owner: the data team.\n" + ImportSource);
+        await File.WriteAllTextAsync(Path.Combine(project, "Import.cs"), "// Imports the nightly file.\n// Owner: the data team.\n" + ConsumerProject.ImportSource);
         var accepted = await DotNetCli.RunAsync(project, environment, "build", "-warnaserror", "-nodeReuse:false");
         Assert.True(accepted.ExitCode == 0, "The baselined findings must not fail the build.\n" + accepted);
         Assert.DoesNotContain(" SLU", accepted.Output, StringComparison.Ordinal);
 
         // A new finding of a baselined rule in a baselined file fails it, and only it is reported.
-        await File.WriteAllTextAsync(Path.Combine(project, "Import.cs"), ImportSource + NewFinding);
+        await File.WriteAllTextAsync(Path.Combine(project, "Import.cs"), ConsumerProject.ImportSource + NewFinding);
         var added = await DotNetCli.RunAsync(project, environment, "build", "-warnaserror", "-nodeReuse:false");
         Assert.True(added.ExitCode != 0, "A new finding must fail the build.\n" + added);
         var reported = added.Output.Split('\n').Where(l => l.Contains(": error SLU", StringComparison.Ordinal)).ToList();
@@ -121,7 +84,7 @@ public sealed class BaselineTests(PackedPackages packages) : IClassFixture<Packe
         Assert.All(reported, l => Assert.Contains("error SLU201: 'catch (System.Exception)' swallows the exception: the loop over 'rows'", l, StringComparison.Ordinal));
 
         // Burning down SLU301: its lines leave the baseline, and its finding is back.
-        await File.WriteAllTextAsync(Path.Combine(project, "Import.cs"), ImportSource);
+        await File.WriteAllTextAsync(Path.Combine(project, "Import.cs"), ConsumerProject.ImportSource);
         await File.WriteAllLinesAsync(baseline, lines.Where(l => !l.Contains(" SLU301: ", StringComparison.Ordinal)));
         var burnt = await DotNetCli.RunAsync(project, environment, "build", "-warnaserror", "-nodeReuse:false");
         Assert.True(burnt.ExitCode != 0, burnt.ToString());

@@ -3,6 +3,45 @@ namespace Sluice.EndToEnd.Tests;
 /// <summary>Fresh consumer projects for the end-to-end tests outside <see cref="ConsumerTests"/>.</summary>
 public static class ConsumerProject
 {
+    /// <summary>An import whose loop swallows each bad line (SLU201 at <c>catch (System.Exception)</c>): the finding most end-to-end tests look for.</summary>
+    public const string ImportSource = """
+        namespace Consumer;
+
+        public static class Import
+        {
+            public static int Run(string[] lines)
+            {
+                var imported = 0;
+                foreach (var line in lines)
+                {
+                    try
+                    {
+                        imported += int.Parse(line, System.Globalization.CultureInfo.InvariantCulture);
+                    }
+                    catch (System.Exception)
+                    {
+                        continue;
+                    }
+                }
+
+                return imported;
+            }
+        }
+        """;
+
+    /// <summary>An HttpClient with an infinite timeout (SLU301 at <c>Timeout = </c>).</summary>
+    public const string TimeoutClientSource = """
+        using System.Net.Http;
+        using System.Threading;
+
+        namespace Consumer;
+
+        public static class Client
+        {
+            public static HttpClient Create() => new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        }
+        """;
+
     /// <summary>
     /// A folder with Consumer.csproj and its sources, cut off from the repository's MSBuild and NuGet settings, restoring
     /// from the test feed and the machine's global packages folder only. <paramref name="nugetConfig"/> replaces that

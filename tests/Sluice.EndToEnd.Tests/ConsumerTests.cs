@@ -10,30 +10,6 @@ namespace Sluice.EndToEnd.Tests;
 /// </summary>
 public sealed partial class ConsumerTests(PackedPackages packages) : IClassFixture<PackedPackages>
 {
-    private const string ImportSource = """
-        namespace Consumer;
-
-        public static class Import
-        {
-            public static int Run(string[] lines)
-            {
-                var imported = 0;
-                foreach (var line in lines)
-                {
-                    try
-                    {
-                        imported += int.Parse(line, System.Globalization.CultureInfo.InvariantCulture);
-                    }
-                    catch (System.Exception)
-                    {
-                        continue;
-                    }
-                }
-
-                return imported;
-            }
-        }
-        """;
 
     private const string ClientSource = """
         using System;
@@ -358,7 +334,7 @@ public sealed partial class ConsumerTests(PackedPackages packages) : IClassFixtu
         var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(project, ".packages") };
         var expected = new[]
         {
-            (File: "Import.cs", Id: "SLU201", Position: PositionOf(ImportSource, "catch (System.Exception)"), Message: "'catch (System.Exception)' swallows the exception"),
+            (File: "Import.cs", Id: "SLU201", Position: PositionOf(ConsumerProject.ImportSource, "catch (System.Exception)"), Message: "'catch (System.Exception)' swallows the exception"),
             (File: "Client.cs", Id: "SLU301", Position: PositionOf(ClientSource, "Timeout = "), Message: "HttpClient.Timeout is infinite (Timeout.InfiniteTimeSpan)"),
             (File: "Records.cs", Id: "SLU202", Position: PositionOf(RecordsSource, "catch (System.FormatException ex)"), Message: "'catch (System.FormatException ex)' logs the failure and moves on to the next record, so 'line' is lost"),
         };
@@ -517,7 +493,7 @@ public sealed partial class ConsumerTests(PackedPackages packages) : IClassFixtu
 
     private string CreateConsumer() => CreateConsumer(
         runtime: false,
-        ("Import.cs", ImportSource),
+        ("Import.cs", ConsumerProject.ImportSource),
         ("Client.cs", ClientSource),
         ("Records.cs", RecordsSource));
 

@@ -11,30 +11,6 @@ namespace Sluice.EndToEnd.Tests;
 /// </summary>
 public sealed partial class InstallTests(PackedPackages packages) : IClassFixture<PackedPackages>
 {
-    private const string ImportSource = """
-        namespace Consumer;
-
-        public static class Import
-        {
-            public static int Run(string[] lines)
-            {
-                var imported = 0;
-                foreach (var line in lines)
-                {
-                    try
-                    {
-                        imported += int.Parse(line, System.Globalization.CultureInfo.InvariantCulture);
-                    }
-                    catch (System.Exception)
-                    {
-                        continue;
-                    }
-                }
-
-                return imported;
-            }
-        }
-        """;
 
     private static readonly string VersionPrefix = XDocument.Load(Path.Combine(PackedPackages.RepositoryRoot, "Directory.Build.props"))
         .Descendants("VersionPrefix").Single().Value;
@@ -91,7 +67,7 @@ public sealed partial class InstallTests(PackedPackages packages) : IClassFixtur
             {references.Replace(readmeVersion, packages.Version, StringComparison.Ordinal)}
             </Project>
             """,
-            [("Import.cs", ImportSource)],
+            [("Import.cs", ConsumerProject.ImportSource)],
             nugetConfig);
         var environment = new Dictionary<string, string>
         {
@@ -101,7 +77,7 @@ public sealed partial class InstallTests(PackedPackages packages) : IClassFixtur
 
         var build = await DotNetCli.RunAsync(project, environment, "build", "-nodeReuse:false");
         Assert.True(build.ExitCode == 0, build.ToString());
-        var (line, column) = ConsumerProject.PositionOf(ImportSource, "catch (System.Exception)");
+        var (line, column) = ConsumerProject.PositionOf(ConsumerProject.ImportSource, "catch (System.Exception)");
         Assert.Contains($"Import.cs({line},{column}): warning SLU201: 'catch (System.Exception)' swallows the exception", build.Output, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(project, ".packages", "sluice.analyzers", packages.Version.ToLowerInvariant(), "sluice.analyzers.nuspec")), "Sluice.Analyzers came from the README's feed.\n" + build);
         Assert.True(File.Exists(Path.Combine(project, ".packages", "sluice", packages.Version.ToLowerInvariant(), "sluice.nuspec")), "Sluice came from the README's feed.\n" + build);

@@ -12,42 +12,6 @@ namespace Sluice.EndToEnd.Tests;
 /// </summary>
 public sealed class RoslynVersionTests(PackedPackages packages) : IClassFixture<PackedPackages>
 {
-    private const string ImportSource = """
-        namespace Consumer;
-
-        public static class Import
-        {
-            public static int Run(string[] lines)
-            {
-                var imported = 0;
-                foreach (var line in lines)
-                {
-                    try
-                    {
-                        imported += int.Parse(line, System.Globalization.CultureInfo.InvariantCulture);
-                    }
-                    catch (System.Exception)
-                    {
-                        continue;
-                    }
-                }
-
-                return imported;
-            }
-        }
-        """;
-
-    private const string ClientSource = """
-        using System.Net.Http;
-        using System.Threading;
-
-        namespace Consumer;
-
-        public static class Client
-        {
-            public static HttpClient Create() => new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        }
-        """;
 
     // Collection expressions have no operation of their own in Roslyn 4.8: the 4.8 build recognizes them by their
     // syntax, so a fan-out over a fixed list stays silent and one that spreads a parameter reports.
@@ -88,7 +52,7 @@ public sealed class RoslynVersionTests(PackedPackages packages) : IClassFixture<
             }
         }
 
-        var sources = new[] { ("Import.cs", ImportSource), ("Client.cs", ClientSource), ("Send.cs", SendSource) };
+        var sources = new[] { ("Import.cs", ConsumerProject.ImportSource), ("Client.cs", ConsumerProject.TimeoutClientSource), ("Send.cs", SendSource) };
         foreach (var (name, text) in sources)
         {
             await File.WriteAllTextAsync(Path.Combine(folder, name), text);
@@ -107,9 +71,9 @@ public sealed class RoslynVersionTests(PackedPackages packages) : IClassFixture<
 
         var diagnostics = lines.Where(l => l.StartsWith("diagnostic SLU", StringComparison.Ordinal)).ToList();
         Assert.Contains(
-            Diagnostic("SLU201", "Warning", "Import.cs", ImportSource, "catch (System.Exception)", "'catch (System.Exception)' swallows the exception: the loop over 'lines' goes on to the next record, so 'line' is lost and the exception is not rethrown, logged or passed on"),
+            Diagnostic("SLU201", "Warning", "Import.cs", ConsumerProject.ImportSource, "catch (System.Exception)", "'catch (System.Exception)' swallows the exception: the loop over 'lines' goes on to the next record, so 'line' is lost and the exception is not rethrown, logged or passed on"),
             diagnostics);
-        Assert.Contains(diagnostics, d => d.StartsWith(Prefix("SLU301", "Warning", "Client.cs", ClientSource, "Timeout = Timeout.InfiniteTimeSpan"), StringComparison.Ordinal));
+        Assert.Contains(diagnostics, d => d.StartsWith(Prefix("SLU301", "Warning", "Client.cs", ConsumerProject.TimeoutClientSource, "Timeout = Timeout.InfiniteTimeSpan"), StringComparison.Ordinal));
         Assert.Contains(diagnostics, d => d.StartsWith(Prefix("SLU501", "Info", "Send.cs", SendSource, "Task.WhenAll(orders.Select(async o => await SendAsync(o)))"), StringComparison.Ordinal));
         Assert.Contains(diagnostics, d => d.StartsWith(Prefix("SLU501", "Info", "Send.cs", SendSource, "Task.WhenAll(((int[])[1, .. orders]).Select(async o => await SendAsync(o)))"), StringComparison.Ordinal));
         Assert.DoesNotContain(diagnostics, d => d.Contains("|Send.cs|" + Line(SendSource, "[1, 2, 3]") + ",", StringComparison.Ordinal));
@@ -120,7 +84,7 @@ public sealed class RoslynVersionTests(PackedPackages packages) : IClassFixture<
     public async Task The_SDK_compiler_loads_the_roslyn4_14_build()
     {
         Assert.True(packages.Pack.ExitCode == 0, packages.Pack.ToString());
-        var project = ConsumerProject.Create(packages, ConsumerProject.AnalyzersOnly(packages), [("Import.cs", ImportSource)]);
+        var project = ConsumerProject.Create(packages, ConsumerProject.AnalyzersOnly(packages), [("Import.cs", ConsumerProject.ImportSource)]);
         var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(project, ".packages") };
 
         var restore = await DotNetCli.RunAsync(project, environment, "restore");
