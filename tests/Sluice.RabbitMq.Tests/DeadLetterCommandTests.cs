@@ -271,6 +271,43 @@ public sealed class DeadLetterCommandTests
         Assert.Equal((uint)poison.Count, await Broker.ReadyAsync(test.Topology.DeadLetterQueue));
     }
 
+    [SkippableFact]
+    public async Task A_message_the_broker_dead_lettered_itself_is_listed_with_its_reason_and_replayed_to_the_exchange_it_names()
+    {
+        await using var test = TestTopology.Create(2);
+        var records = Keyed.Make(20, keys: 5);
+        await test.PublishAsync(records);
+
+        // A partition queue rejects one message without requeueing it: the broker dead-letters it, with x-death headers
+        // and none of the worker's.
+        var queue = test.Topology.Queue(0);
+        string id;
+        await using (var connection = await Broker.Factory().CreateConnectionAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            var message = await channel.BasicGetAsync(queue, autoAck: false);
+            Assert.NotNull(message);
+            id = message.BasicProperties.MessageId!;
+            await channel.BasicNackAsync(message.DeliveryTag, multiple: false, requeue: false);
+        }
+
+        var readyBefore = await Broker.ReadyAsync(queue);
+        await WorkerTests.WaitUntilAsync(async () => await Broker.ReadyAsync(test.Topology.DeadLetterQueue) == 1, Task.Delay(-1), seconds: 10);
+        var letter = Assert.Single(Lines((await SluiceCli.DeadLettersAsync("list", "--topology", test.Topology.Name, "--json")).Output));
+        Assert.Equal(id, Id(letter));
+        Assert.Equal("broker: rejected", letter.GetProperty("exceptionType").GetString());
+        Assert.Equal(test.Topology.Exchange, letter.GetProperty("originalExchange").GetString());
+        Assert.Equal(queue, letter.GetProperty("originalQueue").GetString());
+
+        var replay = await SluiceCli.DeadLettersAsync("replay", "--topology", test.Topology.Name, "--yes");
+        Assert.True(replay.ExitCode == 0, replay.ToString());
+        Assert.Equal(0u, await Broker.ReadyAsync(test.Topology.DeadLetterQueue));
+        Assert.Equal(readyBefore + 1, await Broker.ReadyAsync(queue));
+        var back = (await Broker.DrainAsync(queue)).Last();
+        Assert.Equal(id, back.BasicProperties.MessageId);
+        Assert.DoesNotContain(back.BasicProperties.Headers?.Keys ?? [], k => k.StartsWith("x-death", StringComparison.Ordinal) || k.StartsWith("x-first-death", StringComparison.Ordinal));
+    }
+
     /// <summary>Publishes <paramref name="records"/> and runs a worker until every record is stored or dead-lettered.</summary>
     private static async Task<(Keyed[] Records, HashSet<string> Poison)> DeadLetterAsync(TestTopology test, Keyed[] records, Faults faults)
     {
