@@ -69,6 +69,16 @@ public sealed class DeadLetterCommandTests
         Assert.Contains(nameof(Faults.Inject), show.Output, StringComparison.Ordinal);
         Assert.Contains(DeadLetterHeaders.OriginalQueue + " = " + listed[1].GetProperty("originalQueue").GetString(), show.Output, StringComparison.Ordinal);
 
+        var showJson = Lines((await SluiceCli.DeadLettersAsync("show", id, "--topology", name, "--json")).Output);
+        var shown = Assert.Single(showJson);
+        Assert.Equal(id, Id(shown));
+        Assert.Contains(nameof(Faults.Inject), shown.GetProperty("stackTrace").GetString(), StringComparison.Ordinal);
+        Assert.Equal(name, shown.GetProperty("headers").GetProperty(DeadLetterHeaders.Pipeline).GetString());
+
+        var ambiguous = await SluiceCli.DeadLettersAsync("show", "m-", "--topology", name);
+        Assert.Equal(1, ambiguous.ExitCode);
+        Assert.Contains($"error: {poison.Count} dead letters have message ids starting with 'm-'.", ambiguous.Error, StringComparison.Ordinal);
+
         var missing = await SluiceCli.DeadLettersAsync("show", "no-such-id", "--topology", name);
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("error: no dead letter with message id 'no-such-id'", missing.Error, StringComparison.Ordinal);
