@@ -65,6 +65,7 @@ internal static class SluiceCommand
         root.Subcommands.Add(RunsCommands.Build(options, console));
         root.Subcommands.Add(DeadLetterCommands.Build(options, console));
         root.Subcommands.Add(CheckpointCommands.Build(options, console));
+        root.Subcommands.Add(RabbitMqCommands.Build(options, console));
         return root;
     }
 }

@@ -15,7 +15,10 @@ internal sealed class Faults(double transientRate)
     /// <summary>Gets how long each record of a batch takes besides its work, to slow a worker down.</summary>
     public TimeSpan RecordDelay { get; init; }
 
-    public bool IsPoison(int index) => PoisonEnabled && index % 97 == 13;
+    /// <summary>Gets whether every record is poison (with <see cref="PoisonEnabled"/>), to fill a dead-letter queue.</summary>
+    public bool AllPoison { get; init; }
+
+    public bool IsPoison(int index) => PoisonEnabled && (AllPoison || index % 97 == 13);
 
     public void Inject(int index)
     {
