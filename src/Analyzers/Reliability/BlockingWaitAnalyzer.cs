@@ -186,7 +186,15 @@ public sealed class BlockingWaitAnalyzer : DiagnosticAnalyzer
         // Only a library's work: what the project's own async method waits on is out of sight here, and on real code
         // those reads were mostly thin wrappers over local work (an application's repository over its embedded database),
         // 13 of 14 not worth a suggestion on one codebase. Its own awaits inside are where this rule and SLU303 look.
+        // (Wait() keeps reporting them: there, the project's own wrappers over S3 and HTTP clients were worth it.)
         if (!call.TargetMethod.Locations.IsEmpty && call.TargetMethod.Locations[0].IsInSource)
+        {
+            return;
+        }
+
+        // ASP.NET Core's authorization services evaluate registered policies and handlers in process: the task of a policy
+        // provider or an authorization service is the application's own in-memory work, not a remote party that can stall.
+        if (TypeSymbols.IsNamespaceOrNested(call.TargetMethod.ContainingNamespace, "Microsoft.AspNetCore.Authorization"))
         {
             return;
         }

@@ -122,7 +122,9 @@ internal static class WaitBounds
 
     /// <summary>
     /// A wait on a task that carries its own timeout: an HttpClient request (HttpClient.Timeout, 100 s by default,
-    /// ends it with an exception), any <c>Task&lt;HttpResponseMessage&gt;</c>, or a host's <c>StopAsync</c>
+    /// ends it with an exception), any <c>Task&lt;HttpResponseMessage&gt;</c>, a call of an Azure SDK client (types in
+    /// <c>Azure.*</c>: Azure.Core's retry options bound every try, 100 s per HTTP try and 60 s per AMQP try by default,
+    /// with 3 retries), or a host's <c>StopAsync</c>
     /// (HostOptions.ShutdownTimeout ends it); or on a read of an HTTP body already in memory (see
     /// <see cref="Deadlines.IsBodyReadFromMemory"/>), which finishes on its own.
     /// </summary>
@@ -143,6 +145,7 @@ internal static class WaitBounds
 
         return task is IInvocationOperation call
             && (TypeSymbols.IsOrDerives(call.TargetMethod.ContainingType, types.HttpMessageInvoker)
+                || TypeSymbols.IsNamespaceOrNested(call.TargetMethod.ContainingNamespace, "Azure")
                 || (call.TargetMethod.Name == "StopAsync" && TypeSymbols.IsOrDerives(call.TargetMethod.ContainingType, types.Host))
                 || Deadlines.IsBodyReadFromMemory(call, types));
     }

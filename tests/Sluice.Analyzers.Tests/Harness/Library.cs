@@ -85,6 +85,13 @@ public sealed class Library
     /// <summary>Microsoft.Data.SqlClient (SqlConnection, SqlBulkCopy).</summary>
     public static Library SqlClient { get; } = new("Microsoft.Data.SqlClient", "Microsoft.Data.SqlClient");
 
+    /// <summary>ASP.NET Core's authorization services (IAuthorizationPolicyProvider, IAuthorizationService).</summary>
+    public static Library AspNetCoreAuthorization { get; } = new(
+        "Microsoft.AspNetCore.Authorization",
+        "Microsoft.AspNetCore.Authorization",
+        "Microsoft.AspNetCore.Metadata",
+        "Microsoft.Extensions.Options");
+
     /// <summary>The Sluice runtime, which switches the code fixes to their runtime forms.</summary>
     public static Library SluiceRuntime { get; } = new(
         "Sluice",

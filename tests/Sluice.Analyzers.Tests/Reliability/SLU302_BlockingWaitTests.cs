@@ -759,6 +759,45 @@ public class SLU302_BlockingWaitTests
             .RunAsync();
 
     [Fact]
+    public Task Waiting_on_an_Azure_SDK_call_is_silent_as_its_retry_options_bound_every_try()
+        => Analyzer("""
+            using System.IO;
+            using Azure.Messaging.ServiceBus;
+
+            class Publisher
+            {
+                void Publish(ServiceBusSender sender, ServiceBusMessage message)
+                {
+                    sender.SendMessageAsync(message).Wait();
+                    sender.CloseAsync().GetAwaiter().GetResult();
+                }
+
+                void Copy(Stream from, Stream to) => [|from.CopyToAsync(to).Wait()|];
+            }
+            """)
+            .WithLibraries(Library.ServiceBus)
+            .RunAsync();
+
+    [Fact]
+    public Task Reading_the_result_of_an_in_process_authorization_service_is_silent()
+        => Analyzer("""
+            using System.IO;
+            using System.Security.Claims;
+            using Microsoft.AspNetCore.Authorization;
+
+            class OperationFilter
+            {
+                bool? Requires(IAuthorizationPolicyProvider policies, IAuthorizationService authorization, ClaimsPrincipal user, string name)
+                    => policies.GetPolicyAsync(name).GetAwaiter().GetResult() is not null
+                        && authorization.AuthorizeAsync(user, name).Result.Succeeded;
+
+                string Load(StreamReader policyFile) => [|policyFile.ReadToEndAsync().Result|];
+            }
+            """)
+            .WithLibraries(Library.AspNetCoreAuthorization)
+            .RunAsync();
+
+    [Fact]
     public Task Reading_the_result_of_work_with_its_own_timeout_or_of_setup_code_is_silent()
         => Analyzer("""
             using System.Diagnostics;
