@@ -14,9 +14,9 @@ namespace Sluice.PostgreSql;
 /// <summary>
 /// Stores dead letters in a PostgreSQL table (<see cref="PostgresTableNames.DeadLetters"/>): the payload as <c>jsonb</c>,
 /// the error's type, message and stack trace, the attempts, the pipeline, partition, key, position and time. A dead letter
-/// whose id is already stored is not stored again, so a record dead-lettered again after a restart appears once (as first
-/// stored). As an <see cref="IDeadLetterStore"/> it is read, filtered and purged by the <c>sluice dead-letters</c> commands
-/// and by <see cref="DeadLetterReplay"/>.
+/// whose id is already stored replaces it, so a record dead-lettered again after a restart appears once, as last written,
+/// as a file store reads it. As an <see cref="IDeadLetterStore"/> it is read, filtered and purged by the
+/// <c>sluice dead-letters</c> commands and by <see cref="DeadLetterReplay"/>.
 /// </summary>
 /// <remarks>
 /// Create the table with <see cref="EnsureSchemaAsync(CancellationToken)"/> or the shipped script. A payload that is
@@ -46,7 +46,11 @@ public sealed class PostgresDeadLetterSink : IDeadLetterStore
         Tables = tables ?? PostgresTableNames.Default;
         var table = Tables.QualifiedDeadLetters;
         _insert = $"INSERT INTO {table} (id, pipeline, partition, record_key, position, payload, error_type, error_message, stack_trace, attempts, context, dead_lettered_at, "
-            + "instance, run_id, payload_escaped) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (id) DO NOTHING";
+            + "instance, run_id, payload_escaped) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (id) DO UPDATE SET "
+            + "pipeline = EXCLUDED.pipeline, partition = EXCLUDED.partition, record_key = EXCLUDED.record_key, position = EXCLUDED.position, payload = EXCLUDED.payload, "
+            + "error_type = EXCLUDED.error_type, error_message = EXCLUDED.error_message, stack_trace = EXCLUDED.stack_trace, attempts = EXCLUDED.attempts, "
+            + "context = EXCLUDED.context, dead_lettered_at = EXCLUDED.dead_lettered_at, instance = EXCLUDED.instance, run_id = EXCLUDED.run_id, "
+            + "payload_escaped = EXCLUDED.payload_escaped, stored_at = now()";
         _select = $"SELECT {Columns} FROM {table} WHERE pipeline = $1 ORDER BY position NULLS LAST, dead_lettered_at, id";
         var builder = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
         Location = $"postgresql://{builder.Host}:{builder.Port}/{builder.Database} {table}";

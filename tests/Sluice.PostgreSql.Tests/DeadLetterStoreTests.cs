@@ -45,6 +45,23 @@ public class DeadLetterStoreTests
     }
 
     [SkippableFact]
+    public async Task A_dead_letter_written_again_with_the_same_id_is_kept_once_as_last_written()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var store = new PostgresDeadLetterSink(db.DataSource, db.Tables());
+        await store.EnsureSchemaAsync();
+        var first = DeadLetter.From(5, new FormatException("first try"), attempts: 1, pipeline: "p", position: 5) with { RunId = "run-1", Instance = "p" };
+        var again = DeadLetter.From(5, new TimeoutException("after the restart"), attempts: 3, pipeline: "p", position: 5) with { RunId = "run-2", Instance = "p" };
+        Assert.Equal(first.Id, again.Id);
+
+        await store.WriteAsync([first]);
+        await store.WriteAsync([again]);
+
+        var kept = Assert.Single(await store.ReadAsync(new DeadLetterQuery()).ToListAsync());
+        Assert.Equal(("run-2", 3, "after the restart", typeof(TimeoutException).FullName), (kept.RunId, kept.Attempts, kept.ErrorMessage, kept.ErrorType));
+    }
+
+    [SkippableFact]
     public async Task Replay_removes_the_dead_letters_that_now_succeed_and_keeps_the_others()
     {
         await using var db = await TestDatabase.CreateAsync();
