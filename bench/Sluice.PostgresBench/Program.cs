@@ -10,7 +10,17 @@ using Sluice.PostgreSql;
 // same server, so the ratios hold on a shared machine where the absolute figures do not.
 //
 // dotnet run -c Release --project bench/Sluice.PostgresBench -- [records] [batch size] [rounds]
+// dotnet run -c Release --project bench/Sluice.PostgresBench -- copy [records] [rounds]
+//   the upsert sink's two paths side by side: one statement per record versus binary COPY + merge, per call size.
 // The server comes from SLUICE_POSTGRES_CONNECTION (what .ci/postgres.sh exports).
+if (args is ["copy", ..])
+{
+    await CopyBench.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 20_000,
+        args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3);
+    return;
+}
+
 var records = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 50_000;
 var batchSize = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 500;
 var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;

@@ -37,9 +37,9 @@ internal static class DeadLetterCommands
             Until = TimeFilter.Parse(view.GetValue(until), "--until"),
         };
 
-        async Task<List<(JsonLinesDeadLetterSink Store, DeadLetter Letter)>> ReadAsync(ParseResultView view, DeadLetterQuery query, CancellationToken token)
+        async Task<List<(IDeadLetterStore Store, DeadLetter Letter)>> ReadAsync(ParseResultView view, DeadLetterQuery query, CancellationToken token)
         {
-            var found = new List<(JsonLinesDeadLetterSink, DeadLetter)>();
+            var found = new List<(IDeadLetterStore, DeadLetter)>();
             foreach (var store in await OpenAsync(common, view, view.GetValue(file), token))
             {
                 await foreach (var letter in store.ReadAsync(query, token))
@@ -126,7 +126,7 @@ internal static class DeadLetterCommands
             grid.AddRow("Time", RunsCommands.Time(letter.Timestamp) + " UTC");
             grid.AddRow("Attempts", letter.Attempts.ToString(CultureInfo.InvariantCulture));
             grid.AddRow("Error", "[red]" + Markup.Escape(letter.ErrorType) + "[/]: " + Markup.Escape(letter.ErrorMessage));
-            grid.AddRow("File", Markup.Escape(matches[0].Store.Path));
+            grid.AddRow(matches[0].Store is JsonLinesDeadLetterSink ? "File" : "Table", Markup.Escape(matches[0].Store.Location));
             console.Write(grid);
             console.WriteLine();
             console.MarkupLine("[bold]Payload[/]");
@@ -207,7 +207,7 @@ internal static class DeadLetterCommands
                 {
                     foreach (var (_, letter) in group)
                     {
-                        console.MarkupLine(Markup.Escape($"  {letter.Id}  {letter.Instance ?? letter.Pipeline}  position {letter.Position}  {ShortType(letter.ErrorType)}  from {group.Key.Path}"));
+                        console.MarkupLine(Markup.Escape($"  {letter.Id}  {letter.Instance ?? letter.Pipeline}  position {letter.Position}  {ShortType(letter.ErrorType)}  from {group.Key.Location}"));
                     }
                 }
 
@@ -232,7 +232,7 @@ internal static class DeadLetterCommands
         return command;
     }
 
-    private static async Task<List<JsonLinesDeadLetterSink>> OpenAsync(CommonOptions common, ParseResultView view, string? file, CancellationToken token)
+    private static async Task<List<IDeadLetterStore>> OpenAsync(CommonOptions common, ParseResultView view, string? file, CancellationToken token)
     {
         if (file is not null)
         {
@@ -244,7 +244,14 @@ internal static class DeadLetterCommands
             return [new JsonLinesDeadLetterSink(file)];
         }
 
-        using var store = common.OpenStore(view);
+        // The store's own database keeps its dead letters; a file store's runs name their files.
+        var store = common.OpenStore(view);
+        if (store.DeadLetters is { } table)
+        {
+            return [table];
+        }
+
+        using var owned = store;
         var locations = new SortedSet<string>(StringComparer.Ordinal);
         await foreach (var run in store.ListRunsAsync(view.GetValue(common.Instance), token))
         {
@@ -259,7 +266,7 @@ internal static class DeadLetterCommands
             throw new OperatorException("the store's run records name no dead-letter file.", "Pass --dead-letters <file> (the path given to JsonLinesDeadLetterSink).");
         }
 
-        return locations.Select(l => new JsonLinesDeadLetterSink(l)).ToList();
+        return locations.Select(l => (IDeadLetterStore)new JsonLinesDeadLetterSink(l)).ToList();
     }
 
     private static string ShortId(string? id) => id is null ? "-" : id.Length > 12 ? id[..12] : id;

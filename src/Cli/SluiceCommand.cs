@@ -9,6 +9,7 @@ internal static class SluiceCommand
     public const int Success = 0;
     public const int Failure = 1;
     public const string StoreVariable = "SLUICE_STORE";
+    public const string PostgresVariable = "SLUICE_POSTGRES";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -22,6 +23,11 @@ internal static class SluiceCommand
         catch (OperatorException e)
         {
             WriteError(console, e.Message, e.Next);
+            return Failure;
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            WriteError(console, e.Message, PostgresConnection.Next(e));
             return Failure;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
@@ -45,6 +51,8 @@ internal static class SluiceCommand
 
     private static void WriteError(IAnsiConsole console, string message, string? next)
     {
+        // A connection string is never printed, whatever the message picked up.
+        message = PostgresConnection.Current?.Redact(message) ?? message;
         Console.Error.WriteLine("error: " + message);
         if (next is not null)
         {
@@ -62,6 +70,8 @@ internal static class SluiceCommand
         var root = new RootCommand("Operate Sluice pipelines: runs, dead letters and checkpoints of a store. Destructive commands are dry runs unless --yes is given.");
         root.Options.Add(store);
         var options = new CommonOptions(store);
+        root.Options.Add(options.Postgres);
+        root.Options.Add(options.PostgresSchema);
         root.Subcommands.Add(RunsCommands.Build(options, console));
         root.Subcommands.Add(DeadLetterCommands.Build(options, console));
         root.Subcommands.Add(CheckpointCommands.Build(options, console));
@@ -81,12 +91,37 @@ internal sealed class CommonOptions(Option<string?> store)
 
     public Option<bool> Yes { get; } = new("--yes", "-y") { Description = "Really do it. Without it the command only prints what it would do." };
 
-    public FileCheckpointStore OpenStore(ParseResultView result)
+    public Option<string?> Postgres { get; } = new("--postgres")
     {
+        Description = $"A PostgreSQL connection string: the database of the pipeline's PostgresCheckpointStore and PostgresDeadLetterSink. Defaults to ${SluiceCommand.PostgresVariable}. Never printed.",
+        Recursive = true,
+    };
+
+    public Option<string> PostgresSchema { get; } = new("--postgres-schema")
+    {
+        Description = "The schema of the Sluice tables in that database.",
+        DefaultValueFactory = _ => "public",
+        Recursive = true,
+    };
+
+    public OperatorStore OpenStore(ParseResultView result)
+    {
+        if (result.GetValue(Store) is not null && result.GetValue(Postgres) is not null)
+        {
+            throw new OperatorException("both --store and --postgres given.", "Give one: --store for a FileCheckpointStore directory, --postgres for a database.");
+        }
+
         var directory = result.GetValue(Store) ?? Environment.GetEnvironmentVariable(SluiceCommand.StoreVariable);
+        if (PostgresConnection.Open(result.GetValue(Postgres), directory) is { } connection)
+        {
+            return OperatorStore.ForPostgres(connection, result.GetValue(PostgresSchema)!);
+        }
+
         if (string.IsNullOrWhiteSpace(directory))
         {
-            throw new OperatorException("no store given.", $"Pass --store <directory> (the directory the pipeline's FileCheckpointStore uses) or set {SluiceCommand.StoreVariable}.");
+            throw new OperatorException(
+                "no store given.",
+                $"Pass --store <directory> (the directory the pipeline's FileCheckpointStore uses) or set {SluiceCommand.StoreVariable}; for PostgreSQL, pass --postgres <connection string> or set {SluiceCommand.PostgresVariable}.");
         }
 
         if (!Directory.Exists(directory))
@@ -94,7 +129,7 @@ internal sealed class CommonOptions(Option<string?> store)
             throw new OperatorException($"no Sluice store at '{Path.GetFullPath(directory)}'.", "Check the path: it is the directory given to FileCheckpointStore (it holds *.checkpoint.json files and runs/).");
         }
 
-        return new FileCheckpointStore(directory);
+        return OperatorStore.ForDirectory(directory);
     }
 }
 

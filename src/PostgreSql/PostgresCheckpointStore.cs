@@ -7,10 +7,13 @@ namespace Sluice.PostgreSql;
 
 /// <summary>
 /// Keeps pipeline checkpoints in a PostgreSQL table (<see cref="PostgresTableNames.Checkpoints"/>), one row per pipeline
-/// and partition, so several hosts running the same pipeline resume from the same place.
+/// and partition, so several hosts running the same pipeline resume from the same place. The same database keeps the
+/// run records (<see cref="PostgresTableNames.Runs"/>) and the instance leases (<see cref="PostgresTableNames.Leases"/>),
+/// so a pipeline with this store records its runs, refuses to re-run a completed instance and runs one instance at a
+/// time across hosts, as with <see cref="FileCheckpointStore"/>.
 /// </summary>
-/// <remarks>Create the table with <see cref="EnsureSchemaAsync(CancellationToken)"/> or the shipped script.</remarks>
-public sealed class PostgresCheckpointStore : ICheckpointStore
+/// <remarks>Create the tables with <see cref="EnsureSchemaAsync(CancellationToken)"/> or the shipped script.</remarks>
+public sealed partial class PostgresCheckpointStore : ICheckpointStore
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _load;
@@ -41,9 +44,9 @@ public sealed class PostgresCheckpointStore : ICheckpointStore
     /// <summary>Gets the table names this store uses.</summary>
     public PostgresTableNames Tables { get; }
 
-    /// <summary>Creates the checkpoint table where missing; changes nothing that exists.</summary>
+    /// <summary>Creates the checkpoint, run-record and lease tables where missing; changes nothing that exists.</summary>
     /// <param name="cancellationToken">Cancels the creation.</param>
-    /// <returns>A task that completes once the table exists.</returns>
+    /// <returns>A task that completes once the tables exist.</returns>
     public Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
         => PostgresSchema.RunAsync(_dataSource, PostgresSchema.CheckpointStatements(Tables), cancellationToken);
 

@@ -14,14 +14,23 @@ namespace Sluice.PostgreSql;
 /// <summary>
 /// Stores dead letters in a PostgreSQL table (<see cref="PostgresTableNames.DeadLetters"/>): the payload as <c>jsonb</c>,
 /// the error's type, message and stack trace, the attempts, the pipeline, partition, key, position and time. A dead letter
-/// whose id is already stored is not stored again, so a record dead-lettered again after a restart appears once.
+/// whose id is already stored replaces it, so a record dead-lettered again after a restart appears once, as last written,
+/// as a file store reads it. As an <see cref="IDeadLetterStore"/> it is read, filtered and purged by the
+/// <c>sluice dead-letters</c> commands and by <see cref="DeadLetterReplay"/>.
 /// </summary>
 /// <remarks>
 /// Create the table with <see cref="EnsureSchemaAsync(CancellationToken)"/> or the shipped script. A payload that is
 /// not valid JSON (from a custom serializer) is stored as a JSON string holding the text, so it is never refused.
+/// PostgreSQL's <c>jsonb</c> and <c>text</c> cannot hold the NUL character: a payload whose JSON holds one (<c>\u0000</c>)
+/// is stored as a JSON string holding the payload's JSON text, with <c>payload_escaped</c> set, and read back exactly as
+/// written; in the other text columns (error message, stack trace, key, context values) a NUL is replaced with U+FFFD, so
+/// such a dead letter is stored, readable, rather than failing its run.
 /// </remarks>
-public sealed class PostgresDeadLetterSink : IDeadLetterSink
+public sealed class PostgresDeadLetterSink : IDeadLetterStore
 {
+    private const string Columns = "id, pipeline, partition, record_key, position, payload::text, error_type, error_message, stack_trace, attempts, context::text, "
+        + "dead_lettered_at, instance, run_id, payload_escaped";
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _insert;
     private readonly string _select;
@@ -36,11 +45,19 @@ public sealed class PostgresDeadLetterSink : IDeadLetterSink
         _dataSource = dataSource;
         Tables = tables ?? PostgresTableNames.Default;
         var table = Tables.QualifiedDeadLetters;
-        _insert = $"INSERT INTO {table} (id, pipeline, partition, record_key, position, payload, error_type, error_message, stack_trace, attempts, context, dead_lettered_at) "
-            + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING";
-        _select = $"SELECT id, pipeline, partition, record_key, position, payload::text, error_type, error_message, stack_trace, attempts, context::text, dead_lettered_at FROM {table} "
-            + "WHERE pipeline = $1 ORDER BY position NULLS LAST, dead_lettered_at, id";
+        _insert = $"INSERT INTO {table} (id, pipeline, partition, record_key, position, payload, error_type, error_message, stack_trace, attempts, context, dead_lettered_at, "
+            + "instance, run_id, payload_escaped) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (id) DO UPDATE SET "
+            + "pipeline = EXCLUDED.pipeline, partition = EXCLUDED.partition, record_key = EXCLUDED.record_key, position = EXCLUDED.position, payload = EXCLUDED.payload, "
+            + "error_type = EXCLUDED.error_type, error_message = EXCLUDED.error_message, stack_trace = EXCLUDED.stack_trace, attempts = EXCLUDED.attempts, "
+            + "context = EXCLUDED.context, dead_lettered_at = EXCLUDED.dead_lettered_at, instance = EXCLUDED.instance, run_id = EXCLUDED.run_id, "
+            + "payload_escaped = EXCLUDED.payload_escaped, stored_at = now()";
+        _select = $"SELECT {Columns} FROM {table} WHERE pipeline = $1 ORDER BY position NULLS LAST, dead_lettered_at, id";
+        var builder = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        Location = $"postgresql://{builder.Host}:{builder.Port}/{builder.Database} {table}";
     }
+
+    /// <summary>Gets the database and table: <c>postgresql://host:port/database "schema"."table"</c>, never credentials.</summary>
+    public string Location { get; }
 
     /// <summary>Gets the table names this sink uses.</summary>
     public PostgresTableNames Tables { get; }
@@ -73,6 +90,7 @@ public sealed class PostgresDeadLetterSink : IDeadLetterSink
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The dead letters.</returns>
     /// <exception cref="ArgumentException"><paramref name="pipeline"/> is <see langword="null"/>, empty or white space.</exception>
+#pragma warning disable RS0026 // Two ReadAsync overloads with optional tokens: a pipeline name or a query picks one (a bare null must be typed).
     public async IAsyncEnumerable<DeadLetter> ReadAsync(string pipeline, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(pipeline);
@@ -81,22 +99,52 @@ public sealed class PostgresDeadLetterSink : IDeadLetterSink
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return new DeadLetter
-            {
-                Id = reader.GetString(0),
-                Pipeline = reader.IsDBNull(1) ? null : reader.GetString(1),
-                Partition = reader.IsDBNull(2) ? null : reader.GetString(2),
-                Key = reader.IsDBNull(3) ? null : reader.GetString(3),
-                Position = reader.IsDBNull(4) ? null : reader.GetInt64(4),
-                Payload = reader.GetString(5),
-                ErrorType = reader.GetString(6),
-                ErrorMessage = reader.GetString(7),
-                StackTrace = reader.IsDBNull(8) ? null : reader.GetString(8),
-                Attempts = reader.GetInt32(9),
-                Context = reader.IsDBNull(10) ? null : ReadContext(reader.GetString(10)),
-                Timestamp = reader.GetFieldValue<DateTimeOffset>(11),
-            };
+            yield return ReadLetter(reader);
         }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Oldest first by <see cref="DeadLetter.Timestamp"/> (then id); the filter runs in the database, on the table's indexes.</remarks>
+    public async IAsyncEnumerable<DeadLetter> ReadAsync(DeadLetterQuery? query = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+#pragma warning restore RS0026
+    {
+        query ??= new DeadLetterQuery();
+        await using var command = _dataSource.CreateCommand(
+            $"SELECT {Columns} FROM {Tables.QualifiedDeadLetters} WHERE ($1::text IS NULL OR coalesce(instance, pipeline) = $1) AND ($2::text IS NULL OR pipeline = $2) "
+            + "AND ($3::text IS NULL OR error_type = $3 OR right(error_type, length($3) + 1) = '.' || $3) "
+            + "AND ($4::timestamptz IS NULL OR dead_lettered_at >= $4) AND ($5::timestamptz IS NULL OR dead_lettered_at < $5) ORDER BY dead_lettered_at, id");
+        command.Parameters.Add(Text(query.Instance));
+        command.Parameters.Add(Text(query.Pipeline));
+        command.Parameters.Add(Text(query.ErrorType));
+        command.Parameters.Add(Time(query.Since));
+        command.Parameters.Add(Time(query.Until));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return ReadLetter(reader);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentNullException"><paramref name="ids"/> or one of them is <see langword="null"/>.</exception>
+    public async ValueTask<int> DeleteAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+
+        var array = new string[ids.Count];
+        var index = 0;
+        foreach (var id in ids)
+        {
+            array[index++] = id ?? throw new ArgumentNullException(nameof(ids), "An id is null.");
+        }
+
+        await using var command = _dataSource.CreateCommand($"DELETE FROM {Tables.QualifiedDeadLetters} WHERE id = ANY($1)");
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = array });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     internal async ValueTask WriteAsync(IReadOnlyList<DeadLetter> deadLetters, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
@@ -113,41 +161,107 @@ public sealed class PostgresDeadLetterSink : IDeadLetterSink
             var command = new NpgsqlBatchCommand(_insert);
             var parameters = command.Parameters;
             parameters.Add(new NpgsqlParameter<string> { TypedValue = letter.Id ?? Guid.NewGuid().ToString("N") });
+            var (payload, escaped) = AsJson(letter.Payload);
             parameters.Add(Text(letter.Pipeline));
             parameters.Add(Text(letter.Partition));
             parameters.Add(Text(letter.Key));
             parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = letter.Position is { } p ? p : DBNull.Value });
-            parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Jsonb, TypedValue = AsJson(letter.Payload) });
-            parameters.Add(new NpgsqlParameter<string> { TypedValue = letter.ErrorType });
-            parameters.Add(new NpgsqlParameter<string> { TypedValue = letter.ErrorMessage });
+            parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Jsonb, TypedValue = payload });
+            parameters.Add(new NpgsqlParameter<string> { TypedValue = WithoutNul(letter.ErrorType) });
+            parameters.Add(new NpgsqlParameter<string> { TypedValue = WithoutNul(letter.ErrorMessage) });
             parameters.Add(Text(letter.StackTrace));
             parameters.Add(new NpgsqlParameter<int> { TypedValue = letter.Attempts });
             parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = letter.Context is { } context ? WriteContext(context) : DBNull.Value });
             parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = letter.Timestamp.ToUniversalTime() });
+            parameters.Add(Text(letter.Instance));
+            parameters.Add(Text(letter.RunId));
+            parameters.Add(new NpgsqlParameter<bool> { TypedValue = escaped });
             batch.BatchCommands.Add(command);
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static NpgsqlParameter Text(string? value) => new() { NpgsqlDbType = NpgsqlDbType.Text, Value = value is null ? DBNull.Value : value };
+    private static NpgsqlParameter Text(string? value) => new() { NpgsqlDbType = NpgsqlDbType.Text, Value = value is null ? DBNull.Value : WithoutNul(value) };
 
-    private static string AsJson(string? payload)
+    private static NpgsqlParameter Time(DateTimeOffset? value) => new() { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = value is { } time ? time.ToUniversalTime() : DBNull.Value };
+
+    // text columns refuse NUL: replaced with U+FFFD, the replacement character, which keeps the rest readable.
+    private static string WithoutNul(string value) => value.Contains('\0', StringComparison.Ordinal) ? value.Replace('\0', '\uFFFD') : value;
+
+    private static DeadLetter ReadLetter(NpgsqlDataReader reader)
     {
-        if (payload is not null)
+        var payload = reader.GetString(5);
+        return new DeadLetter
         {
-            try
-            {
-                using var document = JsonDocument.Parse(payload);
-                return payload;
-            }
-            catch (JsonException)
-            {
-                // Not JSON: kept as a JSON string below.
-            }
+            Id = reader.GetString(0),
+            Pipeline = reader.IsDBNull(1) ? null : reader.GetString(1),
+            Partition = reader.IsDBNull(2) ? null : reader.GetString(2),
+            Key = reader.IsDBNull(3) ? null : reader.GetString(3),
+            Position = reader.IsDBNull(4) ? null : reader.GetInt64(4),
+            Payload = reader.GetBoolean(14) ? JsonSerializer.Deserialize(payload, PostgresJsonContext.Default.String)! : payload,
+            ErrorType = reader.GetString(6),
+            ErrorMessage = reader.GetString(7),
+            StackTrace = reader.IsDBNull(8) ? null : reader.GetString(8),
+            Attempts = reader.GetInt32(9),
+            Context = reader.IsDBNull(10) ? null : ReadContext(reader.GetString(10)),
+            Timestamp = reader.GetFieldValue<DateTimeOffset>(11),
+            Instance = reader.IsDBNull(12) ? null : reader.GetString(12),
+            RunId = reader.IsDBNull(13) ? null : reader.GetString(13),
+        };
+    }
+
+    // The jsonb value to store, and whether it is the payload's JSON text wrapped in a JSON string (because jsonb
+    // refuses the NUL character its JSON holds; the text itself holds only the escape \u0000, which a string may).
+    internal static (string Json, bool Escaped) AsJson(string? payload)
+    {
+        string json;
+        bool hasNul;
+        try
+        {
+            using var document = JsonDocument.Parse(payload ?? throw new JsonException());
+            json = payload;
+            hasNul = HoldsNul(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            // Not JSON: kept as a JSON string holding the text.
+            json = JsonSerializer.Serialize(payload ?? string.Empty, PostgresJsonContext.Default.String);
+            hasNul = payload?.Contains('\0', StringComparison.Ordinal) == true;
         }
 
-        return JsonSerializer.Serialize(payload ?? string.Empty, PostgresJsonContext.Default.String);
+        return hasNul ? (JsonSerializer.Serialize(json, PostgresJsonContext.Default.String), true) : (json, false);
+    }
+
+    private static bool HoldsNul(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return element.GetString()!.Contains('\0', StringComparison.Ordinal);
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (HoldsNul(item))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    if (property.Name.Contains('\0', StringComparison.Ordinal) || HoldsNul(property.Value))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            default:
+                return false;
+        }
     }
 
     private static string WriteContext(IReadOnlyDictionary<string, string> context)
@@ -158,7 +272,7 @@ public sealed class PostgresDeadLetterSink : IDeadLetterSink
             writer.WriteStartObject();
             foreach (var (key, value) in context)
             {
-                writer.WriteString(key, value);
+                writer.WriteString(WithoutNul(key), value is null ? null : WithoutNul(value));
             }
 
             writer.WriteEndObject();

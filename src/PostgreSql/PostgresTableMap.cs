@@ -71,18 +71,25 @@ public sealed class PostgresTableMap<T>
             throw new ArgumentException($"Column '{column}' is mapped twice.", nameof(column));
         }
 
-        _columns.Add(new PostgresColumn(column, isKey, record =>
-        {
-            var parameter = new NpgsqlParameter<TValue> { TypedValue = value(record) };
-            if (type is { } dbType)
+        _columns.Add(new PostgresColumn(
+            column,
+            isKey,
+            record =>
             {
-                parameter.NpgsqlDbType = dbType;
-            }
+                var parameter = new NpgsqlParameter<TValue> { TypedValue = value(record) };
+                if (type is { } dbType)
+                {
+                    parameter.NpgsqlDbType = dbType;
+                }
 
-            return parameter;
-        }));
+                return parameter;
+            },
+            (record, importer, dataTypeName, cancellationToken) => value(record) is { } cell
+                ? type is { } dbType ? importer.WriteAsync(cell, dbType, cancellationToken) : importer.WriteAsync(cell, dataTypeName, cancellationToken)
+                : importer.WriteNullAsync(cancellationToken)));
         return this;
     }
 
-    internal sealed record PostgresColumn(string Name, bool IsKey, Func<T, NpgsqlParameter> Parameter);
+    /// <summary>A mapped column: how to pass a record's value as a parameter, and how to write it into a binary COPY (typed as the column when the map gives no type).</summary>
+    internal sealed record PostgresColumn(string Name, bool IsKey, Func<T, NpgsqlParameter> Parameter, Func<T, NpgsqlBinaryImporter, string, System.Threading.CancellationToken, System.Threading.Tasks.Task> Copy);
 }

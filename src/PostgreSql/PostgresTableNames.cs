@@ -15,8 +15,13 @@ public sealed record PostgresTableNames
     private readonly string _schema = "public";
     private readonly string _deadLetters = "sluice_dead_letters";
     private readonly string _checkpoints = "sluice_checkpoints";
+    private readonly string _runs = "sluice_runs";
+    private readonly string _leases = "sluice_leases";
 
-    /// <summary>Gets the default names: <c>public.sluice_dead_letters</c> and <c>public.sluice_checkpoints</c>.</summary>
+    /// <summary>
+    /// Gets the default names: <c>public.sluice_dead_letters</c>, <c>public.sluice_checkpoints</c>, <c>public.sluice_runs</c>
+    /// and <c>public.sluice_leases</c>.
+    /// </summary>
     public static PostgresTableNames Default { get; } = new();
 
     /// <summary>Gets the schema of the tables. The default is <c>public</c>.</summary>
@@ -43,7 +48,27 @@ public sealed record PostgresTableNames
         init => _checkpoints = PostgresIdentifier.Validate(value, MaxTableNameLength, nameof(Checkpoints));
     }
 
+    /// <summary>Gets the run-record table's name. The default is <c>sluice_runs</c>.</summary>
+    /// <exception cref="ArgumentException">The value is not a plain identifier of at most <see cref="MaxTableNameLength"/> characters.</exception>
+    public string Runs
+    {
+        get => _runs;
+        init => _runs = PostgresIdentifier.Validate(value, MaxTableNameLength, nameof(Runs));
+    }
+
+    /// <summary>Gets the instance-lease table's name. The default is <c>sluice_leases</c>.</summary>
+    /// <exception cref="ArgumentException">The value is not a plain identifier of at most <see cref="MaxTableNameLength"/> characters.</exception>
+    public string Leases
+    {
+        get => _leases;
+        init => _leases = PostgresIdentifier.Validate(value, MaxTableNameLength, nameof(Leases));
+    }
+
     internal string QualifiedDeadLetters => PostgresIdentifier.Qualify(Schema, DeadLetters);
 
     internal string QualifiedCheckpoints => PostgresIdentifier.Qualify(Schema, Checkpoints);
+
+    internal string QualifiedRuns => PostgresIdentifier.Qualify(Schema, Runs);
+
+    internal string QualifiedLeases => PostgresIdentifier.Qualify(Schema, Leases);
 }

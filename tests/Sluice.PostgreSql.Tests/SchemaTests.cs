@@ -41,7 +41,9 @@ public class SchemaTests
         Assert.Contains("CREATE TABLE IF NOT EXISTS \"Ops\".\"DL\" (", script);
         Assert.Contains("CREATE TABLE IF NOT EXISTS \"Ops\".\"_cp1\" (", script);
         Assert.Contains("CREATE INDEX IF NOT EXISTS \"DL_pipeline_time\" ON \"Ops\".\"DL\"", script);
-        Assert.Equal(("public", "sluice_dead_letters", "sluice_checkpoints"), (PostgresTableNames.Default.Schema, PostgresTableNames.Default.DeadLetters, PostgresTableNames.Default.Checkpoints));
+        Assert.Equal(
+            ("public", "sluice_dead_letters", "sluice_checkpoints", "sluice_runs", "sluice_leases"),
+            (PostgresTableNames.Default.Schema, PostgresTableNames.Default.DeadLetters, PostgresTableNames.Default.Checkpoints, PostgresTableNames.Default.Runs, PostgresTableNames.Default.Leases));
     }
 
     [SkippableFact]
@@ -63,9 +65,12 @@ public class SchemaTests
         }));
 
         Assert.Equal(42L, await checkpoints.LoadAsync("p", "source"));
-        Assert.Equal(2L, await db.ScalarAsync<long>($"SELECT count(*) FROM pg_tables WHERE schemaname = '{db.Schema}'"));
+        Assert.Equal(4L, await db.ScalarAsync<long>($"SELECT count(*) FROM pg_tables WHERE schemaname = '{db.Schema}'"));
         var indexes = await db.ScalarAsync<string>($"SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = '{db.Schema}'");
-        Assert.Equal("Mixed_Case_checkpoints_pkey,Mixed_Case_dead_letters_pipeline_error,Mixed_Case_dead_letters_pipeline_key,Mixed_Case_dead_letters_pipeline_time,Mixed_Case_dead_letters_pkey", indexes);
+        Assert.Equal(
+            "Mixed_Case_checkpoints_pkey,Mixed_Case_dead_letters_instance_time,Mixed_Case_dead_letters_pipeline_error,Mixed_Case_dead_letters_pipeline_key,"
+            + "Mixed_Case_dead_letters_pipeline_time,Mixed_Case_dead_letters_pkey,Mixed_Case_leases_pkey,Mixed_Case_runs_instance_started,Mixed_Case_runs_pkey",
+            indexes);
     }
 
     [SkippableFact]

@@ -1,4 +1,4 @@
--- Sluice tables for PostgreSQL: dead letters and checkpoints. Idempotent: safe to run again.
+-- Sluice tables for PostgreSQL: dead letters, checkpoints, run records and leases. Idempotent: safe to run again.
 
 -- One row per record that failed for good. The id is derived from the pipeline and the record's position (or key),
 -- so the same record dead-lettered again after a restart is stored once.
@@ -9,18 +9,24 @@ CREATE TABLE IF NOT EXISTS "public"."sluice_dead_letters" (
     record_key       text,
     position         bigint      CHECK (position >= 0),
     payload          jsonb       NOT NULL,
+    -- true when payload holds the record's JSON text as a JSON string, because the JSON has a NUL (\u0000) that jsonb refuses:
+    payload_escaped  boolean     NOT NULL DEFAULT false,
     error_type       text        NOT NULL,
     error_message    text        NOT NULL,
     stack_trace      text,
     attempts         integer     NOT NULL CHECK (attempts >= 1),
     context          jsonb,
     dead_lettered_at timestamptz NOT NULL,
-    stored_at        timestamptz NOT NULL DEFAULT now()
+    stored_at        timestamptz NOT NULL DEFAULT now(),
+    instance         text,
+    run_id           text
 );
 -- What failed in a pipeline, latest first or since a time:
 CREATE INDEX IF NOT EXISTS "sluice_dead_letters_pipeline_time" ON "public"."sluice_dead_letters" (pipeline, dead_lettered_at);
 -- The failures of one kind, to replay them after a fix:
 CREATE INDEX IF NOT EXISTS "sluice_dead_letters_pipeline_error" ON "public"."sluice_dead_letters" (pipeline, error_type, dead_lettered_at);
+-- What failed in one instance (pipeline@input; the pipeline name when it has no input identity), oldest first:
+CREATE INDEX IF NOT EXISTS "sluice_dead_letters_instance_time" ON "public"."sluice_dead_letters" ((coalesce(instance, pipeline)), dead_lettered_at);
 -- Everything that happened to one record:
 CREATE INDEX IF NOT EXISTS "sluice_dead_letters_pipeline_key" ON "public"."sluice_dead_letters" (pipeline, record_key) WHERE record_key IS NOT NULL;
 
@@ -31,4 +37,38 @@ CREATE TABLE IF NOT EXISTS "public"."sluice_checkpoints" (
     position     bigint      NOT NULL CHECK (position >= 0),
     committed_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (pipeline, partition)
+);
+
+-- One row per run of a pipeline instance, written when it starts and when it ends.
+CREATE TABLE IF NOT EXISTS "public"."sluice_runs" (
+    run_id               text        NOT NULL PRIMARY KEY,
+    pipeline             text        NOT NULL,
+    input                text,
+    instance             text        NOT NULL,
+    status               text        NOT NULL,
+    holder               text,
+    started_at           timestamptz NOT NULL,
+    ended_at             timestamptz,
+    start_checkpoint     bigint      NOT NULL,
+    checkpoint           bigint,
+    read                 bigint      NOT NULL,
+    skipped              bigint      NOT NULL,
+    succeeded            bigint      NOT NULL,
+    dead_lettered        bigint      NOT NULL,
+    retried              bigint      NOT NULL,
+    error                text,
+    dead_letter_location text
+);
+-- The runs of one instance, newest first:
+CREATE INDEX IF NOT EXISTS "sluice_runs_instance_started" ON "public"."sluice_runs" (instance, started_at DESC);
+
+-- The one run allowed at a time per instance: free once expires_at (the server's clock) has passed.
+CREATE TABLE IF NOT EXISTS "public"."sluice_leases" (
+    instance    text        NOT NULL PRIMARY KEY,
+    holder      text        NOT NULL,
+    token       text        NOT NULL,
+    machine     text,
+    process_id  integer,
+    acquired_at timestamptz NOT NULL,
+    expires_at  timestamptz NOT NULL
 );

@@ -8,15 +8,18 @@ public class CrashRecoveryTests
 {
     private const int RecordCount = 600;
 
-    private static Process StartChild(string schema)
+    private static Process StartChild(string schema) => StartChild("tx-pipeline", schema, RecordCount);
+
+    /// <summary>Starts this assembly as a child process running one of <see cref="Program"/>'s pipelines.</summary>
+    internal static Process StartChild(string mode, string schema, int count)
     {
         // The test host runs under the dotnet host; start this same assembly with it.
         var host = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
         var info = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(typeof(Program).Assembly.Location);
-        info.ArgumentList.Add("tx-pipeline");
+        info.ArgumentList.Add(mode);
         info.ArgumentList.Add(schema);
-        info.ArgumentList.Add(RecordCount.ToString(CultureInfo.InvariantCulture));
+        info.ArgumentList.Add(count.ToString(CultureInfo.InvariantCulture));
         info.Environment[PostgresServer.ConnectionVariable] = PostgresServer.ConnectionString;
         return Process.Start(info)!;
     }

@@ -18,7 +18,13 @@ public static class Program
             return 0;
         }
 
-        await Console.Error.WriteLineAsync("usage: tx-pipeline <schema> <count>   (server from " + PostgresServer.ConnectionVariable + ")");
+        if (args is ["lease-pipeline", var leaseSchema, var leaseCount])
+        {
+            await LeasePipeline.RunAsync(leaseSchema, int.Parse(leaseCount, CultureInfo.InvariantCulture));
+            return 0;
+        }
+
+        await Console.Error.WriteLineAsync("usage: tx-pipeline|lease-pipeline <schema> <count>   (server from " + PostgresServer.ConnectionVariable + ")");
         return 2;
     }
 }
@@ -51,5 +57,29 @@ internal static class CrashPipeline
                 // Slow enough that the parent can kill the run part-way through, at many different points.
                 await Task.Delay(1, token);
             });
+    }
+}
+
+/// <summary>The pipeline the lease test kills: checkpoints, run records and its lease in PostgreSQL, slow records.</summary>
+internal static class LeasePipeline
+{
+    public const string Name = "leased";
+    public const string Input = "night-1";
+    public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(8);
+
+    public static string Instance => Name + "@" + Input;
+
+    public static PostgresTableNames Tables(string schema) => new() { Schema = schema };
+
+    public static async Task RunAsync(string schema, int count)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(PostgresServer.ConnectionString);
+        await SluicePipeline.From(Enumerable.Range(0, count))
+            .WithName(Name)
+            .ForInput(Input)
+            .WithBatchSize(5)
+            .WithCheckpoints(new PostgresCheckpointStore(dataSource, Tables(schema)))
+            .WithLease(LeaseDuration)
+            .RunAsync((_, token) => new ValueTask(Task.Delay(10, token)));
     }
 }

@@ -84,6 +84,8 @@ internal sealed class TestDatabase : IAsyncDisposable
         Schema = Schema,
         DeadLetters = prefix + "_dead_letters",
         Checkpoints = prefix + "_checkpoints",
+        Runs = prefix + "_runs",
+        Leases = prefix + "_leases",
     };
 
     public async Task<T> ScalarAsync<T>(string sql)
