@@ -28,17 +28,12 @@ Console.WriteLine();
 
 var deadLetterPath = Path.Combine(output, "dead-letters.jsonl");
 var storeDirectory = Path.Combine(output, "store");
-var lastShown = -1L;
-var progress = new Progress<PipelineProgress>(p =>
-{
-    var done = p.Succeeded + p.DeadLettered;
-    if (done != lastShown || p.IsFinal)
-    {
-        lastShown = done;
-        Console.WriteLine($"  progress: {done} done ({p.DeadLettered} dead-lettered), {p.RecordsPerSecond:F0} records/s{(p.IsFinal ? ", finished" : "")}");
-    }
-});
-var report = await SluiceOrderImport.RunAsync(input, Path.Combine(output, "ledger.csv"), deadLetterPath, storeDirectory, progress);
+// A progress bar in a terminal, plain progress lines when the output goes to a file or a pipe. The bar's end is the
+// export's row count, counted by streaming over the file (one line in memory at a time), header excluded.
+var rows = File.ReadLines(input).LongCount() - 1;
+var report = await ProgressDisplay.RunAsync(
+    rows,
+    progress => SluiceOrderImport.RunAsync(input, Path.Combine(output, "ledger.csv"), deadLetterPath, storeDirectory, progress));
 Console.WriteLine($"Sluice import: read {report.Read}, succeeded {report.Succeeded}, dead-lettered {report.DeadLettered}, retried {report.Retried}, in {report.Elapsed.TotalMilliseconds:F0} ms.");
 foreach (var partition in report.Partitions)
 {
