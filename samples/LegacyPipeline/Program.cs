@@ -8,6 +8,27 @@ using Sluice;
 var input = Path.Combine(AppContext.BaseDirectory, "data", "orders.csv");
 var output = Path.Combine(Path.GetTempPath(), "sluice-sample");
 
+// `-- replay`: what an on-call engineer runs after fixing the cause (src/Runtime/README.md, Runbook): the last run's dead
+// letters go back through the import's handler; those that succeed leave the dead-letter file, the others stay.
+if (args is ["replay"])
+{
+    var deadLetterFile = Path.Combine(output, "dead-letters.jsonl");
+    if (!File.Exists(deadLetterFile))
+    {
+        Console.Error.WriteLine($"No dead letters at {deadLetterFile}: run the sample first (dotnet run --project samples/LegacyPipeline).");
+        return 2;
+    }
+
+    var replay = await SluiceOrderImport.ReplayAsync(input, deadLetterFile, Path.Combine(output, "ledger.csv"));
+    Console.WriteLine($"Replay: {replay.Succeeded} succeeded (appended to the ledger, removed from {deadLetterFile}), {replay.Failed.Count} failed again (kept):");
+    foreach (var failure in replay.Failed)
+    {
+        Console.WriteLine($"  {SluiceOrderImport.Describe(failure.DeadLetter)}");
+    }
+
+    return replay.Failed.Count == 0 ? 0 : 1;
+}
+
 // Every run of the sample starts fresh: Sluice would otherwise (rightly) refuse to import the same export a second time.
 if (Directory.Exists(output))
 {
@@ -28,17 +49,12 @@ Console.WriteLine();
 
 var deadLetterPath = Path.Combine(output, "dead-letters.jsonl");
 var storeDirectory = Path.Combine(output, "store");
-var lastShown = -1L;
-var progress = new Progress<PipelineProgress>(p =>
-{
-    var done = p.Succeeded + p.DeadLettered;
-    if (done != lastShown || p.IsFinal)
-    {
-        lastShown = done;
-        Console.WriteLine($"  progress: {done} done ({p.DeadLettered} dead-lettered), {p.RecordsPerSecond:F0} records/s{(p.IsFinal ? ", finished" : "")}");
-    }
-});
-var report = await SluiceOrderImport.RunAsync(input, Path.Combine(output, "ledger.csv"), deadLetterPath, storeDirectory, progress);
+// A progress bar in a terminal, plain progress lines when the output goes to a file or a pipe. The bar's end is the
+// export's row count, counted by streaming over the file (one line in memory at a time), header excluded.
+var rows = File.ReadLines(input).LongCount() - 1;
+var report = await ProgressDisplay.RunAsync(
+    rows,
+    progress => SluiceOrderImport.RunAsync(input, Path.Combine(output, "ledger.csv"), deadLetterPath, storeDirectory, progress));
 Console.WriteLine($"Sluice import: read {report.Read}, succeeded {report.Succeeded}, dead-lettered {report.DeadLettered}, retried {report.Retried}, in {report.Elapsed.TotalMilliseconds:F0} ms.");
 foreach (var partition in report.Partitions)
 {
@@ -71,4 +87,5 @@ Console.WriteLine($"  sluice runs list --store {storeDirectory}");
 Console.WriteLine($"  sluice dead-letters list --store {storeDirectory} --instance \"{report.Instance}\"");
 Console.WriteLine($"  sluice dead-letters show <id> --store {storeDirectory}");
 Console.WriteLine($"  sluice dead-letters export --store {storeDirectory} --instance \"{report.Instance}\" -o dead-letters.jsonl");
+Console.WriteLine("Replay them through the import once the cause is fixed: dotnet run --project samples/LegacyPipeline -- replay");
 return report.Read == report.Succeeded + report.DeadLettered ? 0 : 1;

@@ -54,6 +54,28 @@ public sealed class SluiceOrderImport
                 cancellationToken);
     }
 
+    /// <summary>
+    /// Feeds the dead letters back through the import's own record handler (<c>dotnet run --project samples/LegacyPipeline -- replay</c>):
+    /// the orders that now parse are appended to the ledger and removed from the dead-letter file, the others stay with
+    /// their new error. Replay runs the job's own code, so the job offers it, not the <c>sluice</c> command.
+    /// </summary>
+    public static async Task<DeadLetterReplayReport> ReplayAsync(string csvPath, string deadLetterPath, string ledgerPath, CancellationToken cancellationToken = default)
+    {
+        var settings = ImportSettings.Load(Path.ChangeExtension(csvPath, ".settings"));
+        using var deadLetters = new JsonLinesDeadLetterSink(deadLetterPath);
+        await using var ledger = new StreamWriter(ledgerPath, append: true);
+        return await DeadLetterReplay.ReplayAsync(
+            deadLetters,
+            query: null,
+            async (letter, token) =>
+            {
+                var line = letter.PayloadAs<string>() ?? throw new InvalidDataException($"Dead letter {letter.Id} has no payload.");
+                var entry = Order.Parse(line).ToLedgerLine(settings.LedgerCurrency);
+                await ledger.WriteLineAsync(entry.AsMemory(), token);
+            },
+            cancellationToken);
+    }
+
     /// <summary>The dead letters of the run, read back one at a time as a replay would read them.</summary>
     public static IAsyncEnumerable<DeadLetter> ReadDeadLettersAsync(string deadLetterPath)
         => DeadLetters.ReadAllAsync(deadLetterPath);

@@ -72,6 +72,35 @@ internal sealed class RetryLimitCheck
     public RetryExhaustion OnLimit { get; internal set; }
 }
 
+/// <summary>A known log call among a retry loop's bookkeeping (see <see cref="RetryLoopShape.LogStatements"/>).</summary>
+internal sealed class RetryLogStatement
+{
+    internal RetryLogStatement(IOperation statement, bool runsAfterFailure, int incrementsBefore)
+    {
+        Statement = statement;
+        RunsAfterFailure = runsAfterFailure;
+        IncrementsBefore = incrementsBefore;
+    }
+
+    /// <summary>The statement (an expression statement whose expression is the log call, possibly awaited).</summary>
+    public IOperation Statement { get; }
+
+    /// <summary>
+    /// True when it runs only after a failed attempt: in a retrying catch, or after the try in the loop's body (a
+    /// successful attempt leaves the loop). False before the try, where it runs before every attempt.
+    /// </summary>
+    public bool RunsAfterFailure { get; }
+
+    /// <summary>
+    /// The attempt counter's value where the statement runs, minus the 1-based number of the attempt that failed:
+    /// 0 for <c>for (var attempt = 1; ...; attempt++)</c>, -1 for <c>for (var i = 0; ...; i++)</c>. Null when the
+    /// counter's value there is not known.
+    /// </summary>
+    public int? CounterOffset { get; internal set; }
+
+    internal int IncrementsBefore { get; }
+}
+
 /// <summary>
 /// A loop recognized by <see cref="RetryLoops.TryMatch"/>: a <c>for</c>, <c>while</c> or <c>do</c> loop whose body has a
 /// try statement that leaves the loop on success (return or break) and a catch that lets the loop run the try again,
@@ -92,6 +121,7 @@ internal sealed class RetryLoopShape
         ImmutableArray<RetryLimitCheck> limitChecks,
         ImmutableArray<IOperation> counterIncrements,
         ImmutableArray<IOperation> otherStatements,
+        ImmutableArray<RetryLogStatement> logStatements,
         int? maxAttempts,
         RetryExhaustion exhaustion,
         bool isUnbounded,
@@ -108,6 +138,7 @@ internal sealed class RetryLoopShape
         LimitChecks = limitChecks;
         CounterIncrements = counterIncrements;
         OtherStatements = otherStatements;
+        LogStatements = logStatements;
         MaxAttempts = maxAttempts;
         Exhaustion = exhaustion;
         IsUnbounded = isUnbounded;
@@ -154,6 +185,12 @@ internal sealed class RetryLoopShape
     /// log call, a counter increment, a counter-guarded throw): what a rewrite into a retry helper would have to keep.
     /// </summary>
     public ImmutableArray<IOperation> OtherStatements { get; }
+
+    /// <summary>
+    /// The known log calls (<see cref="Logging.IsKnownLogCall"/>) among the statements of the retrying catches and of the
+    /// body outside the try, in the order they run: what a rewrite may hand to a retry hook.
+    /// </summary>
+    public ImmutableArray<RetryLogStatement> LogStatements { get; }
 
     /// <summary>
     /// The attempts in total, the first included, when every limit is a constant and the counter starts at a constant:
@@ -309,7 +346,7 @@ internal static class RetryLoops
         shape = new RetryLoopShape(
             loop, kind, body, @try, retrying, successExits, analysis.Delays.ToImmutableArray(), countedBy,
             analysis.Checks.ToImmutableArray(), analysis.Increments.ToImmutableArray(), analysis.Others.ToImmutableArray(),
-            maxAttempts, exhaustion, isUnbounded, catchAll);
+            analysis.Logs.ToImmutableArray(), maxAttempts, exhaustion, isUnbounded, catchAll);
         return true;
     }
 
@@ -601,6 +638,8 @@ internal static class RetryLoops
 
         public List<IOperation> Others { get; } = [];
 
+        public List<RetryLogStatement> Logs { get; } = [];
+
         public void Run(
             RetryLoopKind kind,
             IOperation? condition,
@@ -668,6 +707,12 @@ internal static class RetryLoops
                 || InitialValue(loop, counter, increments) is not { } start)
             {
                 return (null, RetryExhaustion.Unknown);
+            }
+
+            // Attempt k (1-based) starts with the counter at start + k - 1; a statement sees the increments before it too.
+            foreach (var log in Logs)
+            {
+                log.CounterOffset = start - 1 + log.IncrementsBefore;
             }
 
             int? best = null;
@@ -759,6 +804,7 @@ internal static class RetryLoops
 
             if (Logging.IsKnownLogStatement(expression, types))
             {
+                Logs.Add(new RetryLogStatement(statement, runsAfterFailure: !beforeTry, _steps.Count(s => s.Check is null)));
                 if (counter is not null && IncrementsCounter(statement))
                 {
                     _unknown = true;

@@ -27,7 +27,9 @@ namespace Sluice.CodeFixes.Idempotency;
 /// (or the synchronous <c>SluiceResilience.Retry</c> when the try body does not await). The attempt count is the loop's
 /// (see <see cref="RetryLoopShape.MaxAttempts"/>), the caught type (and any part of the <c>when</c> filter that does not
 /// look at the counter) becomes the retry predicate — a catch of <c>Exception</c> retries transient failures only —
-/// the delay becomes the runtime's exponential backoff with jitter, and the log line of a failed attempt is dropped.
+/// the delay becomes the runtime's exponential backoff with jitter, and the log line of a failed attempt becomes
+/// <c>RetryAsync</c>'s <c>onRetry</c> hook when it can (the exception and the attempt number mapped to the hook's
+/// arguments); otherwise, and on the synchronous <c>Retry</c>, which has no hook, it is dropped.
 /// Offered only when the rewrite keeps what the loop does: one catch, the last failure rethrown at the limit, nothing
 /// but delays, log lines and counter bookkeeping outside the try, the counter not used by the try body or after the
 /// loop, and a result that compiles.
@@ -86,8 +88,20 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
             || KnownTypes.Of(model.Compilation) is not { Exception: not null } types
             || types.SluiceResilience is null
             || model.GetOperation(loop, cancellationToken) is not ILoopOperation operation
-            || !RetryLoops.TryMatch(operation, types, out var shape)
-            || Rewrite(model, types, shape!, loop, cancellationToken) is not { } rewrite)
+            || !RetryLoops.TryMatch(operation, types, out var shape))
+        {
+            return null;
+        }
+
+        // The loop's log line goes into RetryAsync's onRetry hook when it can; otherwise (or when that does not compile)
+        // the rewrite without it.
+        return await FixAsync(document, unit, model, types, shape!, loop, keepLog: true, cancellationToken).ConfigureAwait(false)
+            ?? await FixAsync(document, unit, model, types, shape!, loop, keepLog: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<Document?> FixAsync(Document document, CompilationUnitSyntax unit, SemanticModel model, KnownTypes types, RetryLoopShape shape, StatementSyntax loop, bool keepLog, CancellationToken cancellationToken)
+    {
+        if (Rewrite(model, types, shape, loop, keepLog, cancellationToken) is not { } rewrite)
         {
             return null;
         }
@@ -141,7 +155,7 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
     }
 
     /// <summary>The statements that replace the loop, and the statements of its block that go with it; null when no sound rewrite exists.</summary>
-    private static Rewritten? Rewrite(SemanticModel model, KnownTypes types, RetryLoopShape shape, StatementSyntax loop, CancellationToken cancellationToken)
+    private static Rewritten? Rewrite(SemanticModel model, KnownTypes types, RetryLoopShape shape, StatementSyntax loop, bool keepLog, CancellationToken cancellationToken)
     {
         if (shape.MaxAttempts is not { } attempts || attempts > RuntimeContract.Resilience.MaxAttempts
             || shape.Exhaustion != RetryExhaustion.Rethrow
@@ -261,11 +275,36 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
             lambdaBlock = lambdaBlock.WithStatements(lambdaBlock.Statements.Remove(trailingReturn));
         }
 
+        // The log line of a failed attempt, as RetryAsync's onRetry hook (there is none on the synchronous Retry).
+        LambdaExpressionSyntax? onRetry = null;
+        if (keepLog)
+        {
+            if (!isAsync || OnRetry(model, shape, catchSyntax, counter, loop, cancellationToken) is not { } hook)
+            {
+                return null;
+            }
+
+            onRetry = hook;
+        }
+
         var lambda = Lambda(lambdaBlock, parameterName, isAsync);
         var arguments = new List<ArgumentSyntax> { SyntaxFactory.Argument(lambda) };
         if (predicate.Expression is { } shouldRetry)
         {
             arguments.Add(SyntaxFactory.Argument(shouldRetry));
+        }
+        else if (onRetry is not null)
+        {
+            // The onRetry overloads take the predicate: the one the runtime uses when none is given.
+            arguments.Add(SyntaxFactory.Argument(SyntaxFactory.MemberAccessExpression(
+                SyntaxKind.SimpleMemberAccessExpression,
+                SyntaxFactory.ParseTypeName("global::" + RuntimeContract.Resilience.TypeName).WithAdditionalAnnotations(Simplifier.Annotation),
+                SyntaxFactory.IdentifierName(RuntimeContract.Resilience.IsTransient))));
+        }
+
+        if (onRetry is not null)
+        {
+            arguments.Add(SyntaxFactory.Argument(onRetry));
         }
 
         arguments.Add(SyntaxFactory.Argument(SyntaxFactory.NameColon(RuntimeContract.Resilience.MaxAttemptsParameter), default, Number(attempts)));
@@ -316,6 +355,86 @@ public sealed class HandRolledRetryCodeFix : CodeFixProvider
         }
 
         return new Rewritten(statements, removed);
+    }
+
+    /// <summary>
+    /// <c>(ex, attempt) =&gt; logger.LogWarning(ex, "...", attempt)</c>: the log calls that run after a failed attempt, with
+    /// the catch's exception and the attempt counter mapped to the hook's arguments (the counter shifted when it does not
+    /// count failed attempts from 1). Null when there is no such log call, or when one is awaited, or uses a local the
+    /// hook cannot see (declared in the loop, other than the exception and the counter), or the counter where its value
+    /// is not known.
+    /// </summary>
+    private static ParenthesizedLambdaExpressionSyntax? OnRetry(SemanticModel model, RetryLoopShape shape, CatchClauseSyntax catchSyntax, ILocalSymbol counter, StatementSyntax loop, CancellationToken cancellationToken)
+    {
+        var logs = shape.LogStatements.Where(l => l.RunsAfterFailure).ToList();
+        if (logs.Count == 0 || logs.Any(l => l.Statement is not IExpressionStatementOperation { Operation: not IAwaitOperation }))
+        {
+            return null;
+        }
+
+        var exception = catchSyntax.Declaration is { } declaration && !declaration.Identifier.IsKind(SyntaxKind.None)
+            ? model.GetDeclaredSymbol(declaration, cancellationToken)
+            : null;
+        var exceptionName = exception?.Name ?? LocalNames.Unique(model, loop, "ex", "exception");
+
+        // The counter goes with the loop, so the hook's attempt parameter can take its name when it means the same number.
+        var offsets = logs.Where(l => RetryLoops.References(l.Statement, counter)).Select(l => l.CounterOffset).Distinct().ToList();
+        if (offsets.Any(o => o is null))
+        {
+            return null;
+        }
+
+        var attemptName = offsets.Count == 0 ? "_" : offsets.All(o => o == 0) ? counter.Name : LocalNames.Unique(model, loop, "attempt", "failedAttempt");
+        if (attemptName == exceptionName)
+        {
+            return null;
+        }
+
+        var calls = new List<ExpressionSyntax>();
+        foreach (var log in logs)
+        {
+            var syntax = ((ExpressionStatementSyntax)log.Statement.Syntax).Expression;
+            var replacements = new Dictionary<SyntaxNode, ExpressionSyntax>();
+            foreach (var reference in log.Statement.Descendants().OfType<ILocalReferenceOperation>())
+            {
+                var local = reference.Local;
+                if (SymbolEqualityComparer.Default.Equals(local, exception))
+                {
+                    replacements[reference.Syntax] = SyntaxFactory.IdentifierName(exceptionName);
+                }
+                else if (SymbolEqualityComparer.Default.Equals(local, counter))
+                {
+                    var offset = log.CounterOffset!.Value;
+                    ExpressionSyntax attempt = SyntaxFactory.IdentifierName(attemptName);
+                    if (offset != 0)
+                    {
+                        attempt = SyntaxFactory.ParenthesizedExpression(SyntaxFactory.BinaryExpression(
+                            offset > 0 ? SyntaxKind.AddExpression : SyntaxKind.SubtractExpression,
+                            attempt,
+                            Number(System.Math.Abs(offset)))).WithAdditionalAnnotations(Simplifier.Annotation);
+                    }
+
+                    replacements[reference.Syntax] = attempt;
+                }
+                else if (local.DeclaringSyntaxReferences.Any(r => loop.Span.Contains(r.Span) && !syntax.Span.Contains(r.Span)))
+                {
+                    // A local of the loop other than the exception and the counter: the hook cannot see it.
+                    return null;
+                }
+            }
+
+            calls.Add(syntax.ReplaceNodes(replacements.Keys, (original, _) => replacements[original].WithTriviaFrom(original)).WithoutTrivia());
+        }
+
+        var parameters = SyntaxFactory.ParameterList(SyntaxFactory.SeparatedList(new[]
+        {
+            SyntaxFactory.Parameter(SyntaxFactory.Identifier(exceptionName)),
+            SyntaxFactory.Parameter(SyntaxFactory.Identifier(attemptName)),
+        }));
+        return calls.Count == 1
+            ? SyntaxFactory.ParenthesizedLambdaExpression(parameters, calls[0])
+            : SyntaxFactory.ParenthesizedLambdaExpression(parameters, SyntaxFactory.Block(calls.Select(call => SyntaxFactory.ExpressionStatement(call.WithLeadingTrivia(SyntaxFactory.ElasticMarker))
+                .WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed))));
     }
 
     /// <summary>

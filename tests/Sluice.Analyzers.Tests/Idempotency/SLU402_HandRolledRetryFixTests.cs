@@ -280,7 +280,7 @@ public class SLU402_HandRolledRetryFixTests
             """).RunAsync();
 
     [Fact]
-    public Task A_catch_of_Exception_that_logs_drops_the_log_and_retries_transient_failures()
+    public Task A_catch_of_Exception_that_logs_keeps_the_log_in_onRetry_and_retries_transient_failures()
         => Fix("""
             using System;
             using System.Threading;
@@ -317,7 +317,251 @@ public class SLU402_HandRolledRetryFixTests
             {
                 async Task PushAsync(Func<CancellationToken, Task> push, CancellationToken token)
                 {
-                    await SluiceResilience.RetryAsync(async ct => await push(ct), maxAttempts: 5, cancellationToken: token);
+                    await SluiceResilience.RetryAsync(async ct => await push(ct), SluiceResilience.IsTransient, (ex, attempt) => logger.LogWarning(ex, "Push failed, attempt {Attempt}", attempt), maxAttempts: 5, cancellationToken: token);
+                }
+            }
+            """)
+            .WithLibraries(Library.Logging)
+            .RunAsync();
+
+    [Fact]
+    public Task A_Console_log_line_of_a_zero_based_counter_maps_the_counter_to_the_attempt_number_less_one()
+        => Fix("""
+            using System;
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            static class Files
+            {
+                public static async Task<string> ReadAsync(string path, CancellationToken token)
+                {
+                    for (var i = 0; i < 10; i++)
+                    {
+                        Console.WriteLine(i);
+                    }
+
+                    [|for (var retry = 0; ; retry++)|]
+                    {
+                        try { return await File.ReadAllTextAsync(path, token); }
+                        catch (IOException ex) when (retry < 2)
+                        {
+                            Console.WriteLine($"Retry {retry} after {ex.Message}");
+                            await Task.Delay(500, token);
+                        }
+                    }
+                }
+            }
+            """, """
+            using System;
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Sluice;
+
+            static class Files
+            {
+                public static async Task<string> ReadAsync(string path, CancellationToken token)
+                {
+                    for (var i = 0; i < 10; i++)
+                    {
+                        Console.WriteLine(i);
+                    }
+
+                    return await SluiceResilience.RetryAsync(async ct => await File.ReadAllTextAsync(path, ct), exception => exception is IOException, (ex, attempt) => Console.WriteLine($"Retry {attempt - 1} after {ex.Message}"), maxAttempts: 3, cancellationToken: token);
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_log_line_that_uses_a_local_of_the_catch_is_dropped_as_before()
+        => Fix("""
+            using System;
+            using System.Net.Http;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            static class Client
+            {
+                public static async Task<string> FetchAsync(HttpClient client, string url, CancellationToken token)
+                {
+                    [|for (var attempt = 1; ; attempt++)|]
+                    {
+                        try { return await client.GetStringAsync(url, token); }
+                        catch (Exception ex) when (ex is HttpRequestException http && attempt < 3)
+                        {
+                            Console.WriteLine($"{url}: {http.StatusCode}");
+                            await Task.Delay(500, token);
+                        }
+                    }
+                }
+            }
+            """, """
+            using System;
+            using System.Net.Http;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Sluice;
+
+            static class Client
+            {
+                public static async Task<string> FetchAsync(HttpClient client, string url, CancellationToken token)
+                {
+                    return await SluiceResilience.RetryAsync(async ct => await client.GetStringAsync(url, ct), ex => ex is HttpRequestException http, maxAttempts: 3, cancellationToken: token);
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task A_log_line_in_the_catch_and_a_postfix_counter_in_the_filter_keep_the_counter_name_for_the_attempt()
+        => Fix("""
+            using System;
+            using System.Net.Http;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.Logging;
+
+            class Sender(ILogger<Sender> logger, HttpClient client)
+            {
+                async Task SendAsync(Uri uri, CancellationToken cancellationToken)
+                {
+                    var attempt = 0;
+                    [|while (true)|]
+                    {
+                        try
+                        {
+                            var response = await client.PostAsync(uri, null, cancellationToken);
+                            response.EnsureSuccessStatusCode();
+                            return;
+                        }
+                        catch (HttpRequestException) when (attempt++ < 3)
+                        {
+                            logger.LogInformation("Post to {Uri} failed ({Attempt}), retrying", uri, attempt);
+                            Console.WriteLine("retrying");
+                            await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+                        }
+                    }
+                }
+            }
+            """, """
+            using System;
+            using System.Net.Http;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.Logging;
+            using Sluice;
+
+            class Sender(ILogger<Sender> logger, HttpClient client)
+            {
+                async Task SendAsync(Uri uri, CancellationToken cancellationToken)
+                {
+                    await SluiceResilience.RetryAsync(async ct =>
+                    {
+                        var response = await client.PostAsync(uri, null, ct);
+                        response.EnsureSuccessStatusCode();
+                    }, ex => ex is HttpRequestException, (ex, attempt) =>
+                    {
+                        logger.LogInformation("Post to {Uri} failed ({Attempt}), retrying", uri, attempt);
+                        Console.WriteLine("retrying");
+                    }, maxAttempts: 4, cancellationToken: cancellationToken);
+                }
+            }
+            """)
+            .WithLibraries(Library.Logging)
+            .RunAsync();
+
+    [Fact]
+    public Task A_log_line_of_a_synchronous_loop_is_dropped_since_Retry_has_no_hook()
+        => Fix("""
+            using System;
+            using System.IO;
+            using System.Threading;
+
+            static class Files
+            {
+                public static string Read(string path)
+                {
+                    [|for (var attempt = 1; ; attempt++)|]
+                    {
+                        try { return File.ReadAllText(path); }
+                        catch (IOException ex) when (attempt < 3)
+                        {
+                            Console.WriteLine($"Attempt {attempt}: {ex.Message}");
+                            Thread.Sleep(100);
+                        }
+                    }
+                }
+            }
+            """, """
+            using System;
+            using System.IO;
+            using System.Threading;
+            using Sluice;
+
+            static class Files
+            {
+                public static string Read(string path)
+                {
+                    return SluiceResilience.Retry(_ => File.ReadAllText(path), exception => exception is IOException, maxAttempts: 3);
+                }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Fix_All_keeps_the_log_line_of_each_loop()
+        => Fix("""
+            using System;
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.Logging;
+
+            class Files(ILogger logger)
+            {
+                async Task<string> ReadAsync(string path, CancellationToken token)
+                {
+                    [|for (var attempt = 1; ; attempt++)|]
+                    {
+                        try { return await File.ReadAllTextAsync(path, token); }
+                        catch (IOException error) when (attempt < 3)
+                        {
+                            logger.LogWarning(error, "Reading {Path} failed", path);
+                            await Task.Delay(100, token);
+                        }
+                    }
+                }
+
+                async Task WriteAsync(string path, string text, CancellationToken token)
+                {
+                    [|for (var attempt = 1; ; attempt++)|]
+                    {
+                        try { await File.WriteAllTextAsync(path, text, token); return; }
+                        catch (IOException) when (attempt < 3)
+                        {
+                            Console.WriteLine("Writing failed");
+                            await Task.Delay(100, token);
+                        }
+                    }
+                }
+            }
+            """, """
+            using System;
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.Logging;
+            using Sluice;
+
+            class Files(ILogger logger)
+            {
+                async Task<string> ReadAsync(string path, CancellationToken token)
+                {
+                    return await SluiceResilience.RetryAsync(async ct => await File.ReadAllTextAsync(path, ct), ex => ex is IOException, (error, _) => logger.LogWarning(error, "Reading {Path} failed", path), maxAttempts: 3, cancellationToken: token);
+                }
+
+                async Task WriteAsync(string path, string text, CancellationToken token)
+                {
+                    await SluiceResilience.RetryAsync(async ct => await File.WriteAllTextAsync(path, text, ct), ex => ex is IOException, (ex, _) => Console.WriteLine("Writing failed"), maxAttempts: 3, cancellationToken: token);
                 }
             }
             """)
