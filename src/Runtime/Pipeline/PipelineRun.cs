@@ -469,7 +469,8 @@ internal sealed class PipelineRun<T>
         {
             while (!token.IsCancellationRequested && await reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
-                while (batch.Count < _definition.BatchSize && reader.TryRead(out var item))
+                var take = TakeSize(reader);
+                while (batch.Count < take && reader.TryRead(out var item))
                 {
                     batch.Add(item);
                 }
@@ -492,6 +493,24 @@ internal sealed class PipelineRun<T>
         }
     }
 
+    /// <summary>
+    /// How many queued records a worker takes as its next batch: at most the batch size, and when several workers share
+    /// one queue, no more than an even share of what is queued (guided self-scheduling). While the source keeps the
+    /// queue full (its capacity is batch size × parallelism) that is a full batch; once the source runs dry the batches
+    /// shrink, so no worker is left running a whole batch one record after another while the others are idle.
+    /// </summary>
+    private int TakeSize(ChannelReader<Item> reader)
+    {
+        var size = _definition.BatchSize;
+        if (_channels.Length == 1 && _lanes.Length > 1 && reader.CanCount)
+        {
+            var share = (reader.Count + _lanes.Length - 1) / _lanes.Length;
+            size = Math.Clamp(share, 1, size);
+        }
+
+        return size;
+    }
+
     private async ValueTask ProcessBatchAsync(Lane lane, List<Item> batch, CancellationToken token)
     {
         var started = _definition.TimeProvider.GetTimestamp();
@@ -499,8 +518,11 @@ internal sealed class PipelineRun<T>
         activity?.SetTag(SluiceTelemetry.PipelineTag, _definition.Name);
         activity?.SetTag(SluiceTelemetry.PartitionTag, lane.Index);
 
-        var done = new List<long>(batch.Count);
-        var deadLetters = new DeadLetterBuffer();
+        // Both are the lane's own and reused from batch to batch: nothing here outlives this call.
+        var done = lane.Done;
+        done.Clear();
+        var deadLetters = lane.DeadLetters;
+        deadLetters.Clear();
         long succeeded;
         if (_definition.BatchHandler is null)
         {
@@ -549,7 +571,7 @@ internal sealed class PipelineRun<T>
             try
             {
                 // Not cancelled: the records are finished and must be stored before they count as done.
-                await _definition.DeadLetters!.WriteAsync(deadLetters.Letters, CancellationToken.None).ConfigureAwait(false);
+                await _definition.DeadLetters!.WriteAsync(deadLetters.Letters.ToArray(), CancellationToken.None).ConfigureAwait(false);
                 done.AddRange(deadLetters.Positions);
                 lane.DeadLettered += deadLetters.Letters.Count;
                 SluiceTelemetry.RecordsDeadLettered.Add(deadLetters.Letters.Count, _pipelineTag);
@@ -1044,6 +1066,12 @@ internal sealed class PipelineRun<T>
         public List<DeadLetter> Letters { get; } = [];
 
         public List<long> Positions { get; } = [];
+
+        public void Clear()
+        {
+            Letters.Clear();
+            Positions.Clear();
+        }
     }
 
     /// <summary>A worker's counters and the state of its current attempt; only that worker touches it while running.</summary>
@@ -1070,5 +1098,11 @@ internal sealed class PipelineRun<T>
         public int Attempts { get; set; }
 
         public Exception? LastFailure { get; set; }
+
+        /// <summary>Gets the positions finished in the current batch; reused for every batch of this lane.</summary>
+        public List<long> Done { get; } = [];
+
+        /// <summary>Gets the dead letters of the current batch; reused for every batch of this lane.</summary>
+        public DeadLetterBuffer DeadLetters { get; } = new();
     }
 }

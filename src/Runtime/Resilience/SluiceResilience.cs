@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -29,10 +30,15 @@ public static class SluiceResilience
     /// <summary>The largest number of attempts the retry helpers accept.</summary>
     public const int MaxAttemptsLimit = RuntimeContract.Resilience.MaxAttempts;
 
+    private const int TimeoutCacheLimit = 64;
     private static readonly TimeSpan s_minimumTimeout = TimeSpan.FromMilliseconds(RuntimeContract.Resilience.MinTimeoutMilliseconds);
     private static readonly TimeSpan s_maximumTimeout = TimeSpan.FromSeconds(RuntimeContract.Resilience.MaxTimeoutSeconds);
     private static readonly TimeSpan s_maximumDelay = TimeSpan.FromHours(1);
     private static readonly TimeSpan s_minimumCircuitDuration = TimeSpan.FromMilliseconds(500);
+    private static readonly Func<Exception, bool> s_builtInClassifier = TransientFailureClassifier.IsTransient;
+    private static readonly Func<Exception, bool> s_publicClassifier = IsTransient;
+    private static readonly ConcurrentDictionary<int, ResiliencePipeline> s_transientRetryPipelines = new();
+    private static readonly ConcurrentDictionary<TimeSpan, ResiliencePipeline> s_timeoutPipelines = new();
 
     /// <summary>
     /// Decides whether <paramref name="exception"/> is a transient failure worth retrying:
@@ -342,6 +348,23 @@ public static class SluiceResilience
             return ResiliencePipeline.Empty;
         }
 
+        // A retry pipeline keeps no state between executions, so the common case (the built-in classifier, the system
+        // clock, no hook) is built once per attempt count rather than on every call. The key space is bounded by
+        // MaxAttemptsLimit; other classifiers (often capturing lambdas, a new delegate per call) are not cached.
+        if (onRetry is null && timeProvider == TimeProvider.System && IsBuiltInClassifier(shouldRetry))
+        {
+            return s_transientRetryPipelines.GetOrAdd(maxAttempts, static attempts => BuildRetryPipeline(TransientFailureClassifier.IsTransient, attempts, TimeProvider.System, null));
+        }
+
+        return BuildRetryPipeline(shouldRetry, maxAttempts, timeProvider, onRetry);
+    }
+
+    private static bool IsBuiltInClassifier(Func<Exception, bool> shouldRetry)
+        => shouldRetry.Target is null && (shouldRetry.Method == s_builtInClassifier.Method || shouldRetry.Method == s_publicClassifier.Method);
+
+    private static ResiliencePipeline BuildRetryPipeline(Func<Exception, bool> shouldRetry, int maxAttempts, TimeProvider timeProvider, Action<Exception, int>? onRetry)
+    {
+
         var defaults = new SluiceResilienceOptions();
         var retry = CreateRetryOptions(shouldRetry, maxAttempts - 1, defaults.BaseDelay, defaults.MaxDelay, defaults.UseJitter);
         if (onRetry is not null)
@@ -372,11 +395,27 @@ public static class SluiceResilience
     internal static bool ShouldHandle(Exception? exception, Func<Exception, bool> shouldRetry, CancellationToken cancellationToken)
         => exception is not null && !cancellationToken.IsCancellationRequested && shouldRetry(exception);
 
-    private static ResiliencePipeline CreateTimeoutPipeline(TimeSpan timeout, TimeProvider timeProvider)
+    internal static ResiliencePipeline CreateTimeoutPipeline(TimeSpan timeout, TimeProvider timeProvider)
     {
         Guard.InRange(timeout, s_minimumTimeout, s_maximumTimeout);
-        return new ResiliencePipelineBuilder { TimeProvider = timeProvider }.AddTimeout(timeout).Build();
+        if (timeProvider != TimeProvider.System)
+        {
+            return BuildTimeoutPipeline(timeout, timeProvider);
+        }
+
+        // A timeout pipeline keeps no state between executions: reuse it per timeout. Code passes a handful of distinct
+        // timeouts; the cache stops growing at TimeoutCacheLimit entries so computed timeouts cannot grow it without bound.
+        if (s_timeoutPipelines.TryGetValue(timeout, out var cached))
+        {
+            return cached;
+        }
+
+        var pipeline = BuildTimeoutPipeline(timeout, timeProvider);
+        return s_timeoutPipelines.Count < TimeoutCacheLimit ? s_timeoutPipelines.GetOrAdd(timeout, pipeline) : pipeline;
     }
+
+    private static ResiliencePipeline BuildTimeoutPipeline(TimeSpan timeout, TimeProvider timeProvider)
+        => new ResiliencePipelineBuilder { TimeProvider = timeProvider }.AddTimeout(timeout).Build();
 
     internal static void Validate(SluiceResilienceOptions options)
     {
