@@ -67,8 +67,9 @@ internal sealed class MessageConfirmation(ConfirmationPlace place, IOperation? c
 
 /// <summary>
 /// A method, lambda or local function that handles one message a broker delivered — a RabbitMQ consumer's
-/// <c>Received</c>/<c>ReceivedAsync</c> handler (a <c>BasicDeliverEventArgs</c> parameter), an
-/// <c>AsyncDefaultBasicConsumer.HandleBasicDeliverAsync</c> override, an Azure Service Bus processor's
+/// <c>Received</c>/<c>ReceivedAsync</c> handler (a <c>BasicDeliverEventArgs</c> parameter), a consumer's own
+/// <c>HandleBasicDeliverAsync</c> (version 7's <c>IAsyncBasicConsumer</c>, implemented directly or through
+/// <c>AsyncDefaultBasicConsumer</c>) or <c>HandleBasicDeliver</c> (version 6's <c>IBasicConsumer</c>), an Azure Service Bus processor's
 /// <c>ProcessMessageAsync</c> handler (a <c>ProcessMessageEventArgs</c> or <c>ProcessSessionMessageEventArgs</c>
 /// parameter) — and how it settles the message. SLU202 asks it whether a catch that only logged is followed by an
 /// acknowledgement (in the catch, in a <c>finally</c>, after the try, or the processor's auto-complete): the message
@@ -111,7 +112,7 @@ internal sealed class MessageHandler
     /// </summary>
     public static MessageHandler? Around(ITryOperation tryOperation, KnownTypes types)
     {
-        if (types.RabbitMqBasicDeliverEventArgs is null && types.RabbitMqAsyncDefaultBasicConsumer is null
+        if (types.RabbitMqBasicDeliverEventArgs is null && types.RabbitMqAsyncBasicConsumer is null && types.RabbitMqBasicConsumer is null
             && types.ProcessMessageEventArgs is null && types.ProcessSessionMessageEventArgs is null)
         {
             return null;
@@ -289,9 +290,12 @@ internal sealed class MessageHandler
             }
         }
 
-        // An AsyncDefaultBasicConsumer subclass's HandleBasicDeliverAsync: the message is its body.
-        if (method is { IsOverride: true, Name: "HandleBasicDeliverAsync" }
-            && TypeSymbols.IsOrDerives(method.ContainingType, types.RabbitMqAsyncDefaultBasicConsumer)
+        // A consumer's own delivery method: HandleBasicDeliverAsync (7) or HandleBasicDeliver (6) of a class that derives
+        // from AsyncDefaultBasicConsumer/DefaultBasicConsumer or implements IAsyncBasicConsumer/IBasicConsumer itself.
+        // The message is its body.
+        if (method is { Name: "HandleBasicDeliverAsync" or "HandleBasicDeliver", MethodKind: MethodKind.Ordinary or MethodKind.ExplicitInterfaceImplementation }
+            && (TypeSymbols.IsOrDerives(method.ContainingType, types.RabbitMqAsyncBasicConsumer) || TypeSymbols.IsOrDerives(method.ContainingType, types.RabbitMqBasicConsumer))
+            && (method.IsOverride || method.ExplicitInterfaceImplementations.Length > 0 || ImplementsDelivery(method))
             && method.Parameters.FirstOrDefault(p => p.Type is INamedTypeSymbol { Name: "ReadOnlyMemory" }) is { } messageBody)
         {
             return new MessageHandler(body, messageBody, Broker.RabbitMq);
@@ -299,6 +303,11 @@ internal sealed class MessageHandler
 
         return null;
     }
+
+    /// <summary>The method implements its type's consumer interface's delivery method (an implicit implementation).</summary>
+    private static bool ImplementsDelivery(IMethodSymbol method)
+        => method.ContainingType.AllInterfaces.Any(consumer => consumer.GetMembers(method.Name).Any(member =>
+            SymbolEqualityComparer.Default.Equals(method.ContainingType.FindImplementationForInterfaceMember(member), method)));
 
     /// <summary>The try does work of its own: a call that neither logs nor settles the message.</summary>
     private static bool DoesWork(IOperation tryBody, KnownTypes types)

@@ -17,8 +17,9 @@ namespace Sluice.CodeFixes.Reliability;
 /// The SLU202 fixes for a catch in a broker message handler (see <see cref="MessageHandler"/>) that logs and then lets
 /// the message be acknowledged. Each is offered only where it compiles and keeps the message:
 /// <list type="bullet">
-/// <item>RabbitMQ: reject it to the queue's dead-letter exchange (<c>BasicNackAsync(tag, multiple: false, requeue: false)</c>
-/// and return) — when the awaited <c>BasicAckAsync</c> is all that follows the try, so the return skips only the ack;</item>
+/// <item>RabbitMQ: reject it to the queue's dead-letter exchange (<c>BasicNackAsync(tag, multiple: false, requeue: false)</c>,
+/// or version 6's synchronous <c>BasicNack</c> for a <c>BasicAck</c>, and return) — when the awaited <c>BasicAckAsync</c>
+/// (or the <c>BasicAck</c> statement) is all that follows the try, so the return skips only the ack;</item>
 /// <item>Service Bus: <c>DeadLetterMessageAsync</c> with the exception's type as the reason and its message as the
 /// description — when the catch falls through and what follows the try is nothing (auto-complete, which skips a settled
 /// message) or only <c>CompleteMessageAsync</c> (which the added return skips);</item>
@@ -85,6 +86,23 @@ internal static class MessageHandlerFixes
             context.RegisterCodeFix(
                 CodeAction.Create(
                     "Reject the message to the queue's dead-letter exchange (BasicNackAsync, requeue: false)",
+                    cancellation => AppendAsync(context.Document, catchClause, nack, addReturn: true, cancellation),
+                    nackKey),
+                context.Diagnostics[0]);
+        }
+
+        // RabbitMQ.Client 6: the synchronous BasicAck on an IModel, answered with the synchronous BasicNack.
+        if (handler.Broker == Broker.RabbitMq
+            && confirmation is { Place: ConfirmationPlace.After, Call: IInvocationOperation { TargetMethod.Name: "BasicAck", Parent: IExpressionStatementOperation, Instance: { } model6 } syncAck }
+            && onlyAcknowledgementsFollow
+            && ReturnsNothing(model, catchClause)
+            && (model.GetEnclosingSymbol(catchClause.SpanStart) is IMethodSymbol { ReturnsVoid: true } || AsyncContext.CanAwait(catchClause))
+            && syncAck.Arguments.FirstOrDefault(a => a.Parameter?.Name == "deliveryTag")?.Value.Syntax is { } syncTag)
+        {
+            var nack = $"{model6.Syntax}.BasicNack({syncTag}, multiple: false, requeue: false);";
+            context.RegisterCodeFix(
+                CodeAction.Create(
+                    "Reject the message to the queue's dead-letter exchange (BasicNack, requeue: false)",
                     cancellation => AppendAsync(context.Document, catchClause, nack, addReturn: true, cancellation),
                     nackKey),
                 context.Diagnostics[0]);

@@ -13,6 +13,9 @@ public class SLU202_MessageHandlerTests
     private static RuleTest ServiceBus(string source)
         => Verify.Analyzer<RecordDroppedAnalyzer>().WithSource(source).WithLibraries(Library.Logging, Library.ServiceBus);
 
+    private static RuleTest Rabbit6(string source)
+        => Verify.Analyzer<RecordDroppedAnalyzer>().WithSource(source).WithLibraries(Library.Logging, Library.RabbitMq6);
+
     private static RuleTest Kafka(string source)
         => Verify.Analyzer<RecordDroppedAnalyzer>().WithSource(source).WithLibraries(Library.Logging, Library.Kafka);
 
@@ -927,6 +930,283 @@ public class SLU202_MessageHandlerTests
                     }
 
                     void Book(string payment) { }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    // ---- Consumers that implement the interface themselves, and RabbitMQ.Client 6 ----------------
+
+    [Fact]
+    public Task A_class_that_implements_IAsyncBasicConsumer_itself_is_a_handler()
+        => Rabbit("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.Logging;
+            using RabbitMQ.Client;
+            using RabbitMQ.Client.Events;
+
+            class ShipmentConsumer(IChannel channel, ILogger logger) : IAsyncBasicConsumer
+            {
+                public IChannel? Channel => channel;
+
+                public async Task HandleBasicDeliverAsync(string consumerTag, ulong deliveryTag, bool redelivered, string exchange,
+                    string routingKey, IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+                {
+                    try
+                    {
+                        await ShipAsync(body.ToArray());
+                    }
+                    [|catch (Exception ex)|]
+                    {
+                        logger.LogError(ex, "Shipment failed");
+                    }
+
+                    await channel.BasicAckAsync(deliveryTag, false, cancellationToken);
+                }
+
+                public Task HandleBasicCancelAsync(string consumerTag, CancellationToken cancellationToken = default) => Task.CompletedTask;
+                public Task HandleBasicCancelOkAsync(string consumerTag, CancellationToken cancellationToken = default) => Task.CompletedTask;
+                public Task HandleBasicConsumeOkAsync(string consumerTag, CancellationToken cancellationToken = default) => Task.CompletedTask;
+                public Task HandleChannelShutdownAsync(object channel, ShutdownEventArgs reason) => Task.CompletedTask;
+
+                // Same name, not the interface's method: no message comes in here.
+                public async Task HandleBasicDeliverAsync(ReadOnlyMemory<byte> body)
+                {
+                    try
+                    {
+                        await ShipAsync(body.ToArray());
+                    }
+                    catch (Exception ex)
+                    {
+                        logger.LogError(ex, "Shipment failed");
+                    }
+
+                    await channel.BasicAckAsync(0, false);
+                }
+
+                Task ShipAsync(byte[] shipment) => Task.CompletedTask;
+            }
+            """)
+            .WithMessages("'catch (Exception ex)' logs the failure and then acknowledges the message ('BasicAckAsync'), so 'body' is lost: nothing rethrows, retries or dead-letters it")
+            .RunAsync();
+
+    [Fact]
+    public Task RabbitMQ_6_handlers_that_log_and_then_BasicAck_are_reported()
+        => Rabbit6("""
+            using System;
+            using Microsoft.Extensions.Logging;
+            using RabbitMQ.Client;
+            using RabbitMQ.Client.Events;
+
+            class OrderConsumer(IModel model, ILogger logger)
+            {
+                public void Start()
+                {
+                    var consumer = new EventingBasicConsumer(model);
+                    consumer.Received += (sender, delivery) =>
+                    {
+                        try
+                        {
+                            Handle(delivery.Body.ToArray());
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogError(ex, "Handling failed");
+                        }
+
+                        model.BasicAck(delivery.DeliveryTag, false);
+                    };
+                    model.BasicConsume("orders", false, consumer);
+                }
+
+                void Handle(byte[] order) { }
+            }
+
+            class InvoiceConsumer(IModel model, ILogger logger) : DefaultBasicConsumer(model)
+            {
+                public override void HandleBasicDeliver(string consumerTag, ulong deliveryTag, bool redelivered, string exchange,
+                    string routingKey, IBasicProperties properties, ReadOnlyMemory<byte> body)
+                {
+                    try
+                    {
+                        Book(body.ToArray());
+                    }
+                    [|catch (FormatException ex)|]
+                    {
+                        logger.LogWarning(ex, "Unreadable invoice");
+                    }
+                    finally
+                    {
+                        Model.BasicAck(deliveryTag, false);
+                    }
+                }
+
+                void Book(byte[] invoice) { }
+            }
+            """)
+            .WithMessages(
+                "'catch (Exception ex)' logs the failure and then acknowledges the message ('BasicAck'), so 'delivery' is lost: nothing rethrows, retries or dead-letters it",
+                "'catch (FormatException ex)' logs the failure and acknowledges the message in 'finally' ('BasicAck'), so 'body' is lost: nothing rethrows, retries or dead-letters it")
+            .RunAsync();
+
+    [Theory]
+    [InlineData("model.BasicNack(delivery.DeliveryTag, false, false); return;")]
+    [InlineData("model.BasicReject(delivery.DeliveryTag, true); return;")]
+    [InlineData("throw;")]
+    [InlineData("return;")]
+    public Task A_RabbitMQ_6_catch_that_refuses_rethrows_or_skips_the_ack_is_silent(string handling)
+        => Rabbit6($$"""
+            using System;
+            using Microsoft.Extensions.Logging;
+            using RabbitMQ.Client;
+            using RabbitMQ.Client.Events;
+
+            class OrderConsumer(IModel model, ILogger logger)
+            {
+                private void OnReceived(object? sender, BasicDeliverEventArgs delivery)
+                {
+                    try
+                    {
+                        Handle(delivery.Body.ToArray());
+                    }
+                    catch (Exception ex)
+                    {
+                        logger.LogError(ex, "Handling failed");
+                        {{handling}}
+                    }
+
+                    model.BasicAck(delivery.DeliveryTag, false);
+                }
+
+                void Handle(byte[] order) { }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task The_nack_fix_answers_a_RabbitMQ_6_BasicAck_with_BasicNack_in_every_handler()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.NackKey)
+            .WithLibraries(Library.Logging, Library.RabbitMq6)
+            .WithSource("""
+                using System;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IModel model, ILogger logger)
+                {
+                    public void Subscribe(EventingBasicConsumer consumer)
+                    {
+                        consumer.Received += (sender, delivery) =>
+                        {
+                            try
+                            {
+                                Handle(delivery.Body.ToArray());
+                            }
+                            [|catch (Exception ex)|]
+                            {
+                                logger.LogError(ex, "Handling failed");
+                            }
+
+                            model.BasicAck(delivery.DeliveryTag, multiple: false);
+                        };
+                    }
+
+                    private void OnRefund(object? sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            Handle(delivery.Body.ToArray());
+                        }
+                        [|catch (FormatException ex)|]
+                        {
+                            logger.LogWarning(ex, "Unreadable refund");
+                        }
+
+                        model.BasicAck(delivery.DeliveryTag, false);
+                    }
+
+                    void Handle(byte[] order) { }
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IModel model, ILogger logger)
+                {
+                    public void Subscribe(EventingBasicConsumer consumer)
+                    {
+                        consumer.Received += (sender, delivery) =>
+                        {
+                            try
+                            {
+                                Handle(delivery.Body.ToArray());
+                            }
+                            catch (Exception ex)
+                            {
+                                logger.LogError(ex, "Handling failed");
+                                model.BasicNack(delivery.DeliveryTag, multiple: false, requeue: false);
+                                return;
+                            }
+
+                            model.BasicAck(delivery.DeliveryTag, multiple: false);
+                        };
+                    }
+
+                    private void OnRefund(object? sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            Handle(delivery.Body.ToArray());
+                        }
+                        catch (FormatException ex)
+                        {
+                            logger.LogWarning(ex, "Unreadable refund");
+                            model.BasicNack(delivery.DeliveryTag, multiple: false, requeue: false);
+                            return;
+                        }
+
+                        model.BasicAck(delivery.DeliveryTag, false);
+                    }
+
+                    void Handle(byte[] order) { }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task The_RabbitMQ_6_nack_fix_is_not_offered_when_finally_acknowledges()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.NackKey)
+            .WithLibraries(Library.Logging, Library.RabbitMq6)
+            .WithSource("""
+                using System;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IModel model, ILogger logger)
+                {
+                    private void OnOrder(object? sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            Handle(delivery.Body.ToArray());
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogError(ex, "Handling failed");
+                        }
+                        finally
+                        {
+                            model.BasicAck(delivery.DeliveryTag, false);
+                        }
+                    }
+
+                    void Handle(byte[] order) { }
                 }
                 """)
             .ExpectNoFix()
