@@ -50,6 +50,9 @@ internal enum ConfirmationPlace
 
     /// <summary>Nowhere in code: the handler returns normally and the Service Bus processor completes the message (AutoCompleteMessages).</summary>
     AutoComplete,
+
+    /// <summary>Before the handler ran: the RabbitMQ consumer was started with <c>autoAck: true</c>, so the broker forgot the message on delivery.</summary>
+    AutoAck,
 }
 
 /// <summary>How a message handler confirms a message after a catch: where, and the call that does it (none for auto-complete).</summary>
@@ -257,10 +260,52 @@ internal sealed class MessageHandler
             return new MessageConfirmation(ConfirmationPlace.After, call, NameOf(call));
         }
 
+        if (Broker == Broker.RabbitMq && IsAutoAcked(types))
+        {
+            return new MessageConfirmation(ConfirmationPlace.AutoAck, null, null);
+        }
+
         return Broker == Broker.ServiceBus && catchClause.SemanticModel is { } model && !TurnsAutoCompleteOff(model.Compilation)
             ? new MessageConfirmation(ConfirmationPlace.AutoComplete, null, null)
             : null;
     }
+
+    /// <summary>
+    /// The handler is a lambda added to a consumer's <c>ReceivedAsync</c> (or version 6's <c>Received</c>) event, and the
+    /// member that adds it passes that same consumer (a local, field, property or parameter) to
+    /// <c>BasicConsume(Async)</c> with a constant <c>autoAck: true</c>: every message is acknowledged as it is delivered.
+    /// A handler method added elsewhere, or a consumer started in another member, is not followed.
+    /// </summary>
+    private bool IsAutoAcked(KnownTypes types)
+    {
+        IOperation current = Body.Parent is IAnonymousFunctionOperation lambda ? lambda : Body;
+        while (current.Parent is IDelegateCreationOperation or IConversionOperation)
+        {
+            current = current.Parent;
+        }
+
+        if (current.Parent is not IEventAssignmentOperation { Adds: true, EventReference: IEventReferenceOperation { Event.Name: "ReceivedAsync" or "Received", Instance: { } consumerReference } } subscription
+            || !(TypeSymbols.IsOrDerives(consumerReference.Type, types.RabbitMqAsyncEventingBasicConsumer) || TypeSymbols.IsOrDerives(consumerReference.Type, types.RabbitMqEventingBasicConsumer))
+            || ReferencedSymbol(consumerReference) is not { } consumer)
+        {
+            return false;
+        }
+
+        return subscription.Root().Descendants().OfType<IInvocationOperation>().Any(call =>
+            call.TargetMethod.Name is "BasicConsume" or "BasicConsumeAsync"
+            && call.Arguments.Any(a => a.Parameter?.Name == "autoAck" && a.Value.ConstantValue is { HasValue: true, Value: true })
+            && call.Arguments.Any(a => a.Parameter?.Name == "consumer" && SymbolEqualityComparer.Default.Equals(ReferencedSymbol(a.Value), consumer)));
+    }
+
+    private static ISymbol? ReferencedSymbol(IOperation operation)
+        => operation.WalkDownConversion() switch
+        {
+            ILocalReferenceOperation local => local.Local,
+            IFieldReferenceOperation field => field.Field,
+            IPropertyReferenceOperation property => property.Property,
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            _ => null,
+        };
 
     /// <summary>Says what the handler does with the message, for SLU202's message: "then acknowledges the message ('BasicAckAsync')".</summary>
     public string Describe(MessageConfirmation confirmation)
@@ -271,6 +316,7 @@ internal sealed class MessageHandler
             ConfirmationPlace.InCatch => $"{verb} the message ('{confirmation.CallName}')",
             ConfirmationPlace.InFinally => $"{verb} the message in 'finally' ('{confirmation.CallName}')",
             ConfirmationPlace.After => $"then {verb} the message ('{confirmation.CallName}')",
+            ConfirmationPlace.AutoAck => "returns, but the consumer acknowledged the message on delivery (autoAck: true)",
             _ => "returns normally, which lets the processor complete the message (AutoCompleteMessages)",
         };
     }

@@ -27,6 +27,8 @@ namespace Sluice.CodeFixes.Reliability;
 /// (RabbitMQ keeps the message unacknowledged until the channel closes and then delivers it again; the Service Bus
 /// processor abandons it). Not when the catch or a <c>finally</c> acknowledges: the message would still be lost.</item>
 /// </list>
+/// A handler of an <c>autoAck: true</c> consumer gets none of these: the broker forgot the message on delivery, so a nack
+/// fails and a rethrow keeps nothing; only the dead-letter sink keeps it.
 /// The Sluice runtime's dead-letter sink (the message body as bytes) is planned by <see cref="CatchRewrites.PlanDeadLetter"/>.
 /// </summary>
 internal static class MessageHandlerFixes

@@ -1211,4 +1211,262 @@ public class SLU202_MessageHandlerTests
                 """)
             .ExpectNoFix()
             .RunAsync();
+
+    // ---- autoAck: true ------------------------------------------------------------------------
+
+    [Fact]
+    public Task A_handler_on_a_consumer_started_with_autoAck_that_logs_is_reported()
+        => Rabbit("""
+            using System;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.Logging;
+            using RabbitMQ.Client;
+            using RabbitMQ.Client.Events;
+
+            class OrderConsumer(IChannel channel, ILogger logger)
+            {
+                private AsyncEventingBasicConsumer? _consumer;
+
+                public async Task StartAsync()
+                {
+                    var consumer = new AsyncEventingBasicConsumer(channel);
+                    consumer.ReceivedAsync += async (sender, delivery) =>
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogError(ex, "Handling failed");
+                        }
+                    };
+                    await channel.BasicConsumeAsync("orders", autoAck: true, consumer);
+                }
+
+                public async Task StartFieldAsync()
+                {
+                    _consumer = new AsyncEventingBasicConsumer(channel);
+                    _consumer.ReceivedAsync += async (sender, delivery) =>
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        [|catch (InvalidOperationException ex)|]
+                        {
+                            logger.LogWarning(ex, "Handling failed");
+                            return;
+                        }
+                    };
+                    await channel.BasicConsumeAsync(queue: "refunds", autoAck: true, consumer: _consumer);
+                }
+
+                Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+            }
+            """)
+            .WithMessages(
+                "'catch (Exception ex)' logs the failure and returns, but the consumer acknowledged the message on delivery (autoAck: true), so 'delivery' is lost: nothing rethrows, retries or dead-letters it",
+                "'catch (InvalidOperationException ex)' logs the failure and returns, but the consumer acknowledged the message on delivery (autoAck: true), so 'delivery' is lost: nothing rethrows, retries or dead-letters it")
+            .RunAsync();
+
+    [Fact]
+    public Task A_RabbitMQ_6_handler_on_a_consumer_started_with_autoAck_that_logs_is_reported()
+        => Rabbit6("""
+            using System;
+            using Microsoft.Extensions.Logging;
+            using RabbitMQ.Client;
+            using RabbitMQ.Client.Events;
+
+            class OrderConsumer(IModel model, ILogger logger)
+            {
+                public void Start()
+                {
+                    var consumer = new EventingBasicConsumer(model);
+                    consumer.Received += (sender, delivery) =>
+                    {
+                        try
+                        {
+                            Handle(delivery.Body.ToArray());
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogError(ex, "Handling failed");
+                        }
+                    };
+                    model.BasicConsume("orders", true, consumer);
+                }
+
+                void Handle(byte[] order) { }
+            }
+            """)
+            .RunAsync();
+
+    [Theory]
+    [InlineData("autoAck: false", "")]
+    [InlineData("autoAck: true", "throw;")]
+    [InlineData("autoAck: true", "await deadLetters.SaveAsync(delivery.Body.ToArray(), ex);")]
+    [InlineData("autoAck: true", "await deadLetters.SaveAsync(body, ex);")]
+    public Task Without_autoAck_or_when_the_catch_rethrows_or_keeps_the_message_an_autoAck_handler_is_silent(string autoAck, string handling)
+        => Rabbit($$"""
+            using System;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.Logging;
+            using RabbitMQ.Client;
+            using RabbitMQ.Client.Events;
+
+            interface IDeadLetters
+            {
+                Task SaveAsync(byte[] body, Exception error);
+            }
+
+            class OrderConsumer(IChannel channel, IDeadLetters deadLetters, ILogger logger)
+            {
+                public async Task StartAsync(AsyncEventingBasicConsumer other)
+                {
+                    var consumer = new AsyncEventingBasicConsumer(channel);
+                    consumer.ReceivedAsync += async (sender, delivery) =>
+                    {
+                        var body = delivery.Body.ToArray();
+                        try
+                        {
+                            await HandleAsync(body);
+                        }
+                        catch (Exception ex)
+                        {
+                            logger.LogError(ex, "Handling failed");
+                            {{handling}}
+                        }
+                    };
+                    await channel.BasicConsumeAsync("orders", {{autoAck}}, consumer);
+
+                    // Another consumer is started with autoAck, not the one the handler is on.
+                    other.ReceivedAsync += async (sender, delivery) =>
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body.ToArray());
+                        }
+                        catch (Exception ex)
+                        {
+                            logger.LogError(ex, "Handling failed");
+                        }
+                    };
+                    await channel.BasicConsumeAsync("refunds", autoAck: false, other);
+                    await channel.BasicConsumeAsync("audit", autoAck: true, new AsyncEventingBasicConsumer(channel));
+                }
+
+                Task HandleAsync(byte[] body) => Task.CompletedTask;
+            }
+            """).RunAsync();
+
+    [Theory]
+    [InlineData(RecordDroppedCodeFix.RethrowKey)]
+    [InlineData(RecordDroppedCodeFix.NackKey)]
+    public Task Neither_rethrow_nor_nack_is_offered_for_an_autoAck_handler(string key)
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(key)
+            .WithLibraries(Library.Logging, Library.RabbitMq)
+            .WithSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    public async Task StartAsync()
+                    {
+                        var consumer = new AsyncEventingBasicConsumer(channel);
+                        consumer.ReceivedAsync += async (sender, delivery) =>
+                        {
+                            try
+                            {
+                                await HandleAsync(delivery.Body);
+                            }
+                            [|catch (Exception ex)|]
+                            {
+                                logger.LogError(ex, "Handling failed");
+                            }
+                        };
+                        await channel.BasicConsumeAsync("orders", autoAck: true, consumer);
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task With_the_runtime_an_autoAck_handler_writes_the_message_body_to_a_dead_letter_sink()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.DeadLetterKey)
+            .WithLibraries(Library.Logging, Library.RabbitMq, Library.SluiceRuntime)
+            .WithSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                namespace Shop;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    public async Task StartAsync()
+                    {
+                        var consumer = new AsyncEventingBasicConsumer(channel);
+                        consumer.ReceivedAsync += async (sender, delivery) =>
+                        {
+                            try
+                            {
+                                await HandleAsync(delivery.Body);
+                            }
+                            [|catch (Exception ex)|]
+                            {
+                                logger.LogError(ex, "Handling failed");
+                            }
+                        };
+                        await channel.BasicConsumeAsync("orders", autoAck: true, consumer);
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+                using Sluice;
+
+                namespace Shop;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    private static readonly IDeadLetterSink DeadLetterSink = new JsonLinesDeadLetterSink("dead-letters/OrderConsumer.jsonl");
+
+                    public async Task StartAsync()
+                    {
+                        var consumer = new AsyncEventingBasicConsumer(channel);
+                        consumer.ReceivedAsync += async (sender, delivery) =>
+                        {
+                            try
+                            {
+                                await HandleAsync(delivery.Body);
+                            }
+                            catch (Exception ex)
+                            {
+                                await DeadLetterSink.WriteAsync(DeadLetter.From(delivery.Body.ToArray(), ex));
+                                logger.LogError(ex, "Handling failed");
+                            }
+                        };
+                        await channel.BasicConsumeAsync("orders", autoAck: true, consumer);
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .RunAsync();
 }
