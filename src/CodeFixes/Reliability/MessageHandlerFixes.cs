@@ -135,6 +135,79 @@ internal static class MessageHandlerFixes
         }
     }
 
+    /// <summary>
+    /// Confluent.Kafka consume loop: produce the consumed message to the dead-letter topic, awaited, first thing in the
+    /// catch — <c>await producer.ProduceAsync(DeadLetterTopic, result.Message, token)</c> — so it is kept before the loop
+    /// commits or moves on; if the produce fails, its exception leaves the catch before the commit, and the message is
+    /// consumed again. Offered only when everything it needs is in scope and unambiguous: the record is a
+    /// <c>ConsumeResult&lt;TKey, TValue&gt;</c> local, exactly one <c>IProducer&lt;TKey, TValue&gt;</c> of the same key and
+    /// value types, exactly one string whose name says it is the dead-letter topic (<c>DeadLetter</c> or <c>Dlq</c> in
+    /// it), and the code can await. No topic name is made up: a topic the cluster does not have is a configuration choice.
+    /// </summary>
+    public static void RegisterDeadLetterTopic(CodeFixContext context, SemanticModel model, CatchClauseSyntax catchClause, string key)
+    {
+        var types = KnownTypes.Of(model.Compilation);
+        if (types.KafkaConsumeResult is not { } consumeResult || types.KafkaProducer is not { } producerType
+            || model.GetOperation(catchClause) is not ICatchClauseOperation { Parent: ITryOperation tryOperation }
+            || RecordLoop.Around(tryOperation, types) is not { Record: ILocalSymbol { Type: INamedTypeSymbol { TypeArguments.Length: 2 } result } record }
+            || !SymbolEqualityComparer.Default.Equals(result.OriginalDefinition, consumeResult)
+            || !AsyncContext.CanAwait(catchClause))
+        {
+            return;
+        }
+
+        bool IsProducer(ITypeSymbol type)
+            => type is INamedTypeSymbol named
+                && (named.TypeKind == TypeKind.Interface ? [named] : named.AllInterfaces).Any(candidate =>
+                    SymbolEqualityComparer.Default.Equals(candidate.OriginalDefinition, producerType)
+                    && candidate.TypeArguments.SequenceEqual<ITypeSymbol>(result.TypeArguments, SymbolEqualityComparer.Default));
+
+        var position = catchClause.Block.SpanStart;
+        var producers = Usable(model, position, IsProducer, _ => true);
+        var topics = Usable(model, position, type => type.SpecialType == SpecialType.System_String, IsDeadLetterTopicName);
+        if (producers.Count != 1 || topics.Count != 1)
+        {
+            return;
+        }
+
+        var token = types.CancellationToken is { } tokenType
+            ? SymbolsInScope.FindUsable(model, position, type => SymbolEqualityComparer.Default.Equals(type, tokenType))
+            : null;
+        var produce = $"await {producers[0].Name}.ProduceAsync({topics[0].Name}, {record.Name}.Message{(token is null ? "" : ", " + token.Name)});";
+        context.RegisterCodeFix(
+            CodeAction.Create(
+                $"Produce the message to the dead-letter topic '{topics[0].Name}' (ProduceAsync)",
+                cancellation => PrependAsync(context.Document, catchClause, produce, cancellation),
+                key),
+            context.Diagnostics[0]);
+    }
+
+    /// <summary>A name that says the string is the dead-letter topic: <c>DeadLetterTopic</c>, <c>_dlqTopic</c>, <c>deadLetterTopicName</c>.</summary>
+    private static bool IsDeadLetterTopicName(ISymbol symbol)
+        => symbol.Name.IndexOf("deadletter", System.StringComparison.OrdinalIgnoreCase) >= 0
+            || symbol.Name.IndexOf("dlq", System.StringComparison.OrdinalIgnoreCase) >= 0;
+
+    /// <summary>Every distinct usable symbol of a wanted type and name at <paramref name="position"/> (at most two: enough to tell one from many).</summary>
+    private static System.Collections.Generic.List<ISymbol> Usable(SemanticModel model, int position, System.Func<ITypeSymbol, bool> isWanted, System.Func<ISymbol, bool> isNamed)
+    {
+        var found = new System.Collections.Generic.List<ISymbol>();
+        while (found.Count < 2
+            && SymbolsInScope.FindUsable(model, position, isWanted, symbol => isNamed(symbol) && !found.Contains(symbol, SymbolEqualityComparer.Default)) is { } next)
+        {
+            found.Add(next);
+        }
+
+        return found;
+    }
+
+    /// <summary>Adds <paramref name="code"/> as the first statement of the catch.</summary>
+    private static async Task<Document> PrependAsync(Document document, CatchClauseSyntax catchClause, string code, CancellationToken cancellationToken)
+    {
+        var root = (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false))!;
+        var block = catchClause.Block.WithStatements(catchClause.Block.Statements.Insert(0, CatchRewrites.Statement(code))).WithAdditionalAnnotations(Formatter.Annotation);
+        return document.WithSyntaxRoot(root.ReplaceNode(catchClause.Block, block));
+    }
+
     /// <summary>The catch's end is reachable and everything after the try, up to the end of the handler, acknowledges the message (or nothing follows).</summary>
     private static bool OnlyAcknowledgementsFollow(MessageHandler handler, ICatchClauseOperation operation, Compilation compilation)
     {

@@ -1469,4 +1469,137 @@ public class SLU202_MessageHandlerTests
                 }
                 """)
             .RunAsync();
+
+    // ---- Kafka: produce to the dead-letter topic ----------------------------------------------
+
+    [Fact]
+    public Task The_Kafka_fix_produces_the_message_to_the_dead_letter_topic_before_the_commit_in_every_loop()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.DeadLetterTopicKey)
+            .WithLibraries(Library.Logging, Library.Kafka)
+            .WithSource("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Confluent.Kafka;
+                using Microsoft.Extensions.Logging;
+
+                class Payments(IConsumer<string, string> consumer, IProducer<string, string> producer, ILogger logger)
+                {
+                    private const string DeadLetterTopic = "payments.dead-letter";
+
+                    async Task CommitAfterAsync(CancellationToken token)
+                    {
+                        while (!token.IsCancellationRequested)
+                        {
+                            var result = consumer.Consume(token);
+                            try { await BookAsync(result.Message.Value); }
+                            [|catch (FormatException ex)|] { logger.LogError(ex, "Unreadable payment"); }
+
+                            consumer.Commit(result);
+                        }
+                    }
+
+                    async Task CommitInCatchAsync(CancellationToken token)
+                    {
+                        while (!token.IsCancellationRequested)
+                        {
+                            var result = consumer.Consume(token);
+                            try
+                            {
+                                await BookAsync(result.Message.Value);
+                                consumer.Commit(result);
+                            }
+                            [|catch (FormatException ex)|]
+                            {
+                                logger.LogError(ex, "Unreadable payment");
+                                consumer.Commit(result);
+                            }
+                        }
+                    }
+
+                    Task BookAsync(string payment) => Task.CompletedTask;
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Confluent.Kafka;
+                using Microsoft.Extensions.Logging;
+
+                class Payments(IConsumer<string, string> consumer, IProducer<string, string> producer, ILogger logger)
+                {
+                    private const string DeadLetterTopic = "payments.dead-letter";
+
+                    async Task CommitAfterAsync(CancellationToken token)
+                    {
+                        while (!token.IsCancellationRequested)
+                        {
+                            var result = consumer.Consume(token);
+                            try { await BookAsync(result.Message.Value); }
+                            catch (FormatException ex) { await producer.ProduceAsync(DeadLetterTopic, result.Message, token); logger.LogError(ex, "Unreadable payment"); }
+
+                            consumer.Commit(result);
+                        }
+                    }
+
+                    async Task CommitInCatchAsync(CancellationToken token)
+                    {
+                        while (!token.IsCancellationRequested)
+                        {
+                            var result = consumer.Consume(token);
+                            try
+                            {
+                                await BookAsync(result.Message.Value);
+                                consumer.Commit(result);
+                            }
+                            catch (FormatException ex)
+                            {
+                                await producer.ProduceAsync(DeadLetterTopic, result.Message, token);
+                                logger.LogError(ex, "Unreadable payment");
+                                consumer.Commit(result);
+                            }
+                        }
+                    }
+
+                    Task BookAsync(string payment) => Task.CompletedTask;
+                }
+                """)
+            .RunAsync();
+
+    [Theory]
+    [InlineData("IProducer<string, string> producer", "string retryTopic", "async Task")]
+    [InlineData("IProducer<string, byte[]> producer", "string deadLetterTopic", "async Task")]
+    [InlineData("IProducer<string, string> producer, IProducer<string, string> audit", "string deadLetterTopic", "async Task")]
+    [InlineData("IProducer<string, string> producer", "string deadLetterTopic, string dlqTopic", "async Task")]
+    [InlineData("IProducer<string, string> producer", "string deadLetterTopic", "void")]
+    public Task The_Kafka_fix_is_not_offered_without_one_matching_producer_one_dead_letter_topic_and_await(string producers, string topics, string returns)
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.DeadLetterTopicKey)
+            .WithLibraries(Library.Logging, Library.Kafka)
+            .WithSource($$"""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Confluent.Kafka;
+                using Microsoft.Extensions.Logging;
+
+                class Payments(IConsumer<string, string> consumer, ILogger logger)
+                {
+                    {{returns}} Run({{producers}}, {{topics}}, CancellationToken token)
+                    {
+                        while (!token.IsCancellationRequested)
+                        {
+                            var result = consumer.Consume(token);
+                            try { Book(result.Message.Value); }
+                            [|catch (FormatException ex)|] { logger.LogError(ex, "Unreadable payment"); }
+
+                            consumer.Commit(result);
+                        }
+                    }
+
+                    void Book(string payment) { }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
 }
