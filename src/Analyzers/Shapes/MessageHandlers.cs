@@ -286,7 +286,7 @@ internal sealed class MessageHandler
 
         if (current.Parent is not IEventAssignmentOperation { Adds: true, EventReference: IEventReferenceOperation { Event.Name: "ReceivedAsync" or "Received", Instance: { } consumerReference } } subscription
             || !(TypeSymbols.IsOrDerives(consumerReference.Type, types.RabbitMqAsyncEventingBasicConsumer) || TypeSymbols.IsOrDerives(consumerReference.Type, types.RabbitMqEventingBasicConsumer))
-            || ReferencedSymbol(consumerReference) is not { } consumer)
+            || LocalValues.ReferencedSymbol(consumerReference) is not { } consumer)
         {
             return false;
         }
@@ -294,18 +294,9 @@ internal sealed class MessageHandler
         return subscription.Root().Descendants().OfType<IInvocationOperation>().Any(call =>
             call.TargetMethod.Name is "BasicConsume" or "BasicConsumeAsync"
             && call.Arguments.Any(a => a.Parameter?.Name == "autoAck" && a.Value.ConstantValue is { HasValue: true, Value: true })
-            && call.Arguments.Any(a => a.Parameter?.Name == "consumer" && SymbolEqualityComparer.Default.Equals(ReferencedSymbol(a.Value), consumer)));
+            && call.Arguments.Any(a => a.Parameter?.Name == "consumer" && SymbolEqualityComparer.Default.Equals(LocalValues.ReferencedSymbol(a.Value), consumer)));
     }
 
-    private static ISymbol? ReferencedSymbol(IOperation operation)
-        => operation.WalkDownConversion() switch
-        {
-            ILocalReferenceOperation local => local.Local,
-            IFieldReferenceOperation field => field.Field,
-            IPropertyReferenceOperation property => property.Property,
-            IParameterReferenceOperation parameter => parameter.Parameter,
-            _ => null,
-        };
 
     /// <summary>Says what the handler does with the message, for SLU202's message: "then acknowledges the message ('BasicAckAsync')".</summary>
     public string Describe(MessageConfirmation confirmation)
