@@ -156,11 +156,12 @@ internal static class MessageHandlerFixes
             return;
         }
 
+        bool IsSameProducer(INamedTypeSymbol candidate)
+            => SymbolEqualityComparer.Default.Equals(candidate.OriginalDefinition, producerType)
+                && candidate.TypeArguments.SequenceEqual<ITypeSymbol>(result.TypeArguments, SymbolEqualityComparer.Default);
+
         bool IsProducer(ITypeSymbol type)
-            => type is INamedTypeSymbol named
-                && (named.TypeKind == TypeKind.Interface ? [named] : named.AllInterfaces).Any(candidate =>
-                    SymbolEqualityComparer.Default.Equals(candidate.OriginalDefinition, producerType)
-                    && candidate.TypeArguments.SequenceEqual<ITypeSymbol>(result.TypeArguments, SymbolEqualityComparer.Default));
+            => type is INamedTypeSymbol named && (IsSameProducer(named) || named.AllInterfaces.Any(IsSameProducer));
 
         var position = catchClause.Block.SpanStart;
         var producers = Usable(model, position, IsProducer, _ => true);
