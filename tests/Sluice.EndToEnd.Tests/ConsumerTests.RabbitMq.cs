@@ -43,20 +43,7 @@ public sealed partial class ConsumerTests
     public async Task A_RabbitMQ_consumer_that_logs_and_acknowledges_is_reported_and_fixed_with_a_nack_by_dotnet_format()
     {
         Assert.True(packages.Pack.ExitCode == 0, packages.Pack.ToString());
-        var project = CreateProject(
-            $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="Sluice.Analyzers" Version="{packages.Version}" PrivateAssets="all" />
-                <PackageReference Include="RabbitMQ.Client" Version="{PackedPackages.RabbitMqClientVersion}" />
-              </ItemGroup>
-            </Project>
-            """,
-            ("OrderConsumer.cs", OrderConsumerSource));
+        var project = CreateLibraryConsumer("RabbitMQ.Client", PackedPackages.RabbitMqClientVersion, properties: "", ("OrderConsumer.cs", OrderConsumerSource));
         var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(project, ".packages") };
 
         var build = await DotNetCli.RunAsync(project, environment, "build", "-nodeReuse:false");

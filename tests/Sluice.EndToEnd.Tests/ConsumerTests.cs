@@ -485,10 +485,8 @@ public sealed partial class ConsumerTests(PackedPackages packages) : IClassFixtu
     /// <summary>The MSBuild "(line,column)" of the first occurrence of <paramref name="text"/>.</summary>
     private static string PositionOf(string source, string text)
     {
-        var lines = source.Split('\n');
-        var line = Array.FindIndex(lines, l => l.Contains(text, StringComparison.Ordinal));
-        Assert.True(line >= 0, $"'{text}' is not in the consumer source.");
-        return $"({line + 1},{lines[line].IndexOf(text, StringComparison.Ordinal) + 1})";
+        var (line, column) = ConsumerProject.PositionOf(source, text);
+        return $"({line},{column})";
     }
 
     private string CreateConsumer() => CreateConsumer(
@@ -523,33 +521,28 @@ public sealed partial class ConsumerTests(PackedPackages packages) : IClassFixtu
 
     /// <summary>A fresh project, Consumer.csproj, with its sources, restoring from the test feed and the machine's packages only.</summary>
     private string CreateProject(string projectFile, params (string Name, string Text)[] sources)
-    {
-        var project = Path.Combine(packages.Root, "consumer-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(project);
+        => ConsumerProject.Create(packages, projectFile, sources);
 
-        // Stop MSBuild and NuGet from picking up anything above the temp folder.
-        File.WriteAllText(Path.Combine(project, "Directory.Build.props"), "<Project />\n");
-        File.WriteAllText(Path.Combine(project, "Directory.Packages.props"), "<Project />\n");
-        File.WriteAllText(Path.Combine(project, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="sluice-e2e" value="{packages.Feed}" />
-              </packageSources>
-              <fallbackPackageFolders>
-                <add key="machine" value="{PackedPackages.GlobalPackagesFolder}" />
-              </fallbackPackageFolders>
-            </configuration>
-            """);
-        File.WriteAllText(Path.Combine(project, "Consumer.csproj"), projectFile);
-        foreach (var (name, text) in sources)
-        {
-            File.WriteAllText(Path.Combine(project, name), text);
-        }
-
-        return project;
-    }
+    /// <summary>
+    /// A fresh project with the analyzers and one library (<paramref name="packageId"/> at <paramref name="version"/>,
+    /// restored from the machine's packages folder), with <paramref name="properties"/> in its property group.
+    /// </summary>
+    private string CreateLibraryConsumer(string packageId, string version, string properties, params (string Name, string Text)[] sources)
+        => CreateProject(
+            $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                {properties}
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Sluice.Analyzers" Version="{packages.Version}" PrivateAssets="all" />
+                <PackageReference Include="{packageId}" Version="{version}" />
+              </ItemGroup>
+            </Project>
+            """,
+            sources);
 
     private static XDocument ReadNuspec(ZipArchive package, string name)
     {

@@ -49,21 +49,7 @@ public sealed partial class ConsumerTests
     public async Task A_consumer_on_Polly_v7_gets_the_retry_findings_at_its_policies()
     {
         Assert.True(packages.Pack.ExitCode == 0, packages.Pack.ToString());
-        var project = CreateProject(
-            $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <TargetFramework>net10.0</TargetFramework>
-                <Nullable>enable</Nullable>
-                <SluiceAnalysisMode>All</SluiceAnalysisMode>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="Sluice.Analyzers" Version="{packages.Version}" PrivateAssets="all" />
-                <PackageReference Include="Polly" Version="{PollyVersion}" />
-              </ItemGroup>
-            </Project>
-            """,
-            ("Sync.cs", PolicySource));
+        var project = CreateLibraryConsumer("Polly", PollyVersion, "<SluiceAnalysisMode>All</SluiceAnalysisMode>", ("Sync.cs", PolicySource));
         var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(project, ".packages") };
         var expected = new[]
         {

@@ -680,6 +680,16 @@ internal sealed partial class KnownTypes
     /// <summary>RabbitMQ.Client's <c>AsyncDefaultBasicConsumer</c> (HandleBasicDeliverAsync, overridden by consumers).</summary>
     public INamedTypeSymbol? RabbitMqAsyncDefaultBasicConsumer => Resolve(ref _rabbitMqAsyncDefaultBasicConsumer, "RabbitMQ.Client.AsyncDefaultBasicConsumer");
 
+    private object? _rabbitMqAsyncBasicConsumer;
+
+    /// <summary>RabbitMQ.Client's <c>IAsyncBasicConsumer</c> (HandleBasicDeliverAsync in 7, HandleBasicDeliver in 6), which consumers may implement directly.</summary>
+    public INamedTypeSymbol? RabbitMqAsyncBasicConsumer => Resolve(ref _rabbitMqAsyncBasicConsumer, "RabbitMQ.Client.IAsyncBasicConsumer");
+
+    private object? _rabbitMqBasicConsumer;
+
+    /// <summary>RabbitMQ.Client 6's <c>IBasicConsumer</c> (a synchronous HandleBasicDeliver; DefaultBasicConsumer and EventingBasicConsumer implement it).</summary>
+    public INamedTypeSymbol? RabbitMqBasicConsumer => Resolve(ref _rabbitMqBasicConsumer, "RabbitMQ.Client.IBasicConsumer");
+
     // Azure Service Bus
 
     private object? _serviceBusProcessor;

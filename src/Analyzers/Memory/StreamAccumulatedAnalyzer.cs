@@ -16,7 +16,8 @@ namespace Sluice.Analyzers.Memory;
 /// only accumulates into a collection that outlives the loop, which turns the stream back into the whole dataset in
 /// memory. "Only accumulates" is strict: the body's statements are Add-like calls or dictionary indexer sets on such
 /// collections, local declarations, <c>continue</c>, and <c>if</c>s made of the same. A body that does anything else —
-/// flushes in batches, clears the collection, reassigns it, calls a method, awaits — is left alone.
+/// flushes in batches, clears the collection, reassigns it, calls a method, awaits (but for a polling loop's awaited
+/// receive) — is left alone.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class StreamAccumulatedAnalyzer : DiagnosticAnalyzer
@@ -79,7 +80,9 @@ public sealed class StreamAccumulatedAnalyzer : DiagnosticAnalyzer
     {
         var loop = (ILoopOperation)context.Operation;
         var accumulations = new List<(ISymbol Target, IOperation Operation)>();
-        if (!OnlyAccumulates(loop.Body, collections, accumulations) || accumulations.Count == 0)
+        // A polling loop's receive is part of the stream, awaited or not.
+        var received = sources.ReceivedMessage(loop);
+        if (!OnlyAccumulates(loop.Body, collections, accumulations, received) || accumulations.Count == 0)
         {
             return;
         }
@@ -107,21 +110,22 @@ public sealed class StreamAccumulatedAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>True when every statement of <paramref name="operation"/> only accumulates (see the class summary).</summary>
-    private static bool OnlyAccumulates(IOperation operation, ImmutableHashSet<INamedTypeSymbol> collections, List<(ISymbol, IOperation)> accumulations)
+    private static bool OnlyAccumulates(IOperation operation, ImmutableHashSet<INamedTypeSymbol> collections, List<(ISymbol, IOperation)> accumulations, ILocalSymbol? received)
     {
         switch (operation)
         {
             case IBlockOperation block:
-                return block.Operations.All(statement => OnlyAccumulates(statement, collections, accumulations));
+                return block.Operations.All(statement => OnlyAccumulates(statement, collections, accumulations, received));
             case IEmptyOperation:
             case IBranchOperation { BranchKind: BranchKind.Continue }:
                 return true;
             case IVariableDeclarationGroupOperation declarations:
-                return !declarations.Descendants().Any(d => d is IAwaitOperation);
+                return !declarations.Descendants().Any(d => d is IAwaitOperation)
+                    || (received is not null && declarations.Declarations.SelectMany(d => d.Declarators).Select(d => d.Symbol).SequenceEqual([received], SymbolEqualityComparer.Default));
             case IConditionalOperation conditional:
                 return !conditional.Condition.Descendants().Any(d => d is IAwaitOperation)
-                    && OnlyAccumulates(conditional.WhenTrue, collections, accumulations)
-                    && (conditional.WhenFalse is null || OnlyAccumulates(conditional.WhenFalse, collections, accumulations));
+                    && OnlyAccumulates(conditional.WhenTrue, collections, accumulations, received)
+                    && (conditional.WhenFalse is null || OnlyAccumulates(conditional.WhenFalse, collections, accumulations, received));
             case IExpressionStatementOperation { Operation: var expression }:
                 if (Accumulation(expression, collections) is not { } target || expression.Descendants().Any(d => d is IAwaitOperation))
                 {

@@ -50,6 +50,9 @@ internal enum ConfirmationPlace
 
     /// <summary>Nowhere in code: the handler returns normally and the Service Bus processor completes the message (AutoCompleteMessages).</summary>
     AutoComplete,
+
+    /// <summary>Before the handler ran: the RabbitMQ consumer was started with <c>autoAck: true</c>, so the broker forgot the message on delivery.</summary>
+    AutoAck,
 }
 
 /// <summary>How a message handler confirms a message after a catch: where, and the call that does it (none for auto-complete).</summary>
@@ -67,8 +70,9 @@ internal sealed class MessageConfirmation(ConfirmationPlace place, IOperation? c
 
 /// <summary>
 /// A method, lambda or local function that handles one message a broker delivered — a RabbitMQ consumer's
-/// <c>Received</c>/<c>ReceivedAsync</c> handler (a <c>BasicDeliverEventArgs</c> parameter), an
-/// <c>AsyncDefaultBasicConsumer.HandleBasicDeliverAsync</c> override, an Azure Service Bus processor's
+/// <c>Received</c>/<c>ReceivedAsync</c> handler (a <c>BasicDeliverEventArgs</c> parameter), a consumer's own
+/// <c>HandleBasicDeliverAsync</c> (version 7's <c>IAsyncBasicConsumer</c>, implemented directly or through
+/// <c>AsyncDefaultBasicConsumer</c>) or <c>HandleBasicDeliver</c> (version 6's <c>IBasicConsumer</c>), an Azure Service Bus processor's
 /// <c>ProcessMessageAsync</c> handler (a <c>ProcessMessageEventArgs</c> or <c>ProcessSessionMessageEventArgs</c>
 /// parameter) — and how it settles the message. SLU202 asks it whether a catch that only logged is followed by an
 /// acknowledgement (in the catch, in a <c>finally</c>, after the try, or the processor's auto-complete): the message
@@ -111,7 +115,7 @@ internal sealed class MessageHandler
     /// </summary>
     public static MessageHandler? Around(ITryOperation tryOperation, KnownTypes types)
     {
-        if (types.RabbitMqBasicDeliverEventArgs is null && types.RabbitMqAsyncDefaultBasicConsumer is null
+        if (types.RabbitMqBasicDeliverEventArgs is null && types.RabbitMqAsyncBasicConsumer is null && types.RabbitMqBasicConsumer is null
             && types.ProcessMessageEventArgs is null && types.ProcessSessionMessageEventArgs is null)
         {
             return null;
@@ -256,10 +260,43 @@ internal sealed class MessageHandler
             return new MessageConfirmation(ConfirmationPlace.After, call, NameOf(call));
         }
 
+        if (Broker == Broker.RabbitMq && IsAutoAcked(types))
+        {
+            return new MessageConfirmation(ConfirmationPlace.AutoAck, null, null);
+        }
+
         return Broker == Broker.ServiceBus && catchClause.SemanticModel is { } model && !TurnsAutoCompleteOff(model.Compilation)
             ? new MessageConfirmation(ConfirmationPlace.AutoComplete, null, null)
             : null;
     }
+
+    /// <summary>
+    /// The handler is a lambda added to a consumer's <c>ReceivedAsync</c> (or version 6's <c>Received</c>) event, and the
+    /// member that adds it passes that same consumer (a local, field, property or parameter) to
+    /// <c>BasicConsume(Async)</c> with a constant <c>autoAck: true</c>: every message is acknowledged as it is delivered.
+    /// A handler method added elsewhere, or a consumer started in another member, is not followed.
+    /// </summary>
+    private bool IsAutoAcked(KnownTypes types)
+    {
+        IOperation current = Body.Parent is IAnonymousFunctionOperation lambda ? lambda : Body;
+        while (current.Parent is IDelegateCreationOperation or IConversionOperation)
+        {
+            current = current.Parent;
+        }
+
+        if (current.Parent is not IEventAssignmentOperation { Adds: true, EventReference: IEventReferenceOperation { Event.Name: "ReceivedAsync" or "Received", Instance: { } consumerReference } } subscription
+            || !(TypeSymbols.IsOrDerives(consumerReference.Type, types.RabbitMqAsyncEventingBasicConsumer) || TypeSymbols.IsOrDerives(consumerReference.Type, types.RabbitMqEventingBasicConsumer))
+            || LocalValues.ReferencedSymbol(consumerReference) is not { } consumer)
+        {
+            return false;
+        }
+
+        return subscription.Root().Descendants().OfType<IInvocationOperation>().Any(call =>
+            call.TargetMethod.Name is "BasicConsume" or "BasicConsumeAsync"
+            && call.Arguments.Any(a => a.Parameter?.Name == "autoAck" && a.Value.ConstantValue is { HasValue: true, Value: true })
+            && call.Arguments.Any(a => a.Parameter?.Name == "consumer" && SymbolEqualityComparer.Default.Equals(LocalValues.ReferencedSymbol(a.Value), consumer)));
+    }
+
 
     /// <summary>Says what the handler does with the message, for SLU202's message: "then acknowledges the message ('BasicAckAsync')".</summary>
     public string Describe(MessageConfirmation confirmation)
@@ -270,6 +307,7 @@ internal sealed class MessageHandler
             ConfirmationPlace.InCatch => $"{verb} the message ('{confirmation.CallName}')",
             ConfirmationPlace.InFinally => $"{verb} the message in 'finally' ('{confirmation.CallName}')",
             ConfirmationPlace.After => $"then {verb} the message ('{confirmation.CallName}')",
+            ConfirmationPlace.AutoAck => "returns, but the consumer acknowledged the message on delivery (autoAck: true)",
             _ => "returns normally, which lets the processor complete the message (AutoCompleteMessages)",
         };
     }
@@ -289,9 +327,12 @@ internal sealed class MessageHandler
             }
         }
 
-        // An AsyncDefaultBasicConsumer subclass's HandleBasicDeliverAsync: the message is its body.
-        if (method is { IsOverride: true, Name: "HandleBasicDeliverAsync" }
-            && TypeSymbols.IsOrDerives(method.ContainingType, types.RabbitMqAsyncDefaultBasicConsumer)
+        // A consumer's own delivery method: HandleBasicDeliverAsync (7) or HandleBasicDeliver (6) of a class that derives
+        // from AsyncDefaultBasicConsumer/DefaultBasicConsumer or implements IAsyncBasicConsumer/IBasicConsumer itself.
+        // The message is its body.
+        if (method is { Name: "HandleBasicDeliverAsync" or "HandleBasicDeliver", MethodKind: MethodKind.Ordinary or MethodKind.ExplicitInterfaceImplementation }
+            && (TypeSymbols.IsOrDerives(method.ContainingType, types.RabbitMqAsyncBasicConsumer) || TypeSymbols.IsOrDerives(method.ContainingType, types.RabbitMqBasicConsumer))
+            && (method.IsOverride || method.ExplicitInterfaceImplementations.Length > 0 || ImplementsDelivery(method))
             && method.Parameters.FirstOrDefault(p => p.Type is INamedTypeSymbol { Name: "ReadOnlyMemory" }) is { } messageBody)
         {
             return new MessageHandler(body, messageBody, Broker.RabbitMq);
@@ -299,6 +340,11 @@ internal sealed class MessageHandler
 
         return null;
     }
+
+    /// <summary>The method implements its type's consumer interface's delivery method (an implicit implementation).</summary>
+    private static bool ImplementsDelivery(IMethodSymbol method)
+        => method.ContainingType.AllInterfaces.Any(consumer => consumer.GetMembers(method.Name).Any(member =>
+            SymbolEqualityComparer.Default.Equals(method.ContainingType.FindImplementationForInterfaceMember(member), method)));
 
     /// <summary>The try does work of its own: a call that neither logs nor settles the message.</summary>
     private static bool DoesWork(IOperation tryBody, KnownTypes types)

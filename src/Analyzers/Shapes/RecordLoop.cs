@@ -389,15 +389,19 @@ internal sealed class RecordLoop
 
     /// <summary>
     /// The local a loop's body receives a broker message into — Confluent.Kafka's <c>consumer.Consume(...)</c>, Azure
-    /// Service Bus's <c>await receiver.ReceiveMessageAsync(...)</c> — or null when the body receives none.
+    /// Service Bus's <c>await receiver.ReceiveMessageAsync(...)</c>, and with <paramref name="withBasicGet"/> RabbitMQ's
+    /// <c>BasicGet(Async)</c> — or null when the body receives none. A RabbitMQ get is a stream for the memory rules, but
+    /// not a record lost for SLU202: a message got without auto-ack and not acknowledged is delivered again.
     /// </summary>
-    private static ILocalSymbol? ReceivesMessage(IWhileLoopOperation loop, KnownTypes types)
+    internal static ILocalSymbol? ReceivesMessage(IWhileLoopOperation loop, KnownTypes types, bool withBasicGet = false)
     {
         foreach (var call in loop.Body.OwnDescendants().OfType<IInvocationOperation>())
         {
             var receiver = call.Instance?.Type;
             if (!(call.TargetMethod.Name == "Consume" && TypeSymbols.IsOrDerives(receiver, types.KafkaConsumer))
-                && !(call.TargetMethod.Name == "ReceiveMessageAsync" && TypeSymbols.IsOrDerives(receiver, types.ServiceBusReceiver)))
+                && !(call.TargetMethod.Name == "ReceiveMessageAsync" && TypeSymbols.IsOrDerives(receiver, types.ServiceBusReceiver))
+                && !(withBasicGet && call.TargetMethod.Name is "BasicGet" or "BasicGetAsync"
+                    && (TypeSymbols.IsOrDerives(receiver, types.RabbitMqChannel) || TypeSymbols.IsOrDerives(receiver, types.RabbitMqModel))))
             {
                 continue;
             }

@@ -11,8 +11,10 @@ namespace Sluice.Analyzers.Shapes;
 /// <c>IAsyncEnumerable&lt;T&gt;</c> (a channel's <c>ReadAllAsync</c>, a consumer's stream...), <c>File.ReadLines</c>, an
 /// unbuffered Dapper query (<c>Query(..., buffered: false)</c>, a <c>CommandDefinition</c> without
 /// <c>CommandFlags.Buffered</c>, <c>QueryUnbufferedAsync</c>) or CsvHelper's <c>GetRecords&lt;T&gt;()</c>/<c>GetRecordsAsync&lt;T&gt;()</c>;
-/// and a <c>while (reader.Read())</c> / <c>while (await reader.ReadAsync(...))</c> loop over a DbDataReader, an
-/// IDataReader or a CsvHelper reader. A source limited by Take, TakeLast or TakeWhile is bounded, and so is a reader or
+/// a <c>while (reader.Read())</c> / <c>while (await reader.ReadAsync(...))</c> loop over a DbDataReader, an
+/// IDataReader or a CsvHelper reader; and a broker polling loop — <c>while (!token.IsCancellationRequested)</c> (or
+/// <c>while (true)</c>) whose body receives a message (Kafka <c>Consume</c>, Service Bus <c>ReceiveMessageAsync</c>,
+/// RabbitMQ <c>BasicGet(Async)</c>). A source limited by Take, TakeLast or TakeWhile is bounded, and so is a reader or
 /// Dapper query whose SQL the member shows is bounded or the caller's, or a reader that reads the database's catalog.
 /// Anything else — an in-memory list or array, a parameter of IEnumerable type, a buffered Dapper query (SLU103's) — is
 /// not a stream as far as these rules know.
@@ -28,9 +30,11 @@ internal sealed class StreamedSources
     private readonly INamedTypeSymbol? _commandDefinition;
     private readonly INamedTypeSymbol? _csvReader;
     private readonly INamedTypeSymbol? _csvReaderInterface;
+    private readonly KnownTypes _types;
 
     public StreamedSources(KnownTypes types)
     {
+        _types = types;
         _sqlMapper = types.DapperSqlMapper;
         _commandDefinition = types.DapperCommandDefinition;
         _csvReader = types.CsvReader;
@@ -53,7 +57,34 @@ internal sealed class StreamedSources
             IWhileLoopOperation { ConditionIsTop: true, ConditionIsUntil: false, Condition: { } condition }
                 when ReaderOf(condition) is { } reader
                 => IsCsvReader(reader.Type) ? "the CSV reader" : IsBoundedReader(reader, loop) ? null : "the data reader",
+            IWhileLoopOperation { ConditionIsTop: true, ConditionIsUntil: false, Condition: { } condition } polling
+                when RunsUntilStopped(condition) && ReceivedMessage(polling) is not null
+                => "the received messages",
             _ => null,
+        };
+
+    /// <summary>
+    /// The local a polling loop's body receives each broker message into: Kafka <c>consumer.Consume(...)</c>, Service Bus
+    /// <c>ReceiveMessageAsync</c>, RabbitMQ <c>BasicGet(Async)</c> (see <see cref="RecordLoop.ReceivesMessage"/>); null
+    /// for any other loop. What the loop is bounded by is <see cref="Describe"/>'s question.
+    /// </summary>
+    public ILocalSymbol? ReceivedMessage(ILoopOperation loop)
+        => loop is IWhileLoopOperation polling ? RecordLoop.ReceivesMessage(polling, _types, withBasicGet: true) : null;
+
+    /// <summary>
+    /// A loop condition that only waits for the job to be stopped — <c>true</c>, <c>!token.IsCancellationRequested</c>,
+    /// or a conjunction of them — so the loop runs for as long as messages come: a broker's queue or topic has no end.
+    /// A condition on anything else (a count, a deadline, a flag) may bound it.
+    /// </summary>
+    private static bool RunsUntilStopped(IOperation condition)
+        => condition.WalkDownConversion() switch
+        {
+            { ConstantValue: { HasValue: true, Value: true } } => true,
+            IUnaryOperation { OperatorKind: UnaryOperatorKind.Not, Operand: var operand }
+                => operand.WalkDownConversion() is IPropertyReferenceOperation { Property.Name: "IsCancellationRequested" },
+            IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } both
+                => RunsUntilStopped(both.LeftOperand) && RunsUntilStopped(both.RightOperand),
+            _ => false,
         };
 
     /// <summary>

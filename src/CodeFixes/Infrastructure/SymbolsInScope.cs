@@ -15,6 +15,10 @@ internal static class SymbolsInScope
     /// lambda or local function the locals and parameters from outside it are not usable (it cannot capture them).
     /// </summary>
     public static ISymbol? FindUsable(SemanticModel model, int position, Func<ITypeSymbol, bool> isWanted)
+        => FindUsable(model, position, isWanted, isNamed: _ => true);
+
+    /// <summary>As <see cref="FindUsable(SemanticModel, int, Func{ITypeSymbol, bool})"/>, among the symbols <paramref name="isNamed"/> accepts.</summary>
+    public static ISymbol? FindUsable(SemanticModel model, int position, Func<ITypeSymbol, bool> isWanted, Func<ISymbol, bool> isNamed)
     {
         var enclosing = model.GetEnclosingSymbol(position);
         var inStaticContext = IsInStaticContext(enclosing);
@@ -26,6 +30,7 @@ internal static class SymbolsInScope
             => IsInside(enclosing, symbol.ContainingSymbol) && (staticFunction is null || IsInside(symbol.ContainingSymbol, staticFunction));
 
         return model.LookupSymbols(position)
+            .Where(isNamed)
             .Where(symbol => symbol switch
             {
                 ILocalSymbol local => Wanted(local.Type) && local.DeclaringSyntaxReferences.All(r => r.Span.End <= position) && Capturable(local),

@@ -17,8 +17,9 @@ namespace Sluice.CodeFixes.Reliability;
 /// The SLU202 fixes for a catch in a broker message handler (see <see cref="MessageHandler"/>) that logs and then lets
 /// the message be acknowledged. Each is offered only where it compiles and keeps the message:
 /// <list type="bullet">
-/// <item>RabbitMQ: reject it to the queue's dead-letter exchange (<c>BasicNackAsync(tag, multiple: false, requeue: false)</c>
-/// and return) — when the awaited <c>BasicAckAsync</c> is all that follows the try, so the return skips only the ack;</item>
+/// <item>RabbitMQ: reject it to the queue's dead-letter exchange (<c>BasicNackAsync(tag, multiple: false, requeue: false)</c>,
+/// or version 6's synchronous <c>BasicNack</c> for a <c>BasicAck</c>, and return) — when the awaited <c>BasicAckAsync</c>
+/// (or the <c>BasicAck</c> statement) is all that follows the try, so the return skips only the ack;</item>
 /// <item>Service Bus: <c>DeadLetterMessageAsync</c> with the exception's type as the reason and its message as the
 /// description — when the catch falls through and what follows the try is nothing (auto-complete, which skips a settled
 /// message) or only <c>CompleteMessageAsync</c> (which the added return skips);</item>
@@ -26,6 +27,8 @@ namespace Sluice.CodeFixes.Reliability;
 /// (RabbitMQ keeps the message unacknowledged until the channel closes and then delivers it again; the Service Bus
 /// processor abandons it). Not when the catch or a <c>finally</c> acknowledges: the message would still be lost.</item>
 /// </list>
+/// A handler of an <c>autoAck: true</c> consumer gets none of these: the broker forgot the message on delivery, so a nack
+/// fails and a rethrow keeps nothing; only the dead-letter sink keeps it.
 /// The Sluice runtime's dead-letter sink (the message body as bytes) is planned by <see cref="CatchRewrites.PlanDeadLetter"/>.
 /// </summary>
 internal static class MessageHandlerFixes
@@ -90,6 +93,23 @@ internal static class MessageHandlerFixes
                 context.Diagnostics[0]);
         }
 
+        // RabbitMQ.Client 6: the synchronous BasicAck on an IModel, answered with the synchronous BasicNack.
+        if (handler.Broker == Broker.RabbitMq
+            && confirmation is { Place: ConfirmationPlace.After, Call: IInvocationOperation { TargetMethod.Name: "BasicAck", Parent: IExpressionStatementOperation, Instance: { } model6 } syncAck }
+            && onlyAcknowledgementsFollow
+            && ReturnsNothing(model, catchClause)
+            && (model.GetEnclosingSymbol(catchClause.SpanStart) is IMethodSymbol { ReturnsVoid: true } || AsyncContext.CanAwait(catchClause))
+            && syncAck.Arguments.FirstOrDefault(a => a.Parameter?.Name == "deliveryTag")?.Value.Syntax is { } syncTag)
+        {
+            var nack = $"{model6.Syntax}.BasicNack({syncTag}, multiple: false, requeue: false);";
+            context.RegisterCodeFix(
+                CodeAction.Create(
+                    "Reject the message to the queue's dead-letter exchange (BasicNack, requeue: false)",
+                    cancellation => AppendAsync(context.Document, catchClause, nack, addReturn: true, cancellation),
+                    nackKey),
+                context.Diagnostics[0]);
+        }
+
         if (handler.Broker == Broker.ServiceBus
             && confirmation.Place is ConfirmationPlace.After or ConfirmationPlace.AutoComplete
             && onlyAcknowledgementsFollow
@@ -113,6 +133,80 @@ internal static class MessageHandlerFixes
                 CodeAction.Create("Rethrow after logging (throw;)", cancellation => SwallowedExceptionCodeFix.RethrowAsync(context.Document, catchClause, logger: null, cancellation), rethrowKey),
                 context.Diagnostics[0]);
         }
+    }
+
+    /// <summary>
+    /// Confluent.Kafka consume loop: produce the consumed message to the dead-letter topic, awaited, first thing in the
+    /// catch — <c>await producer.ProduceAsync(DeadLetterTopic, result.Message, token)</c> — so it is kept before the loop
+    /// commits or moves on; if the produce fails, its exception leaves the catch before the commit, and the message is
+    /// consumed again. Offered only when everything it needs is in scope and unambiguous: the record is a
+    /// <c>ConsumeResult&lt;TKey, TValue&gt;</c> local, exactly one <c>IProducer&lt;TKey, TValue&gt;</c> of the same key and
+    /// value types, exactly one string whose name says it is the dead-letter topic (<c>DeadLetter</c> or <c>Dlq</c> in
+    /// it), and the code can await. No topic name is made up: a topic the cluster does not have is a configuration choice.
+    /// </summary>
+    public static void RegisterDeadLetterTopic(CodeFixContext context, SemanticModel model, CatchClauseSyntax catchClause, string key)
+    {
+        var types = KnownTypes.Of(model.Compilation);
+        if (types.KafkaConsumeResult is not { } consumeResult || types.KafkaProducer is not { } producerType
+            || model.GetOperation(catchClause) is not ICatchClauseOperation { Parent: ITryOperation tryOperation }
+            || RecordLoop.Around(tryOperation, types) is not { Record: ILocalSymbol { Type: INamedTypeSymbol { TypeArguments.Length: 2 } result } record }
+            || !SymbolEqualityComparer.Default.Equals(result.OriginalDefinition, consumeResult)
+            || !AsyncContext.CanAwait(catchClause))
+        {
+            return;
+        }
+
+        bool IsSameProducer(INamedTypeSymbol candidate)
+            => SymbolEqualityComparer.Default.Equals(candidate.OriginalDefinition, producerType)
+                && candidate.TypeArguments.SequenceEqual<ITypeSymbol>(result.TypeArguments, SymbolEqualityComparer.Default);
+
+        bool IsProducer(ITypeSymbol type)
+            => type is INamedTypeSymbol named && (IsSameProducer(named) || named.AllInterfaces.Any(IsSameProducer));
+
+        var position = catchClause.Block.SpanStart;
+        var producers = Usable(model, position, IsProducer, _ => true);
+        var topics = Usable(model, position, type => type.SpecialType == SpecialType.System_String, IsDeadLetterTopicName);
+        if (producers.Count != 1 || topics.Count != 1)
+        {
+            return;
+        }
+
+        var token = types.CancellationToken is { } tokenType
+            ? SymbolsInScope.FindUsable(model, position, type => SymbolEqualityComparer.Default.Equals(type, tokenType))
+            : null;
+        var produce = $"await {producers[0].Name}.ProduceAsync({topics[0].Name}, {record.Name}.Message{(token is null ? "" : ", " + token.Name)});";
+        context.RegisterCodeFix(
+            CodeAction.Create(
+                $"Produce the message to the dead-letter topic '{topics[0].Name}' (ProduceAsync)",
+                cancellation => PrependAsync(context.Document, catchClause, produce, cancellation),
+                key),
+            context.Diagnostics[0]);
+    }
+
+    /// <summary>A name that says the string is the dead-letter topic: <c>DeadLetterTopic</c>, <c>_dlqTopic</c>, <c>deadLetterTopicName</c>.</summary>
+    private static bool IsDeadLetterTopicName(ISymbol symbol)
+        => symbol.Name.IndexOf("deadletter", System.StringComparison.OrdinalIgnoreCase) >= 0
+            || symbol.Name.IndexOf("dlq", System.StringComparison.OrdinalIgnoreCase) >= 0;
+
+    /// <summary>Every distinct usable symbol of a wanted type and name at <paramref name="position"/> (at most two: enough to tell one from many).</summary>
+    private static System.Collections.Generic.List<ISymbol> Usable(SemanticModel model, int position, System.Func<ITypeSymbol, bool> isWanted, System.Func<ISymbol, bool> isNamed)
+    {
+        var found = new System.Collections.Generic.List<ISymbol>();
+        while (found.Count < 2
+            && SymbolsInScope.FindUsable(model, position, isWanted, symbol => isNamed(symbol) && !found.Contains(symbol, SymbolEqualityComparer.Default)) is { } next)
+        {
+            found.Add(next);
+        }
+
+        return found;
+    }
+
+    /// <summary>Adds <paramref name="code"/> as the first statement of the catch.</summary>
+    private static async Task<Document> PrependAsync(Document document, CatchClauseSyntax catchClause, string code, CancellationToken cancellationToken)
+    {
+        var root = (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false))!;
+        var block = catchClause.Block.WithStatements(catchClause.Block.Statements.Insert(0, CatchRewrites.Statement(code))).WithAdditionalAnnotations(Formatter.Annotation);
+        return document.WithSyntaxRoot(root.ReplaceNode(catchClause.Block, block));
     }
 
     /// <summary>The catch's end is reachable and everything after the try, up to the end of the handler, acknowledges the message (or nothing follows).</summary>

@@ -23,7 +23,8 @@ namespace Sluice.CodeFixes.Reliability;
 /// (not when the catch acknowledges the record itself).</item>
 /// </list>
 /// In a broker message handler, the dead-letter sink keeps the message body, and <see cref="MessageHandlerFixes"/> adds
-/// the broker's own refusal (a nack to the dead-letter exchange, Service Bus dead-lettering) and the rethrow where they keep the message.
+/// the broker's own refusal (a nack to the dead-letter exchange, Service Bus dead-lettering) and the rethrow where they keep the message;
+/// in a Kafka consume loop, a produce to the dead-letter topic in scope.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(RecordDroppedCodeFix))]
 [Shared]
@@ -33,6 +34,7 @@ public sealed class RecordDroppedCodeFix : CodeFixProvider
     internal const string RethrowKey = RuleIds.RecordDropped + ".Rethrow";
     internal const string NackKey = RuleIds.RecordDropped + ".Nack";
     internal const string DeadLetterMessageKey = RuleIds.RecordDropped + ".DeadLetterMessage";
+    internal const string DeadLetterTopicKey = RuleIds.RecordDropped + ".DeadLetterTopic";
 
     /// <inheritdoc />
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleIds.RecordDropped);
@@ -56,6 +58,8 @@ public sealed class RecordDroppedCodeFix : CodeFixProvider
             MessageHandlerFixes.Register(context, model, catchClause, handler, confirmation, operation, NackKey, DeadLetterMessageKey, RethrowKey);
             return;
         }
+
+        MessageHandlerFixes.RegisterDeadLetterTopic(context, model, catchClause, DeadLetterTopicKey);
 
         // A catch that acknowledges the record itself (a Kafka Commit) would still lose it if it rethrew afterwards.
         if (model.GetOperation(catchClause) is ICatchClauseOperation { Handler: { } handlerBlock }

@@ -67,6 +67,12 @@ public sealed class Library
     /// <summary>RabbitMQ.Client 7 (IChannel, AsyncEventingBasicConsumer, AsyncDefaultBasicConsumer).</summary>
     public static Library RabbitMq { get; } = new("RabbitMQ.Client", "RabbitMQ.Client");
 
+    /// <summary>
+    /// RabbitMQ.Client 6 (IModel, EventingBasicConsumer, DefaultBasicConsumer, sync BasicAck): not on the test host,
+    /// which has version 7, but downloaded beside it; the project file records its path.
+    /// </summary>
+    public static Library RabbitMq6 { get; } = new("RabbitMQ.Client 6", MetadataPath("RabbitMqClient6"));
+
     /// <summary>Azure Service Bus (ServiceBusProcessor, ProcessMessageEventArgs) with the Azure.Core types its API shows.</summary>
     public static Library ServiceBus { get; } = new(
         "Azure.Messaging.ServiceBus",
@@ -107,6 +113,13 @@ public sealed class Library
 
     private static MetadataReference Load(string assemblyName)
     {
+        if (Path.IsPathRooted(assemblyName))
+        {
+            return File.Exists(assemblyName)
+                ? Cache.GetOrAdd(assemblyName, p => MetadataReference.CreateFromFile(p))
+                : throw new InvalidOperationException($"'{assemblyName}' is missing: restore Sluice.Analyzers.Tests.csproj, which downloads it.");
+        }
+
         if (!TrustedAssemblies.Value.TryGetValue(assemblyName, out var path))
         {
             throw new InvalidOperationException(
@@ -115,6 +128,13 @@ public sealed class Library
 
         return Cache.GetOrAdd(path, p => MetadataReference.CreateFromFile(p));
     }
+
+    /// <summary>A path the project file records as assembly metadata (an assembly downloaded but not referenced).</summary>
+    private static string MetadataPath(string key)
+        => typeof(Library).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), inherit: false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(attribute => attribute.Key == key)?.Value
+            ?? throw new InvalidOperationException($"The test assembly records no '{key}'.");
 
     private static IReadOnlyList<MetadataReference> LoadFramework()
     {

@@ -33,6 +33,11 @@ public class SLU107_SLU108_StreamSourcesTests
             .WithSource(source + Model)
             .WithLibraries(Library.EntityFrameworkCore, Library.Dapper, Library.CsvHelper);
 
+    private static RuleTest AccumulatedFromBrokers(string source)
+        => Verify.Analyzer<StreamAccumulatedAnalyzer>()
+            .WithSource(source + Model)
+            .WithLibraries(Library.EntityFrameworkCore, Library.Kafka, Library.RabbitMq);
+
     private static RuleTest Tracked(string source)
         => Verify.Analyzer<UnitOfWorkGrowsAnalyzer>()
             .WithSource(source + Model)
@@ -465,5 +470,178 @@ public class SLU107_SLU108_StreamSourcesTests
                 """ + Model)
             .WithLibraries(Library.EntityFrameworkCore, Library.Dapper, Library.SluiceRuntime)
             .ExpectNoFix()
+            .RunAsync();
+
+    // ---- Broker polling loops ------------------------------------------------------------------
+
+    [Fact]
+    public Task Kafka_and_RabbitMQ_polling_loops_accumulated_are_reported()
+        => AccumulatedFromBrokers("""
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Confluent.Kafka;
+            using RabbitMQ.Client;
+
+            class Collector
+            {
+                private readonly List<byte[]> _bodies = new();
+
+                List<string> Events(IConsumer<string, string> consumer, CancellationToken ct)
+                {
+                    var events = new List<string>();
+                    while (!ct.IsCancellationRequested)
+                    {
+                        var result = consumer.Consume(ct);
+                        [|events.Add(result.Message.Value)|];
+                    }
+
+                    return events;
+                }
+
+                async Task Drain(IChannel channel, CancellationToken ct)
+                {
+                    while (true)
+                    {
+                        var got = await channel.BasicGetAsync("orders", autoAck: true, ct);
+                        if (got is null)
+                        {
+                            continue;
+                        }
+
+                        [|_bodies.Add(got.Body.ToArray())|];
+                    }
+                }
+            }
+            """)
+            .WithMessages(
+                "'events' collects every item of the received messages and outlives the loop, so the whole stream ends up in memory; process the items in batches instead of accumulating them",
+                "'_bodies' collects every item of the received messages and outlives the loop, so the whole stream ends up in memory; process the items in batches instead of accumulating them")
+            .RunAsync();
+
+    [Fact]
+    public Task Bounded_or_flushing_polling_loops_and_loops_that_receive_nothing_are_silent()
+        => AccumulatedFromBrokers("""
+            using System;
+            using System.Collections.Generic;
+            using System.Threading;
+            using Confluent.Kafka;
+
+            class Collector
+            {
+                List<string> Batch(IConsumer<string, string> consumer, int max, CancellationToken ct)
+                {
+                    var batch = new List<string>();
+                    while (batch.Count < max)
+                    {
+                        var result = consumer.Consume(ct);
+                        batch.Add(result.Message.Value);
+                    }
+
+                    return batch;
+                }
+
+                void Flushing(IConsumer<string, string> consumer, CancellationToken ct)
+                {
+                    var batch = new List<string>();
+                    while (!ct.IsCancellationRequested)
+                    {
+                        var result = consumer.Consume(ct);
+                        batch.Add(result.Message.Value);
+                        if (batch.Count == 500)
+                        {
+                            Write(batch);
+                            batch.Clear();
+                        }
+                    }
+                }
+
+                List<string> UntilEmpty(IConsumer<string, string> consumer, CancellationToken ct)
+                {
+                    var seen = new List<string>();
+                    while (!ct.IsCancellationRequested)
+                    {
+                        var result = consumer.Consume(TimeSpan.FromSeconds(1));
+                        if (result is null)
+                        {
+                            break;
+                        }
+
+                        seen.Add(result.Message.Value);
+                    }
+
+                    return seen;
+                }
+
+                List<int> NoReceive(Queue<int> pending, CancellationToken ct)
+                {
+                    var taken = new List<int>();
+                    while (!ct.IsCancellationRequested)
+                    {
+                        var next = pending.Dequeue();
+                        taken.Add(next);
+                    }
+
+                    return taken;
+                }
+
+                void Write(List<string> batch) { }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task Tracking_over_a_Kafka_polling_loop_saved_once_after_it_is_reported_and_saving_per_batch_is_silent()
+        => Verify.Analyzer<UnitOfWorkGrowsAnalyzer>()
+            .WithSource("""
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Confluent.Kafka;
+
+                class Import
+                {
+                    async Task Run(Shop db, IConsumer<string, int> consumer, CancellationToken ct)
+                    {
+                        while (!ct.IsCancellationRequested)
+                        {
+                            var result = consumer.Consume(ct);
+                            [|db.Orders.Add(new Order { Id = result.Message.Value })|];
+                        }
+
+                        await db.SaveChangesAsync(ct);
+                    }
+
+                    async Task Batched(Shop db, IConsumer<string, int> consumer, CancellationToken ct)
+                    {
+                        var pending = 0;
+                        while (!ct.IsCancellationRequested)
+                        {
+                            var result = consumer.Consume(ct);
+                            db.Orders.Add(new Order { Id = result.Message.Value });
+                            if (++pending == 500)
+                            {
+                                await db.SaveChangesAsync(ct);
+                                db.ChangeTracker.Clear();
+                                pending = 0;
+                            }
+                        }
+
+                        await db.SaveChangesAsync(ct);
+                    }
+
+                    async Task Bounded(Shop db, IConsumer<string, int> consumer, CancellationToken ct)
+                    {
+                        var count = 0;
+                        while (count++ < 100)
+                        {
+                            var result = consumer.Consume(ct);
+                            db.Orders.Add(new Order { Id = result.Message.Value });
+                        }
+
+                        await db.SaveChangesAsync(ct);
+                    }
+                }
+                """ + Model)
+            .WithLibraries(Library.EntityFrameworkCore, Library.Kafka)
+            .WithMessages("'db' tracks every entity of this loop over the received messages until the one SaveChanges after it, so the change tracker grows for the whole job; save and clear it every batch")
             .RunAsync();
 }

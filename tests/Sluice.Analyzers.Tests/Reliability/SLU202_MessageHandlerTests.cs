@@ -13,6 +13,9 @@ public class SLU202_MessageHandlerTests
     private static RuleTest ServiceBus(string source)
         => Verify.Analyzer<RecordDroppedAnalyzer>().WithSource(source).WithLibraries(Library.Logging, Library.ServiceBus);
 
+    private static RuleTest Rabbit6(string source)
+        => Verify.Analyzer<RecordDroppedAnalyzer>().WithSource(source).WithLibraries(Library.Logging, Library.RabbitMq6);
+
     private static RuleTest Kafka(string source)
         => Verify.Analyzer<RecordDroppedAnalyzer>().WithSource(source).WithLibraries(Library.Logging, Library.Kafka);
 
@@ -923,6 +926,674 @@ public class SLU202_MessageHandlerTests
                                 logger.LogError(ex, "Unreadable payment");
                                 consumer.Commit(result);
                             }
+                        }
+                    }
+
+                    void Book(string payment) { }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    // ---- Consumers that implement the interface themselves, and RabbitMQ.Client 6 ----------------
+
+    [Fact]
+    public Task A_class_that_implements_IAsyncBasicConsumer_itself_is_a_handler()
+        => Rabbit("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.Logging;
+            using RabbitMQ.Client;
+            using RabbitMQ.Client.Events;
+
+            class ShipmentConsumer(IChannel channel, ILogger logger) : IAsyncBasicConsumer
+            {
+                public IChannel? Channel => channel;
+
+                public async Task HandleBasicDeliverAsync(string consumerTag, ulong deliveryTag, bool redelivered, string exchange,
+                    string routingKey, IReadOnlyBasicProperties properties, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+                {
+                    try
+                    {
+                        await ShipAsync(body.ToArray());
+                    }
+                    [|catch (Exception ex)|]
+                    {
+                        logger.LogError(ex, "Shipment failed");
+                    }
+
+                    await channel.BasicAckAsync(deliveryTag, false, cancellationToken);
+                }
+
+                public Task HandleBasicCancelAsync(string consumerTag, CancellationToken cancellationToken = default) => Task.CompletedTask;
+                public Task HandleBasicCancelOkAsync(string consumerTag, CancellationToken cancellationToken = default) => Task.CompletedTask;
+                public Task HandleBasicConsumeOkAsync(string consumerTag, CancellationToken cancellationToken = default) => Task.CompletedTask;
+                public Task HandleChannelShutdownAsync(object channel, ShutdownEventArgs reason) => Task.CompletedTask;
+
+                // Same name, not the interface's method: no message comes in here.
+                public async Task HandleBasicDeliverAsync(ReadOnlyMemory<byte> body)
+                {
+                    try
+                    {
+                        await ShipAsync(body.ToArray());
+                    }
+                    catch (Exception ex)
+                    {
+                        logger.LogError(ex, "Shipment failed");
+                    }
+
+                    await channel.BasicAckAsync(0, false);
+                }
+
+                Task ShipAsync(byte[] shipment) => Task.CompletedTask;
+            }
+            """)
+            .WithMessages("'catch (Exception ex)' logs the failure and then acknowledges the message ('BasicAckAsync'), so 'body' is lost: nothing rethrows, retries or dead-letters it")
+            .RunAsync();
+
+    [Fact]
+    public Task RabbitMQ_6_handlers_that_log_and_then_BasicAck_are_reported()
+        => Rabbit6("""
+            using System;
+            using Microsoft.Extensions.Logging;
+            using RabbitMQ.Client;
+            using RabbitMQ.Client.Events;
+
+            class OrderConsumer(IModel model, ILogger logger)
+            {
+                public void Start()
+                {
+                    var consumer = new EventingBasicConsumer(model);
+                    consumer.Received += (sender, delivery) =>
+                    {
+                        try
+                        {
+                            Handle(delivery.Body.ToArray());
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogError(ex, "Handling failed");
+                        }
+
+                        model.BasicAck(delivery.DeliveryTag, false);
+                    };
+                    model.BasicConsume("orders", false, consumer);
+                }
+
+                void Handle(byte[] order) { }
+            }
+
+            class InvoiceConsumer(IModel model, ILogger logger) : DefaultBasicConsumer(model)
+            {
+                public override void HandleBasicDeliver(string consumerTag, ulong deliveryTag, bool redelivered, string exchange,
+                    string routingKey, IBasicProperties properties, ReadOnlyMemory<byte> body)
+                {
+                    try
+                    {
+                        Book(body.ToArray());
+                    }
+                    [|catch (FormatException ex)|]
+                    {
+                        logger.LogWarning(ex, "Unreadable invoice");
+                    }
+                    finally
+                    {
+                        Model.BasicAck(deliveryTag, false);
+                    }
+                }
+
+                void Book(byte[] invoice) { }
+            }
+            """)
+            .WithMessages(
+                "'catch (Exception ex)' logs the failure and then acknowledges the message ('BasicAck'), so 'delivery' is lost: nothing rethrows, retries or dead-letters it",
+                "'catch (FormatException ex)' logs the failure and acknowledges the message in 'finally' ('BasicAck'), so 'body' is lost: nothing rethrows, retries or dead-letters it")
+            .RunAsync();
+
+    [Theory]
+    [InlineData("model.BasicNack(delivery.DeliveryTag, false, false); return;")]
+    [InlineData("model.BasicReject(delivery.DeliveryTag, true); return;")]
+    [InlineData("throw;")]
+    [InlineData("return;")]
+    public Task A_RabbitMQ_6_catch_that_refuses_rethrows_or_skips_the_ack_is_silent(string handling)
+        => Rabbit6($$"""
+            using System;
+            using Microsoft.Extensions.Logging;
+            using RabbitMQ.Client;
+            using RabbitMQ.Client.Events;
+
+            class OrderConsumer(IModel model, ILogger logger)
+            {
+                private void OnReceived(object? sender, BasicDeliverEventArgs delivery)
+                {
+                    try
+                    {
+                        Handle(delivery.Body.ToArray());
+                    }
+                    catch (Exception ex)
+                    {
+                        logger.LogError(ex, "Handling failed");
+                        {{handling}}
+                    }
+
+                    model.BasicAck(delivery.DeliveryTag, false);
+                }
+
+                void Handle(byte[] order) { }
+            }
+            """).RunAsync();
+
+    [Fact]
+    public Task The_nack_fix_answers_a_RabbitMQ_6_BasicAck_with_BasicNack_in_every_handler()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.NackKey)
+            .WithLibraries(Library.Logging, Library.RabbitMq6)
+            .WithSource("""
+                using System;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IModel model, ILogger logger)
+                {
+                    public void Subscribe(EventingBasicConsumer consumer)
+                    {
+                        consumer.Received += (sender, delivery) =>
+                        {
+                            try
+                            {
+                                Handle(delivery.Body.ToArray());
+                            }
+                            [|catch (Exception ex)|]
+                            {
+                                logger.LogError(ex, "Handling failed");
+                            }
+
+                            model.BasicAck(delivery.DeliveryTag, multiple: false);
+                        };
+                    }
+
+                    private void OnRefund(object? sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            Handle(delivery.Body.ToArray());
+                        }
+                        [|catch (FormatException ex)|]
+                        {
+                            logger.LogWarning(ex, "Unreadable refund");
+                        }
+
+                        model.BasicAck(delivery.DeliveryTag, false);
+                    }
+
+                    void Handle(byte[] order) { }
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IModel model, ILogger logger)
+                {
+                    public void Subscribe(EventingBasicConsumer consumer)
+                    {
+                        consumer.Received += (sender, delivery) =>
+                        {
+                            try
+                            {
+                                Handle(delivery.Body.ToArray());
+                            }
+                            catch (Exception ex)
+                            {
+                                logger.LogError(ex, "Handling failed");
+                                model.BasicNack(delivery.DeliveryTag, multiple: false, requeue: false);
+                                return;
+                            }
+
+                            model.BasicAck(delivery.DeliveryTag, multiple: false);
+                        };
+                    }
+
+                    private void OnRefund(object? sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            Handle(delivery.Body.ToArray());
+                        }
+                        catch (FormatException ex)
+                        {
+                            logger.LogWarning(ex, "Unreadable refund");
+                            model.BasicNack(delivery.DeliveryTag, multiple: false, requeue: false);
+                            return;
+                        }
+
+                        model.BasicAck(delivery.DeliveryTag, false);
+                    }
+
+                    void Handle(byte[] order) { }
+                }
+                """)
+            .RunAsync();
+
+    [Fact]
+    public Task The_RabbitMQ_6_nack_fix_is_not_offered_when_finally_acknowledges()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.NackKey)
+            .WithLibraries(Library.Logging, Library.RabbitMq6)
+            .WithSource("""
+                using System;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IModel model, ILogger logger)
+                {
+                    private void OnOrder(object? sender, BasicDeliverEventArgs delivery)
+                    {
+                        try
+                        {
+                            Handle(delivery.Body.ToArray());
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogError(ex, "Handling failed");
+                        }
+                        finally
+                        {
+                            model.BasicAck(delivery.DeliveryTag, false);
+                        }
+                    }
+
+                    void Handle(byte[] order) { }
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    // ---- autoAck: true ------------------------------------------------------------------------
+
+    [Fact]
+    public Task A_handler_on_a_consumer_started_with_autoAck_that_logs_is_reported()
+        => Rabbit("""
+            using System;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.Logging;
+            using RabbitMQ.Client;
+            using RabbitMQ.Client.Events;
+
+            class OrderConsumer(IChannel channel, ILogger logger)
+            {
+                private AsyncEventingBasicConsumer? _consumer;
+
+                public async Task StartAsync()
+                {
+                    var consumer = new AsyncEventingBasicConsumer(channel);
+                    consumer.ReceivedAsync += async (sender, delivery) =>
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogError(ex, "Handling failed");
+                        }
+                    };
+                    await channel.BasicConsumeAsync("orders", autoAck: true, consumer);
+                }
+
+                public async Task StartFieldAsync()
+                {
+                    _consumer = new AsyncEventingBasicConsumer(channel);
+                    _consumer.ReceivedAsync += async (sender, delivery) =>
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body);
+                        }
+                        [|catch (InvalidOperationException ex)|]
+                        {
+                            logger.LogWarning(ex, "Handling failed");
+                            return;
+                        }
+                    };
+                    await channel.BasicConsumeAsync(queue: "refunds", autoAck: true, consumer: _consumer);
+                }
+
+                Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+            }
+            """)
+            .WithMessages(
+                "'catch (Exception ex)' logs the failure and returns, but the consumer acknowledged the message on delivery (autoAck: true), so 'delivery' is lost: nothing rethrows, retries or dead-letters it",
+                "'catch (InvalidOperationException ex)' logs the failure and returns, but the consumer acknowledged the message on delivery (autoAck: true), so 'delivery' is lost: nothing rethrows, retries or dead-letters it")
+            .RunAsync();
+
+    [Fact]
+    public Task A_RabbitMQ_6_handler_on_a_consumer_started_with_autoAck_that_logs_is_reported()
+        => Rabbit6("""
+            using System;
+            using Microsoft.Extensions.Logging;
+            using RabbitMQ.Client;
+            using RabbitMQ.Client.Events;
+
+            class OrderConsumer(IModel model, ILogger logger)
+            {
+                public void Start()
+                {
+                    var consumer = new EventingBasicConsumer(model);
+                    consumer.Received += (sender, delivery) =>
+                    {
+                        try
+                        {
+                            Handle(delivery.Body.ToArray());
+                        }
+                        [|catch (Exception ex)|]
+                        {
+                            logger.LogError(ex, "Handling failed");
+                        }
+                    };
+                    model.BasicConsume("orders", true, consumer);
+                }
+
+                void Handle(byte[] order) { }
+            }
+            """)
+            .RunAsync();
+
+    [Theory]
+    [InlineData("autoAck: false", "")]
+    [InlineData("autoAck: true", "throw;")]
+    [InlineData("autoAck: true", "await deadLetters.SaveAsync(delivery.Body.ToArray(), ex);")]
+    [InlineData("autoAck: true", "await deadLetters.SaveAsync(body, ex);")]
+    public Task Without_autoAck_or_when_the_catch_rethrows_or_keeps_the_message_an_autoAck_handler_is_silent(string autoAck, string handling)
+        => Rabbit($$"""
+            using System;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.Logging;
+            using RabbitMQ.Client;
+            using RabbitMQ.Client.Events;
+
+            interface IDeadLetters
+            {
+                Task SaveAsync(byte[] body, Exception error);
+            }
+
+            class OrderConsumer(IChannel channel, IDeadLetters deadLetters, ILogger logger)
+            {
+                public async Task StartAsync(AsyncEventingBasicConsumer other)
+                {
+                    var consumer = new AsyncEventingBasicConsumer(channel);
+                    consumer.ReceivedAsync += async (sender, delivery) =>
+                    {
+                        var body = delivery.Body.ToArray();
+                        try
+                        {
+                            await HandleAsync(body);
+                        }
+                        catch (Exception ex)
+                        {
+                            logger.LogError(ex, "Handling failed");
+                            {{handling}}
+                        }
+                    };
+                    await channel.BasicConsumeAsync("orders", {{autoAck}}, consumer);
+
+                    // Another consumer is started with autoAck, not the one the handler is on.
+                    other.ReceivedAsync += async (sender, delivery) =>
+                    {
+                        try
+                        {
+                            await HandleAsync(delivery.Body.ToArray());
+                        }
+                        catch (Exception ex)
+                        {
+                            logger.LogError(ex, "Handling failed");
+                        }
+                    };
+                    await channel.BasicConsumeAsync("refunds", autoAck: false, other);
+                    await channel.BasicConsumeAsync("audit", autoAck: true, new AsyncEventingBasicConsumer(channel));
+                }
+
+                Task HandleAsync(byte[] body) => Task.CompletedTask;
+            }
+            """).RunAsync();
+
+    [Theory]
+    [InlineData(RecordDroppedCodeFix.RethrowKey)]
+    [InlineData(RecordDroppedCodeFix.NackKey)]
+    public Task Neither_rethrow_nor_nack_is_offered_for_an_autoAck_handler(string key)
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(key)
+            .WithLibraries(Library.Logging, Library.RabbitMq)
+            .WithSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    public async Task StartAsync()
+                    {
+                        var consumer = new AsyncEventingBasicConsumer(channel);
+                        consumer.ReceivedAsync += async (sender, delivery) =>
+                        {
+                            try
+                            {
+                                await HandleAsync(delivery.Body);
+                            }
+                            [|catch (Exception ex)|]
+                            {
+                                logger.LogError(ex, "Handling failed");
+                            }
+                        };
+                        await channel.BasicConsumeAsync("orders", autoAck: true, consumer);
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .ExpectNoFix()
+            .RunAsync();
+
+    [Fact]
+    public Task With_the_runtime_an_autoAck_handler_writes_the_message_body_to_a_dead_letter_sink()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.DeadLetterKey)
+            .WithLibraries(Library.Logging, Library.RabbitMq, Library.SluiceRuntime)
+            .WithSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+
+                namespace Shop;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    public async Task StartAsync()
+                    {
+                        var consumer = new AsyncEventingBasicConsumer(channel);
+                        consumer.ReceivedAsync += async (sender, delivery) =>
+                        {
+                            try
+                            {
+                                await HandleAsync(delivery.Body);
+                            }
+                            [|catch (Exception ex)|]
+                            {
+                                logger.LogError(ex, "Handling failed");
+                            }
+                        };
+                        await channel.BasicConsumeAsync("orders", autoAck: true, consumer);
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Threading.Tasks;
+                using Microsoft.Extensions.Logging;
+                using RabbitMQ.Client;
+                using RabbitMQ.Client.Events;
+                using Sluice;
+
+                namespace Shop;
+
+                class OrderConsumer(IChannel channel, ILogger logger)
+                {
+                    private static readonly IDeadLetterSink DeadLetterSink = new JsonLinesDeadLetterSink("dead-letters/OrderConsumer.jsonl");
+
+                    public async Task StartAsync()
+                    {
+                        var consumer = new AsyncEventingBasicConsumer(channel);
+                        consumer.ReceivedAsync += async (sender, delivery) =>
+                        {
+                            try
+                            {
+                                await HandleAsync(delivery.Body);
+                            }
+                            catch (Exception ex)
+                            {
+                                await DeadLetterSink.WriteAsync(DeadLetter.From(delivery.Body.ToArray(), ex));
+                                logger.LogError(ex, "Handling failed");
+                            }
+                        };
+                        await channel.BasicConsumeAsync("orders", autoAck: true, consumer);
+                    }
+
+                    Task HandleAsync(ReadOnlyMemory<byte> body) => Task.CompletedTask;
+                }
+                """)
+            .RunAsync();
+
+    // ---- Kafka: produce to the dead-letter topic ----------------------------------------------
+
+    [Fact]
+    public Task The_Kafka_fix_produces_the_message_to_the_dead_letter_topic_before_the_commit_in_every_loop()
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.DeadLetterTopicKey)
+            .WithLibraries(Library.Logging, Library.Kafka)
+            .WithSource("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Confluent.Kafka;
+                using Microsoft.Extensions.Logging;
+
+                class Payments(IConsumer<string, string> consumer, IProducer<string, string> producer, ILogger logger)
+                {
+                    private const string DeadLetterTopic = "payments.dead-letter";
+
+                    async Task CommitAfterAsync(CancellationToken token)
+                    {
+                        while (!token.IsCancellationRequested)
+                        {
+                            var result = consumer.Consume(token);
+                            try { await BookAsync(result.Message.Value); }
+                            [|catch (FormatException ex)|] { logger.LogError(ex, "Unreadable payment"); }
+
+                            consumer.Commit(result);
+                        }
+                    }
+
+                    async Task CommitInCatchAsync(CancellationToken token)
+                    {
+                        while (!token.IsCancellationRequested)
+                        {
+                            var result = consumer.Consume(token);
+                            try
+                            {
+                                await BookAsync(result.Message.Value);
+                                consumer.Commit(result);
+                            }
+                            [|catch (FormatException ex)|]
+                            {
+                                logger.LogError(ex, "Unreadable payment");
+                                consumer.Commit(result);
+                            }
+                        }
+                    }
+
+                    Task BookAsync(string payment) => Task.CompletedTask;
+                }
+                """)
+            .WithFixedSource("""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Confluent.Kafka;
+                using Microsoft.Extensions.Logging;
+
+                class Payments(IConsumer<string, string> consumer, IProducer<string, string> producer, ILogger logger)
+                {
+                    private const string DeadLetterTopic = "payments.dead-letter";
+
+                    async Task CommitAfterAsync(CancellationToken token)
+                    {
+                        while (!token.IsCancellationRequested)
+                        {
+                            var result = consumer.Consume(token);
+                            try { await BookAsync(result.Message.Value); }
+                            catch (FormatException ex) { await producer.ProduceAsync(DeadLetterTopic, result.Message, token); logger.LogError(ex, "Unreadable payment"); }
+
+                            consumer.Commit(result);
+                        }
+                    }
+
+                    async Task CommitInCatchAsync(CancellationToken token)
+                    {
+                        while (!token.IsCancellationRequested)
+                        {
+                            var result = consumer.Consume(token);
+                            try
+                            {
+                                await BookAsync(result.Message.Value);
+                                consumer.Commit(result);
+                            }
+                            catch (FormatException ex)
+                            {
+                                await producer.ProduceAsync(DeadLetterTopic, result.Message, token);
+                                logger.LogError(ex, "Unreadable payment");
+                                consumer.Commit(result);
+                            }
+                        }
+                    }
+
+                    Task BookAsync(string payment) => Task.CompletedTask;
+                }
+                """)
+            .RunAsync();
+
+    [Theory]
+    [InlineData("IProducer<string, string> producer", "string retryTopic", "async Task")]
+    [InlineData("IProducer<string, byte[]> producer", "string deadLetterTopic", "async Task")]
+    [InlineData("IProducer<string, string> producer, IProducer<string, string> audit", "string deadLetterTopic", "async Task")]
+    [InlineData("IProducer<string, string> producer", "string deadLetterTopic, string dlqTopic", "async Task")]
+    [InlineData("IProducer<string, string> producer", "string deadLetterTopic", "void")]
+    public Task The_Kafka_fix_is_not_offered_without_one_matching_producer_one_dead_letter_topic_and_await(string producers, string topics, string returns)
+        => Verify.CodeFix<RecordDroppedAnalyzer, RecordDroppedCodeFix>(RecordDroppedCodeFix.DeadLetterTopicKey)
+            .WithLibraries(Library.Logging, Library.Kafka)
+            .WithSource($$"""
+                using System;
+                using System.Threading;
+                using System.Threading.Tasks;
+                using Confluent.Kafka;
+                using Microsoft.Extensions.Logging;
+
+                class Payments(IConsumer<string, string> consumer, ILogger logger)
+                {
+                    {{returns}} Run({{producers}}, {{topics}}, CancellationToken token)
+                    {
+                        while (!token.IsCancellationRequested)
+                        {
+                            var result = consumer.Consume(token);
+                            try { Book(result.Message.Value); }
+                            [|catch (FormatException ex)|] { logger.LogError(ex, "Unreadable payment"); }
+
+                            consumer.Commit(result);
                         }
                     }
 
