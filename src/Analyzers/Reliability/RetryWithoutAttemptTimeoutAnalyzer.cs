@@ -41,19 +41,46 @@ public sealed class RetryWithoutAttemptTimeoutAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(start =>
         {
             var types = KnownTypes.Of(start.Compilation);
-            if (PollyV7Policies.TryCreate(types) is { } v7 && Deadlines.TryCreate(types) is { } deadlines)
-            {
-                start.RegisterOperationAction(c => AnalyzeV7Retry(c, v7, deadlines), OperationKind.Invocation);
-            }
-
+            var v7 = PollyV7Policies.TryCreate(types);
+            var deadlines = v7 is null ? null : Deadlines.TryCreate(types);
             var retryExtensions = types.RetryResiliencePipelineBuilderExtensions;
             var timeoutExtensions = types.TimeoutResiliencePipelineBuilderExtensions;
-            if (retryExtensions is null || timeoutExtensions is null)
+            var polly = retryExtensions is null || timeoutExtensions is null ? null : new PollyMethods(retryExtensions, timeoutExtensions);
+            if (polly is null && deadlines is null)
             {
                 return;
             }
 
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, new PollyMethods(retryExtensions, timeoutExtensions)), OperationKind.Invocation);
+            // Every call this rule starts from (AddRetry; Polly v7's Retry, WaitAndRetry, RetryForever...) has "Retry" in
+            // its name: a member whose text does not say it has none, and its invocations are not even looked at.
+            start.RegisterOperationBlockStartAction(block =>
+            {
+                if (!BlockText.Mentions(block.OperationBlocks, "Retry"))
+                {
+                    return;
+                }
+
+                block.RegisterOperationAction(
+                    c =>
+                    {
+                        var call = (IInvocationOperation)c.Operation;
+                        if (call.TargetMethod.Name.IndexOf("Retry", System.StringComparison.Ordinal) < 0)
+                        {
+                            return;
+                        }
+
+                        if (deadlines is not null)
+                        {
+                            AnalyzeV7Retry(c, v7!, deadlines);
+                        }
+
+                        if (polly is not null)
+                        {
+                            AnalyzeInvocation(c, polly);
+                        }
+                    },
+                    OperationKind.Invocation);
+            });
         });
     }
 
