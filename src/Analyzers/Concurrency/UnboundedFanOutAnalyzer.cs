@@ -58,7 +58,14 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationAction(c => Analyze(c, types), OperationKind.Invocation);
+            // Only a member that calls WhenAll has invocations to look at (see BlockText).
+            start.RegisterOperationBlockStartAction(block =>
+            {
+                if (BlockText.Mentions(block.OperationBlocks, "WhenAll"))
+                {
+                    block.RegisterOperationAction(c => Analyze(c, types), OperationKind.Invocation);
+                }
+            });
         });
     }
 

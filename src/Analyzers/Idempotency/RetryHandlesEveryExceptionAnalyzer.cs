@@ -52,19 +52,35 @@ public sealed class RetryHandlesEveryExceptionAnalyzer : DiagnosticAnalyzer
 
             start.RegisterOperationAction(c => AnalyzeLoop(c, types), OperationKind.Loop);
 
-            if (PollyV7Policies.TryCreate(types) is { } v7)
+            var v7 = PollyV7Policies.TryCreate(types);
+            var polly = PollyRetryOptions.TryCreate(types);
+            if (polly is not null)
             {
-                start.RegisterOperationAction(c => AnalyzeV7Handle(c, v7), OperationKind.Invocation);
+                // Not filtered by text: a target-typed new() of the options does not name them.
+                start.RegisterOperationAction(c => AnalyzeCreation(c, polly), OperationKind.ObjectCreation);
             }
 
-            if (PollyRetryOptions.TryCreate(types) is { } polly)
+            // A v7 Handle<Exception>() is reported in a chain that ends in a retry creation, which names "Retry"; a Polly
+            // v8 one when the chain is assigned to ShouldHandle. A member whose text says neither has no invocation to
+            // look at (see BlockText).
+            var v8 = polly?.PredicateBuilder is not null ? polly : null;
+            if (v7 is null && v8 is null)
             {
-                start.RegisterOperationAction(c => AnalyzeCreation(c, polly), OperationKind.ObjectCreation);
-                if (polly.PredicateBuilder is not null)
-                {
-                    start.RegisterOperationAction(c => AnalyzeHandle(c, polly, types), OperationKind.Invocation);
-                }
+                return;
             }
+
+            start.RegisterOperationBlockStartAction(block =>
+            {
+                if (v7 is not null && BlockText.Mentions(block.OperationBlocks, "Retry"))
+                {
+                    block.RegisterOperationAction(c => AnalyzeV7Handle(c, v7), OperationKind.Invocation);
+                }
+
+                if (v8 is not null && BlockText.Mentions(block.OperationBlocks, "ShouldHandle"))
+                {
+                    block.RegisterOperationAction(c => AnalyzeHandle(c, v8, types), OperationKind.Invocation);
+                }
+            });
         });
     }
 

@@ -59,7 +59,14 @@ public sealed class BufferedDapperQueryAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, sqlMapper, commandDefinition), OperationKind.Invocation);
+            // Only a member that calls Query/QueryAsync has invocations to look at (see BlockText).
+            start.RegisterOperationBlockStartAction(block =>
+            {
+                if (BlockText.Mentions(block.OperationBlocks, "Query"))
+                {
+                    block.RegisterOperationAction(c => AnalyzeInvocation(c, sqlMapper, commandDefinition), OperationKind.Invocation);
+                }
+            });
         });
     }
 

@@ -43,7 +43,15 @@ public sealed class WholeJsonArrayDeserializedAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, types), OperationKind.Invocation);
+            // Both shapes start from a Deserialize... call in the same expression: a member that does not name one has nothing
+            // to report (see BlockText).
+            start.RegisterOperationBlockStartAction(block =>
+            {
+                if (BlockText.Mentions(block.OperationBlocks, "Deserialize"))
+                {
+                    block.RegisterOperationAction(c => AnalyzeInvocation(c, types), OperationKind.Invocation);
+                }
+            });
         });
     }
 
