@@ -58,14 +58,7 @@ public sealed class UnboundedFanOutAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            // Only a member that calls WhenAll has invocations to look at (see BlockText).
-            start.RegisterOperationBlockStartAction(block =>
-            {
-                if (BlockText.Mentions(block.OperationBlocks, "WhenAll"))
-                {
-                    block.RegisterOperationAction(c => Analyze(c, types), OperationKind.Invocation);
-                }
-            });
+            start.RegisterOperationAction(c => Analyze(c, types), OperationKind.Invocation);
         });
     }
 

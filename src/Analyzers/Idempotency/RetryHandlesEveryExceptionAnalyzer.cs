@@ -52,35 +52,19 @@ public sealed class RetryHandlesEveryExceptionAnalyzer : DiagnosticAnalyzer
 
             start.RegisterOperationAction(c => AnalyzeLoop(c, types), OperationKind.Loop);
 
-            var v7 = PollyV7Policies.TryCreate(types);
-            var polly = PollyRetryOptions.TryCreate(types);
-            if (polly is not null)
+            if (PollyV7Policies.TryCreate(types) is { } v7)
             {
-                // Not filtered by text: a target-typed new() of the options does not name them.
+                start.RegisterOperationAction(c => AnalyzeV7Handle(c, v7), OperationKind.Invocation);
+            }
+
+            if (PollyRetryOptions.TryCreate(types) is { } polly)
+            {
                 start.RegisterOperationAction(c => AnalyzeCreation(c, polly), OperationKind.ObjectCreation);
-            }
-
-            // A v7 Handle<Exception>() is reported in a chain that ends in a retry creation, which names "Retry"; a Polly
-            // v8 one when the chain is assigned to ShouldHandle. A member whose text says neither has no invocation to
-            // look at (see BlockText).
-            var v8 = polly?.PredicateBuilder is not null ? polly : null;
-            if (v7 is null && v8 is null)
-            {
-                return;
-            }
-
-            start.RegisterOperationBlockStartAction(block =>
-            {
-                if (v7 is not null && BlockText.Mentions(block.OperationBlocks, "Retry"))
+                if (polly.PredicateBuilder is not null)
                 {
-                    block.RegisterOperationAction(c => AnalyzeV7Handle(c, v7), OperationKind.Invocation);
+                    start.RegisterOperationAction(c => AnalyzeHandle(c, polly, types), OperationKind.Invocation);
                 }
-
-                if (v8 is not null && BlockText.Mentions(block.OperationBlocks, "ShouldHandle"))
-                {
-                    block.RegisterOperationAction(c => AnalyzeHandle(c, v8, types), OperationKind.Invocation);
-                }
-            });
+            }
         });
     }
 

@@ -39,15 +39,7 @@ public sealed class RetryWithoutJitterAnalyzer : DiagnosticAnalyzer
             var types = KnownTypes.Of(start.Compilation);
             if (PollyV7Policies.TryCreate(types) is { } v7)
             {
-                // Only WaitAndRetry/WaitAndRetryAsync are looked at: a member that does not name one has no invocation
-                // to look at (see BlockText).
-                start.RegisterOperationBlockStartAction(block =>
-                {
-                    if (BlockText.Mentions(block.OperationBlocks, "WaitAndRetry"))
-                    {
-                        block.RegisterOperationAction(c => AnalyzeV7Retry(c, v7), OperationKind.Invocation);
-                    }
-                });
+                start.RegisterOperationAction(c => AnalyzeV7Retry(c, v7), OperationKind.Invocation);
             }
 
             if (PollyRetryOptions.TryCreate(types) is not { } polly)

@@ -53,27 +53,15 @@ public sealed class UnboundedRetryAnalyzer : DiagnosticAnalyzer
 
             start.RegisterOperationAction(c => AnalyzeLoop(c, types), OperationKind.Loop);
 
-            // RetryForever/WaitAndRetryForever and MaxRetryAttempts are written by name: a member whose text names neither
-            // has no invocation or assignment to look at (see BlockText).
-            var v7 = PollyV7Policies.TryCreate(types);
-            var retryOptions = types.GenericRetryStrategyOptions;
-            if (v7 is null && retryOptions is null)
+            if (PollyV7Policies.TryCreate(types) is { } v7)
             {
-                return;
+                start.RegisterOperationAction(c => AnalyzeV7Retry(c, v7), OperationKind.Invocation);
             }
 
-            start.RegisterOperationBlockStartAction(block =>
+            if (types.GenericRetryStrategyOptions is { } retryOptions)
             {
-                if (v7 is not null && BlockText.Mentions(block.OperationBlocks, "Forever"))
-                {
-                    block.RegisterOperationAction(c => AnalyzeV7Retry(c, v7), OperationKind.Invocation);
-                }
-
-                if (retryOptions is not null && BlockText.Mentions(block.OperationBlocks, "MaxRetryAttempts"))
-                {
-                    block.RegisterOperationAction(c => AnalyzeAssignment(c, retryOptions), OperationKind.SimpleAssignment);
-                }
-            });
+                start.RegisterOperationAction(c => AnalyzeAssignment(c, retryOptions), OperationKind.SimpleAssignment);
+            }
         });
     }
 

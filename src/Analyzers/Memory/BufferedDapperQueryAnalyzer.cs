@@ -59,14 +59,7 @@ public sealed class BufferedDapperQueryAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            // Only a member that calls Query/QueryAsync has invocations to look at (see BlockText).
-            start.RegisterOperationBlockStartAction(block =>
-            {
-                if (BlockText.Mentions(block.OperationBlocks, "Query"))
-                {
-                    block.RegisterOperationAction(c => AnalyzeInvocation(c, sqlMapper, commandDefinition), OperationKind.Invocation);
-                }
-            });
+            start.RegisterOperationAction(c => AnalyzeInvocation(c, sqlMapper, commandDefinition), OperationKind.Invocation);
         });
     }
 

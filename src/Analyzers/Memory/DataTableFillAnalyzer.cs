@@ -46,55 +46,46 @@ public sealed class DataTableFillAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            // Fill and Load are called by name: a member that names neither has no invocation to look at (see BlockText).
-            start.RegisterOperationBlockStartAction(block =>
-            {
-                if (!BlockText.Mentions(block.OperationBlocks, "Fill", "Load"))
+            start.RegisterOperationAction(
+                c =>
                 {
-                    return;
-                }
-
-                block.RegisterOperationAction(
-                    c =>
+                    var call = (IInvocationOperation)c.Operation;
+                    var method = call.TargetMethod;
+                    string? what = null;
+                    string? into = null;
+                    IOperation? rows = null;
+                    if (method.Name == "Fill" && TypeSymbols.BaseOrSelf(method.ContainingType, dataAdapter) is not null
+                        && !method.Parameters.Any(p => p.Name == "maxRecords"))
                     {
-                        var call = (IInvocationOperation)c.Operation;
-                        var method = call.TargetMethod;
-                        string? what = null;
-                        string? into = null;
-                        IOperation? rows = null;
-                        if (method.Name == "Fill" && TypeSymbols.BaseOrSelf(method.ContainingType, dataAdapter) is not null
-                            && !method.Parameters.Any(p => p.Name == "maxRecords"))
-                        {
-                            what = $"{call.Instance?.Type?.Name ?? method.ContainingType.Name}.Fill";
-                            into = method.Parameters.Any(p => SymbolEqualityComparer.Default.Equals(p.Type, dataTable) || p.Type is IArrayTypeSymbol { ElementType: var element } && SymbolEqualityComparer.Default.Equals(element, dataTable))
-                                ? "DataTable"
-                                : "DataSet";
-                            rows = call.Instance;
-                        }
-                        else if (method.Name == "Load" && (TypeSymbols.BaseOrSelf(method.ContainingType, dataTable) is not null || TypeSymbols.BaseOrSelf(method.ContainingType, dataSet) is not null))
-                        {
-                            into = TypeSymbols.BaseOrSelf(method.ContainingType, dataTable) is not null ? "DataTable" : "DataSet";
-                            what = $"{into}.Load";
-                            rows = call.Arguments.FirstOrDefault()?.Value;
-                        }
+                        what = $"{call.Instance?.Type?.Name ?? method.ContainingType.Name}.Fill";
+                        into = method.Parameters.Any(p => SymbolEqualityComparer.Default.Equals(p.Type, dataTable) || p.Type is IArrayTypeSymbol { ElementType: var element } && SymbolEqualityComparer.Default.Equals(element, dataTable))
+                            ? "DataTable"
+                            : "DataSet";
+                        rows = call.Instance;
+                    }
+                    else if (method.Name == "Load" && (TypeSymbols.BaseOrSelf(method.ContainingType, dataTable) is not null || TypeSymbols.BaseOrSelf(method.ContainingType, dataSet) is not null))
+                    {
+                        into = TypeSymbols.BaseOrSelf(method.ContainingType, dataTable) is not null ? "DataTable" : "DataSet";
+                        what = $"{into}.Load";
+                        rows = call.Arguments.FirstOrDefault()?.Value;
+                    }
 
-                        if (what is null)
-                        {
-                            return;
-                        }
+                    if (what is null)
+                    {
+                        return;
+                    }
 
-                        // The SQL decides: a bounded query (LIMIT, a key lookup, the catalog) loads a bounded table, and SQL
-                        // handed in by the caller makes this a general-purpose executor whose bound is the caller's.
-                        var sql = rows is null ? null : CommandText.Of(rows);
-                        if (sql is { IsBoundedSql: true } or { Origin: CommandTextOrigin.Parameter })
-                        {
-                            return;
-                        }
+                    // The SQL decides: a bounded query (LIMIT, a key lookup, the catalog) loads a bounded table, and SQL
+                    // handed in by the caller makes this a general-purpose executor whose bound is the caller's.
+                    var sql = rows is null ? null : CommandText.Of(rows);
+                    if (sql is { IsBoundedSql: true } or { Origin: CommandTextOrigin.Parameter })
+                    {
+                        return;
+                    }
 
-                        c.ReportDiagnostic(Diagnostic.Create(Rule, call.Syntax.GetLocation(), what, into));
-                    },
-                    OperationKind.Invocation);
-            });
+                    c.ReportDiagnostic(Diagnostic.Create(Rule, call.Syntax.GetLocation(), what, into));
+                },
+                OperationKind.Invocation);
         });
     }
 }

@@ -70,30 +70,21 @@ public sealed class UnboundedQueryMaterializedAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            // Only a member that names a materializing call (ToList, ToArray... and their Async forms) has one to look at
-            // (see BlockText).
-            start.RegisterOperationBlockStartAction(block =>
-            {
-                if (BlockText.Mentions(block.OperationBlocks, "ToList", "ToArray", "ToDictionary", "ToHashSet", "ToLookup"))
-                {
-                    block.RegisterOperationAction(c => AnalyzeInvocation(c, query), OperationKind.Invocation);
-                }
-            });
+            start.RegisterOperationAction(c => AnalyzeInvocation(c, query), OperationKind.Invocation);
         });
     }
 
     private static void AnalyzeInvocation(OperationAnalysisContext context, QueryChain query)
     {
         var call = (IInvocationOperation)context.Operation;
-        if (!query.IsMaterialization(call.TargetMethod) || call.Arguments.Length == 0)
+        if (!query.IsMaterialization(call.TargetMethod) || call.Arguments.Length == 0 || ReferenceData.IsSeeding(context.ContainingSymbol))
         {
             return;
         }
 
-        // The query first: most materialized sequences are not EF Core queries, and a seeding member is rare.
         var tree = call.Syntax.SyntaxTree;
         var bounds = new QueryBounds(ParseList(BoundedMethods.Read(context.Options, tree)), ParentFiltersBound.Read(context.Options, tree));
-        if (query.FindUnboundedSource(call.Arguments[0].Value, bounds) is not { } source || ReferenceData.IsSeeding(context.ContainingSymbol))
+        if (query.FindUnboundedSource(call.Arguments[0].Value, bounds) is not { } source)
         {
             return;
         }

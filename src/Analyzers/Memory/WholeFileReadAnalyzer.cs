@@ -46,22 +46,11 @@ public sealed class WholeFileReadAnalyzer : DiagnosticAnalyzer
 
             var canStreamAsync = !file.GetMembers("ReadLinesAsync").IsEmpty;
             var types = KnownTypes.Of(start.Compilation);
-            var csv = types.CsvReader is not null || types.CsvReaderInterface is not null;
-
-            // File.ReadAll... and CsvHelper's GetRecords are called by name: a member that names neither has no invocation
-            // to look at (see BlockText).
-            start.RegisterOperationBlockStartAction(block =>
+            start.RegisterOperationAction(c => AnalyzeInvocation(c, file, canStreamAsync), OperationKind.Invocation);
+            if (types.CsvReader is not null || types.CsvReaderInterface is not null)
             {
-                if (BlockText.Mentions(block.OperationBlocks, "ReadAll"))
-                {
-                    block.RegisterOperationAction(c => AnalyzeInvocation(c, file, canStreamAsync), OperationKind.Invocation);
-                }
-
-                if (csv && BlockText.Mentions(block.OperationBlocks, "GetRecords"))
-                {
-                    block.RegisterOperationAction(c => AnalyzeCollectedRecords(c, types), OperationKind.Invocation);
-                }
-            });
+                start.RegisterOperationAction(c => AnalyzeCollectedRecords(c, types), OperationKind.Invocation);
+            }
         });
     }
 

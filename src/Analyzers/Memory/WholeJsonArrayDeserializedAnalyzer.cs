@@ -43,15 +43,7 @@ public sealed class WholeJsonArrayDeserializedAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            // Both shapes start from a Deserialize... call in the same expression: a member that does not name one has nothing
-            // to report (see BlockText).
-            start.RegisterOperationBlockStartAction(block =>
-            {
-                if (BlockText.Mentions(block.OperationBlocks, "Deserialize"))
-                {
-                    block.RegisterOperationAction(c => AnalyzeInvocation(c, types), OperationKind.Invocation);
-                }
-            });
+            start.RegisterOperationAction(c => AnalyzeInvocation(c, types), OperationKind.Invocation);
         });
     }
 

@@ -61,50 +61,39 @@ public sealed class NoDeadlineAnalyzer : DiagnosticAnalyzer
             // Most members make no network or database call: a member's tokens and timeouts are looked at only when
             // one of its calls is a candidate, and once per member.
             var memberHasTokenOrDeadline = new ConcurrentDictionary<ISymbol, bool>(SymbolEqualityComparer.Default);
-
-            // Every call this rule reports is an ...Async method called by name: a member whose text does not say "Async"
-            // has no invocation to look at (see BlockText).
-            start.RegisterOperationBlockStartAction(block =>
-            {
-                if (!BlockText.Mentions(block.OperationBlocks, "Async"))
+            start.RegisterOperationAction(
+                operationContext =>
                 {
-                    return;
-                }
-
-                block.RegisterOperationAction(
-                    operationContext =>
+                    var call = (IInvocationOperation)operationContext.Operation;
+                    if (!types.IsCallWithoutToken(call))
                     {
-                        var call = (IInvocationOperation)operationContext.Operation;
-                        if (!types.IsCallWithoutToken(call))
-                        {
-                            return;
-                        }
+                        return;
+                    }
 
-                        var member = operationContext.ContainingSymbol;
-                        var body = call.Root();
-                        var tree = call.Syntax.SyntaxTree;
-                        if (memberHasTokenOrDeadline.GetOrAdd(member, m => types.HasTokenOrDeadline(m, ImmutableArray.Create(body)))
-                            || types.IsBoundedOrNotWorthADeadline(call, member, ReadSettings(operationContext.Options, tree)))
-                        {
-                            return;
-                        }
+                    var member = operationContext.ContainingSymbol;
+                    var body = call.Root();
+                    var tree = call.Syntax.SyntaxTree;
+                    if (memberHasTokenOrDeadline.GetOrAdd(member, m => types.HasTokenOrDeadline(m, ImmutableArray.Create(body)))
+                        || types.IsBoundedOrNotWorthADeadline(call, member, ReadSettings(operationContext.Options, tree)))
+                    {
+                        return;
+                    }
 
-                        var properties = DiagnosticProperties.WithSeconds(DeadlineSeconds.Read(operationContext.Options, tree));
-                        var token = types.ReachableToken(call, member);
-                        if (token is not null)
-                        {
-                            properties = properties.Add(TokenProperty, token);
-                        }
+                    var properties = DiagnosticProperties.WithSeconds(DeadlineSeconds.Read(operationContext.Options, tree));
+                    var token = types.ReachableToken(call, member);
+                    if (token is not null)
+                    {
+                        properties = properties.Add(TokenProperty, token);
+                    }
 
-                        operationContext.ReportDiagnostic(Diagnostic.Create(
-                            Rule,
-                            call.Syntax.GetLocation(),
-                            properties,
-                            $"{call.TargetMethod.ContainingType.Name}.{call.TargetMethod.Name}",
-                            Consequence(member.Name, token, types.KindOf(call.TargetMethod))));
-                    },
-                    OperationKind.Invocation);
-            });
+                    operationContext.ReportDiagnostic(Diagnostic.Create(
+                        Rule,
+                        call.Syntax.GetLocation(),
+                        properties,
+                        $"{call.TargetMethod.ContainingType.Name}.{call.TargetMethod.Name}",
+                        Consequence(member.Name, token, types.KindOf(call.TargetMethod))));
+                },
+                OperationKind.Invocation);
         });
     }
 
