@@ -51,36 +51,28 @@ public sealed class RetryWithoutAttemptTimeoutAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            // Every call this rule starts from (AddRetry; Polly v7's Retry, WaitAndRetry, RetryForever...) has "Retry" in
-            // its name: a member whose text does not say it has none, and its invocations are not even looked at.
-            start.RegisterOperationBlockStartAction(block =>
-            {
-                if (!BlockText.Mentions(block.OperationBlocks, "Retry"))
+            // One callback for both: every call this rule starts from (AddRetry; Polly v7's Retry, WaitAndRetry,
+            // RetryForever...) has "Retry" in its name, which rules out nearly every invocation before any symbol work.
+            start.RegisterOperationAction(
+                c =>
                 {
-                    return;
-                }
-
-                block.RegisterOperationAction(
-                    c =>
+                    var call = (IInvocationOperation)c.Operation;
+                    if (call.TargetMethod.Name.IndexOf("Retry", System.StringComparison.Ordinal) < 0)
                     {
-                        var call = (IInvocationOperation)c.Operation;
-                        if (call.TargetMethod.Name.IndexOf("Retry", System.StringComparison.Ordinal) < 0)
-                        {
-                            return;
-                        }
+                        return;
+                    }
 
-                        if (deadlines is not null)
-                        {
-                            AnalyzeV7Retry(c, v7!, deadlines);
-                        }
+                    if (deadlines is not null)
+                    {
+                        AnalyzeV7Retry(c, v7!, deadlines);
+                    }
 
-                        if (polly is not null)
-                        {
-                            AnalyzeInvocation(c, polly);
-                        }
-                    },
-                    OperationKind.Invocation);
-            });
+                    if (polly is not null)
+                    {
+                        AnalyzeInvocation(c, polly);
+                    }
+                },
+                OperationKind.Invocation);
         });
     }
 
