@@ -53,6 +53,9 @@ var earlierTimes = new List<double>();
 var telemetrySums = new List<double>();
 var telemetryRatios = new List<double>();
 var perAnalyzer = analyzers.ToDictionary(a => a.GetType().Name, _ => new List<double>());
+var earlierTelemetrySums = new List<double>();
+var earlierTelemetryRatios = new List<double>();
+var earlierPerAnalyzer = earlier.ToDictionary(a => a.GetType().Name, _ => new List<double>());
 var findings = new Dictionary<string, int>();
 ImmutableArray<DiagnosticAnalyzer> baseline = [new EmptyOperationAnalyzer()];
 
@@ -92,15 +95,16 @@ for (var iteration = 0; iteration <= iterations; iteration++)
     // ...and Sluice's analyzers, concurrent as in a real build; with --compare, the earlier build's too, first in every
     // other iteration, so that neither always runs on the warmer process.
     var earlierMs = 0.0;
+    List<(string Name, double Milliseconds)> earlierTelemetry = [];
     if (!earlier.IsEmpty && iteration % 2 == 0)
     {
-        (earlierMs, _, _) = await AnalyzeAsync(compilation, earlier);
+        (earlierMs, _, earlierTelemetry) = await AnalyzeAsync(compilation, earlier);
     }
 
     var (sluiceMs, diagnostics, telemetry) = await AnalyzeAsync(compilation, analyzers);
     if (!earlier.IsEmpty && iteration % 2 == 1)
     {
-        (earlierMs, _, _) = await AnalyzeAsync(compilation, earlier);
+        (earlierMs, _, earlierTelemetry) = await AnalyzeAsync(compilation, earlier);
     }
 
     if (iteration == 0)
@@ -123,6 +127,16 @@ for (var iteration = 0; iteration <= iterations; iteration++)
     {
         perAnalyzer[name].Add(ms);
     }
+
+    if (!earlier.IsEmpty)
+    {
+        earlierTelemetrySums.Add(earlierTelemetry.Sum(t => t.Milliseconds));
+        earlierTelemetryRatios.Add(earlierTelemetry.Sum(t => t.Milliseconds) / compileMs);
+        foreach (var (name, ms) in earlierTelemetry)
+        {
+            earlierPerAnalyzer[name].Add(ms);
+        }
+    }
 }
 
 var compile = Median(compileTimes);
@@ -141,17 +155,33 @@ if (!earlier.IsEmpty)
     var before = Median(earlierTimes);
     Console.WriteLine($"| All analyzers of the earlier build | {before:F0} | {before / compile:F3} |");
     Console.WriteLine($"| The earlier build's own cost (minus the empty one) | {Math.Max(0, before - empty):F0} | {Math.Max(0, before - empty) / compile:F3} |");
+    Console.WriteLine($"| The earlier build's summed telemetry (ratio: median of the iterations' ratios) | {Median(earlierTelemetrySums):F0} | {Median(earlierTelemetryRatios):F3} |");
     Console.WriteLine();
-    Console.WriteLine($"Current ÷ earlier, all analyzers: {sluice / before:F2}; own cost: {(before > empty ? $"{Math.Max(0, sluice - empty) / (before - empty):F2}" : "n/a (the earlier build's own cost is within the noise)")}.");
+    Console.WriteLine($"Current ÷ earlier, all analyzers: {sluice / before:F2}; own cost: {(before > empty ? $"{Math.Max(0, sluice - empty) / (before - empty):F2}" : "n/a (the earlier build's own cost is within the noise)")}; summed telemetry: {Median(telemetrySums) / Median(earlierTelemetrySums):F2}.");
 }
 Console.WriteLine();
 Console.WriteLine("Per analyzer, as Roslyn's analyzer telemetry charges it (summed over threads; includes the driver's work on its behalf):");
 Console.WriteLine();
-Console.WriteLine("| Analyzer | Median (ms) |");
-Console.WriteLine("|---|---:|");
-foreach (var (name, times) in perAnalyzer.OrderByDescending(p => Median(p.Value)))
+if (earlier.IsEmpty)
 {
-    Console.WriteLine($"| {name} | {Median(times):F0} |");
+    Console.WriteLine("| Analyzer | Median (ms) |");
+    Console.WriteLine("|---|---:|");
+    foreach (var (name, times) in perAnalyzer.OrderByDescending(p => Median(p.Value)))
+    {
+        Console.WriteLine($"| {name} | {Median(times):F0} |");
+    }
+}
+else
+{
+    // Side by side, measured in the same iterations: the only per-analyzer before/after worth reading on a shared machine.
+    Console.WriteLine("| Analyzer | Median (ms), current | Median (ms), earlier |");
+    Console.WriteLine("|---|---:|---:|");
+    foreach (var name in perAnalyzer.Keys.Union(earlierPerAnalyzer.Keys).OrderByDescending(n => perAnalyzer.TryGetValue(n, out var t) ? Median(t) : 0))
+    {
+        var now = perAnalyzer.TryGetValue(name, out var current) ? $"{Median(current):F0}" : "–";
+        var then = earlierPerAnalyzer.TryGetValue(name, out var previous) && previous.Count > 0 ? $"{Median(previous):F0}" : "–";
+        Console.WriteLine($"| {name} | {now} | {then} |");
+    }
 }
 
 Console.WriteLine();

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
 using Sluice.Analyzers.Infrastructure;
 using Sluice.Analyzers.Shapes;
 
@@ -43,28 +44,54 @@ public sealed class NonIdempotentWriteInRetryAnalyzer : DiagnosticAnalyzer
             }
 
             var writes = new NonIdempotentWrites(types);
+
+            // The retries first, then the writes in them: retried callbacks and retry loops are few, while classifying
+            // every invocation, creation and assignment of the compilation was this rule's whole cost.
             start.RegisterOperationAction(
                 c =>
                 {
-                    // Classifying is a name check first; only a recognized write walks up to look for a retry.
-                    if (writes.Classify(c.Operation) is not { } write
-                        || retries.Enclosing(c.Operation) is not { } scope
-                        || !writes.IsConfirmedIn(write, scope))
+                    if (retries.Of((IAnonymousFunctionOperation)c.Operation) is { } scope)
                     {
-                        return;
+                        ReportWrites(c, scope, retries, writes);
                     }
-
-                    c.ReportDiagnostic(Diagnostic.Create(
-                        Rule,
-                        c.Operation.Syntax.GetLocation(),
-                        ImmutableDictionary<string, string?>.Empty.Add(WriteKinds.Property, write.Kind),
-                        write.What,
-                        scope.RetryName,
-                        WriteKinds.Remedy(write.Kind)));
                 },
-                OperationKind.Invocation,
-                OperationKind.ObjectCreation,
-                OperationKind.SimpleAssignment);
+                OperationKind.AnonymousFunction);
+            start.RegisterOperationAction(
+                c =>
+                {
+                    if (retries.Of((ILoopOperation)c.Operation) is { } scope)
+                    {
+                        ReportWrites(c, scope, retries, writes);
+                    }
+                },
+                OperationKind.Loop);
         });
+    }
+
+    /// <summary>
+    /// Reports the writes whose innermost retry is <paramref name="scope"/>: a write in a nested retry is reported once,
+    /// from that retry, and a write in a retry loop's catch belongs to the retry around the loop, if any.
+    /// </summary>
+    private static void ReportWrites(OperationAnalysisContext context, RetryScope scope, RetryScopes retries, NonIdempotentWrites writes)
+    {
+        foreach (var operation in scope.Body.Descendants())
+        {
+            if (operation.Kind is not (OperationKind.Invocation or OperationKind.ObjectCreation or OperationKind.SimpleAssignment)
+                || writes.Classify(operation) is not { } write
+                || retries.Enclosing(operation) is not { } innermost
+                || innermost.Body != scope.Body
+                || !writes.IsConfirmedIn(write, scope))
+            {
+                continue;
+            }
+
+            context.ReportDiagnostic(Diagnostic.Create(
+                Rule,
+                operation.Syntax.GetLocation(),
+                ImmutableDictionary<string, string?>.Empty.Add(WriteKinds.Property, write.Kind),
+                write.What,
+                scope.RetryName,
+                WriteKinds.Remedy(write.Kind)));
+        }
     }
 }

@@ -364,6 +364,11 @@ internal sealed partial class KnownTypes
     /// <summary><c>DataSet</c>.</summary>
     public INamedTypeSymbol? DataSet => Resolve(ref _dataSet, "System.Data.DataSet");
 
+    private object? _transactionScope;
+
+    /// <summary><c>System.Transactions.TransactionScope</c> (an ambient transaction that connections opened in it enlist in).</summary>
+    public INamedTypeSymbol? TransactionScope => Resolve(ref _transactionScope, "System.Transactions.TransactionScope");
+
     // HttpClient
 
     private object? _httpMessageInvoker;

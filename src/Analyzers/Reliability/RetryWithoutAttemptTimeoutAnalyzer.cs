@@ -41,19 +41,38 @@ public sealed class RetryWithoutAttemptTimeoutAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(start =>
         {
             var types = KnownTypes.Of(start.Compilation);
-            if (PollyV7Policies.TryCreate(types) is { } v7 && Deadlines.TryCreate(types) is { } deadlines)
-            {
-                start.RegisterOperationAction(c => AnalyzeV7Retry(c, v7, deadlines), OperationKind.Invocation);
-            }
-
+            var v7 = PollyV7Policies.TryCreate(types);
+            var deadlines = v7 is null ? null : Deadlines.TryCreate(types);
             var retryExtensions = types.RetryResiliencePipelineBuilderExtensions;
             var timeoutExtensions = types.TimeoutResiliencePipelineBuilderExtensions;
-            if (retryExtensions is null || timeoutExtensions is null)
+            var polly = retryExtensions is null || timeoutExtensions is null ? null : new PollyMethods(retryExtensions, timeoutExtensions);
+            if (polly is null && deadlines is null)
             {
                 return;
             }
 
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, new PollyMethods(retryExtensions, timeoutExtensions)), OperationKind.Invocation);
+            // One callback for both: every call this rule starts from (AddRetry; Polly v7's Retry, WaitAndRetry,
+            // RetryForever...) has "Retry" in its name, which rules out nearly every invocation before any symbol work.
+            start.RegisterOperationAction(
+                c =>
+                {
+                    var call = (IInvocationOperation)c.Operation;
+                    if (call.TargetMethod.Name.IndexOf("Retry", System.StringComparison.Ordinal) < 0)
+                    {
+                        return;
+                    }
+
+                    if (deadlines is not null)
+                    {
+                        AnalyzeV7Retry(c, v7!, deadlines);
+                    }
+
+                    if (polly is not null)
+                    {
+                        AnalyzeInvocation(c, polly);
+                    }
+                },
+                OperationKind.Invocation);
         });
     }
 

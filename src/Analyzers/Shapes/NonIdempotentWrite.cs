@@ -88,6 +88,7 @@ internal sealed class NonIdempotentWrites
     private readonly INamedTypeSymbol? _sqlBulkCopy;
     private readonly INamedTypeSymbol? _legacySqlBulkCopy;
     private readonly INamedTypeSymbol? _npgsqlConnection;
+    private readonly INamedTypeSymbol? _transactionScope;
 
     public NonIdempotentWrites(KnownTypes types)
     {
@@ -109,6 +110,7 @@ internal sealed class NonIdempotentWrites
         _sqlBulkCopy = types.SqlBulkCopy;
         _legacySqlBulkCopy = types.LegacySqlBulkCopy;
         _npgsqlConnection = types.NpgsqlConnection;
+        _transactionScope = types.TransactionScope;
     }
 
     /// <summary>
@@ -131,7 +133,7 @@ internal sealed class NonIdempotentWrites
     /// a sent request has no Idempotency-Key header set on it.
     /// </summary>
     public bool IsConfirmedIn(NonIdempotentWrite write, RetryScope scope)
-        => !IsGuardedByExistenceCheck(write.Operation, scope) && write.Kind switch
+        => !IsGuardedByExistenceCheck(write.Operation, scope) && !IsRolledBackWithTheAttempt(write, scope) && write.Kind switch
         {
             WriteKinds.EntityAdd => scope.Body.Descendants().Any(o =>
                 o is IInvocationOperation { TargetMethod.Name: "SaveChanges" or "SaveChangesAsync" } save
@@ -159,6 +161,116 @@ internal sealed class NonIdempotentWrites
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// A database write inside a transaction scope that the retried code opens and completes after the write
+    /// (<c>using (var tx = new TransactionScope()) { ...write...; tx.Complete(); }</c>, or a <c>using var</c>
+    /// declaration): an attempt that fails before <c>Complete</c> rolls the write back, so the retry does not repeat
+    /// it. A scope opened outside the retried code, one never completed, or one created with
+    /// <c>TransactionScopeOption.Suppress</c> (no transaction) does not count; nor do HTTP calls and file appends,
+    /// which no transaction rolls back.
+    /// </summary>
+    private bool IsRolledBackWithTheAttempt(NonIdempotentWrite write, RetryScope scope)
+    {
+        if (_transactionScope is null || write.Kind is not (WriteKinds.EntityAdd or WriteKinds.SqlInsert or WriteKinds.SqlRelativeUpdate or WriteKinds.BulkCopy))
+        {
+            return false;
+        }
+
+        var span = write.Operation.Syntax.Span;
+        for (IOperation? child = write.Operation, current = write.Operation.Parent; current is not null; child = current, current = current.Parent)
+        {
+            switch (current)
+            {
+                // using (var tx = new TransactionScope(...)) { ... }
+                case IUsingOperation { Resources: IVariableDeclarationGroupOperation group } @using
+                    when @using.Body.Syntax.Span.Contains(span) && CompletesAfter(group, @using.Body, span):
+                    return true;
+
+                // using var tx = new TransactionScope(...); ...
+                case IBlockOperation block:
+                    foreach (var statement in block.Operations)
+                    {
+                        if (statement == child)
+                        {
+                            break;
+                        }
+
+                        if (statement is IUsingDeclarationOperation { DeclarationGroup: var declared } && CompletesAfter(declared, block, span))
+                        {
+                            return true;
+                        }
+                    }
+
+                    break;
+            }
+
+            if (current == scope.Body)
+            {
+                break;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The declarations create a transaction scope in a local, and <paramref name="region"/> calls that local's
+    /// <c>Complete()</c> after <paramref name="write"/>.
+    /// </summary>
+    private bool CompletesAfter(IVariableDeclarationGroupOperation group, IOperation region, Microsoft.CodeAnalysis.Text.TextSpan write)
+    {
+        foreach (var declaration in group.Declarations)
+        {
+            foreach (var declarator in declaration.Declarators)
+            {
+                var initializer = declarator.Initializer?.Value ?? declaration.Initializer?.Value;
+                if (initializer?.WalkDownConversion() is not IObjectCreationOperation creation
+                    || !IsTransactionScope(creation.Type)
+                    || creation.Arguments.Any(a => a.Value.WalkDownConversion() is IFieldReferenceOperation { Field.Name: "Suppress" }))
+                {
+                    continue;
+                }
+
+                var local = declarator.Symbol;
+                if (region.Descendants().Any(o =>
+                    o is IInvocationOperation { TargetMethod: { Name: "Complete", Parameters.Length: 0 }, Instance: ILocalReferenceOperation owner } complete
+                    && SymbolEqualityComparer.Default.Equals(owner.Local, local)
+                    && complete.Syntax.SpanStart > write.End))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// <c>TransactionScope</c>, or a project's wrapper around one: a type with a parameterless <c>Complete()</c> that
+    /// holds a <c>TransactionScope</c> in a field (seen in source), or that is named <c>...TransactionScope</c> (a wrapper
+    /// from a referenced assembly, whose private fields are not visible).
+    /// </summary>
+    private bool IsTransactionScope(ITypeSymbol? type)
+    {
+        if (type is null)
+        {
+            return false;
+        }
+
+        if (SymbolEqualityComparer.Default.Equals(type, _transactionScope))
+        {
+            return true;
+        }
+
+        if (!type.GetMembers("Complete").Any(m => m is IMethodSymbol { Parameters.Length: 0, IsStatic: false }))
+        {
+            return false;
+        }
+
+        return type.Name.EndsWith("TransactionScope", StringComparison.Ordinal)
+            || type.GetMembers().Any(m => m is IFieldSymbol { IsStatic: false } field && SymbolEqualityComparer.Default.Equals(field.Type, _transactionScope));
     }
 
     private NonIdempotentWrite? ClassifyCall(IInvocationOperation call)

@@ -60,22 +60,34 @@ internal sealed class RetryScopes
     {
         for (var current = operation.Parent; current is not null; current = current.Parent)
         {
-            if (current is IAnonymousFunctionOperation function && RetriedBy(function) is { } retryName)
+            if (current is IAnonymousFunctionOperation function && Of(function) is { } retried)
             {
-                return new RetryScope(function.Body, retryName);
+                return retried;
             }
 
             // Only the try runs again: what the catch does between attempts (log, wait) runs once per failure.
             if (current is ILoopOperation loop
-                && RetryLoops.TryMatch(loop, _types, out var shape)
-                && shape!.Try.Body.Syntax.Span.Contains(operation.Syntax.Span))
+                && Of(loop) is { } attempt
+                && attempt.Body.Syntax.Span.Contains(operation.Syntax.Span))
             {
-                return new RetryScope(shape.Try.Body, HandRolledLoop);
+                return attempt;
             }
         }
 
         return null;
     }
+
+    /// <summary>
+    /// The retry scope <paramref name="function"/> is, when it is the callback a retry runs again; null otherwise.
+    /// With <see cref="Of(ILoopOperation)"/>, the entry point for an analyzer that starts from the retries and walks
+    /// their bodies, instead of walking up from every operation: the scopes are few, the operations many.
+    /// </summary>
+    public RetryScope? Of(IAnonymousFunctionOperation function)
+        => RetriedBy(function) is { } retryName ? new RetryScope(function.Body, retryName) : null;
+
+    /// <summary>The retry scope of a hand-rolled retry loop: the loop's try, which runs again; null for any other loop.</summary>
+    public RetryScope? Of(ILoopOperation loop)
+        => RetryLoops.TryMatch(loop, _types, out var shape) ? new RetryScope(shape!.Try.Body, HandRolledLoop) : null;
 
     /// <summary>The retry that <paramref name="function"/> is handed to as its callback, if any.</summary>
     private string? RetriedBy(IAnonymousFunctionOperation function)

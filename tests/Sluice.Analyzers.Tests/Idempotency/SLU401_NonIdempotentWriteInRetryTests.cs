@@ -581,4 +581,133 @@ public class SLU401_NonIdempotentWriteInRetryTests
                 }
             }
             """ + Db, Library.PollyV7, Library.EntityFrameworkCore).RunAsync();
+
+    // ---- Transactions ----------------------------------------------------------------------------
+
+    [Fact]
+    public Task Database_writes_in_a_transaction_scope_the_retried_code_opens_and_completes_are_silent()
+        => Analyzer("""
+            using System.Transactions;
+            using Dapper;
+            using Microsoft.Data.SqlClient;
+
+            class Loader
+            {
+                async Task PayAsync(ResiliencePipeline pipeline, IDbConnection connection, object payment, CancellationToken token)
+                {
+                    await pipeline.ExecuteAsync(async ct =>
+                    {
+                        using (var tx = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
+                        {
+                            await connection.ExecuteAsync("INSERT INTO payments (id, amount) VALUES (@Id, @Amount)", payment);
+                            tx.Complete();
+                        }
+                    }, token);
+                }
+
+                void Load(SqlConnection sql, DataTable rows)
+                {
+                    for (var attempt = 0; attempt < 3; attempt++)
+                    {
+                        try
+                        {
+                            using var tx = new TransactionScope(TransactionScopeOption.RequiresNew);
+                            using var bulk = new SqlBulkCopy(sql) { DestinationTableName = "orders" };
+                            bulk.WriteToServer(rows);
+                            tx.Complete();
+                            break;
+                        }
+                        catch (SqlException)
+                        {
+                            Thread.Sleep(1000);
+                        }
+                    }
+                }
+
+                void LoadWrapped(SqlConnection sql, DataTable rows)
+                {
+                    for (var attempt = 0; attempt < 3; attempt++)
+                    {
+                        try
+                        {
+                            using (var scope = new JobTransaction(TransactionScopeOption.RequiresNew))
+                            {
+                                var bulk = new SqlBulkCopy(sql) { DestinationTableName = "orders" };
+                                bulk.WriteToServer(rows);
+                                scope.Complete();
+                            }
+
+                            break;
+                        }
+                        catch (SqlException)
+                        {
+                            Thread.Sleep(1000);
+                        }
+                    }
+                }
+            }
+
+            sealed class JobTransaction(TransactionScopeOption option) : IDisposable
+            {
+                private readonly TransactionScope _scope = new(option);
+
+                public void Complete() => _scope.Complete();
+
+                public void Dispose() => _scope.Dispose();
+            }
+            """, Library.Dapper, Library.SqlClient).RunAsync();
+
+    [Fact]
+    public Task Writes_a_transaction_scope_does_not_roll_back_with_the_attempt_are_reported()
+        => Analyzer("""
+            using System.Transactions;
+            using Dapper;
+
+            class Payments
+            {
+                async Task PayAsync(ResiliencePipeline pipeline, IDbConnection connection, HttpClient http, HttpContent body, object payment, CancellationToken token)
+                {
+                    // Opened outside the retried code: a retry runs inside the same transaction, after the failed attempt's insert.
+                    using (var outer = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
+                    {
+                        await pipeline.ExecuteAsync(async ct =>
+                        {
+                            await [|connection.ExecuteAsync("INSERT INTO payments (id) VALUES (@Id)", payment)|];
+                        }, token);
+                        outer.Complete();
+                    }
+
+                    await pipeline.ExecuteAsync(async ct =>
+                    {
+                        // Never completed in the retried code.
+                        using (var tx = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
+                        {
+                            await [|connection.ExecuteAsync("INSERT INTO payments (id) VALUES (@Id)", payment)|];
+                        }
+
+                        // Completed before the write.
+                        using (var tx = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
+                        {
+                            tx.Complete();
+                            await [|connection.ExecuteAsync("INSERT INTO ledger (id) VALUES (@Id)", payment)|];
+                        }
+
+                        // Suppress: no transaction at all.
+                        using (var tx = new TransactionScope(TransactionScopeOption.Suppress, TransactionScopeAsyncFlowOption.Enabled))
+                        {
+                            await [|connection.ExecuteAsync("INSERT INTO audit (id) VALUES (@Id)", payment)|];
+                            tx.Complete();
+                        }
+
+                        // No transaction rolls back an HTTP call or a file append.
+                        using (var tx = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
+                        {
+                            await [|http.PostAsync("/payments", body, ct)|];
+                            [|File.AppendAllText("payments.log", "paid")|];
+                            tx.Complete();
+                        }
+                    }, token);
+                }
+            }
+            """, Library.Dapper).RunAsync();
 }
