@@ -9,11 +9,14 @@ namespace Sluice.Analyzers.Reliability;
 
 /// <summary>
 /// SLU202: finds a catch inside a loop over records (see <see cref="RecordLoop"/>: a query, an async stream, a reader,
-/// a channel, a file's lines, a batch handed in) that logs the failure — even with the exception object — and moves on
-/// to the next record, or in a broker's message handler (see <see cref="MessageHandler"/>: a RabbitMQ consumer, a
-/// Service Bus processor) that logs the failure and then acknowledges or completes the message, so the record is
-/// lost: visible in a log, but never retried, dead-lettered or reported to the caller. Loops over services, plugins, handlers or disposables are not record loops; a catch that marks the record
-/// failed, collects it or counts the failure keeps it. Catches that do not even keep the exception are SLU201's.
+/// a channel, a file's lines, a batch handed in, a broker polling loop) that logs the failure — even with the exception
+/// object — and moves on to the next record, or in a broker's message handler (see <see cref="MessageHandler"/>: a
+/// RabbitMQ consumer of client 6 or 7, whether it derives from the default consumer or implements the interface, a
+/// handler on an auto-acknowledging consumer, a Service Bus processor, a Kafka consume loop that commits) that logs the
+/// failure and then acknowledges, completes or commits the message, so the record is lost: visible in a log, but never
+/// retried, dead-lettered or reported to the caller. Loops over services, plugins, handlers or disposables are not
+/// record loops; a catch that marks the record failed, collects it or counts the failure keeps it. Catches that do not
+/// even keep the exception are SLU201's.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class RecordDroppedAnalyzer : DiagnosticAnalyzer

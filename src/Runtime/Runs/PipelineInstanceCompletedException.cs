@@ -37,7 +37,7 @@ public sealed class PipelineInstanceCompletedException : InvalidOperationExcepti
         : base(
             $"Pipeline instance '{instance}' already completed (run {lastRun?.RunId}, ended {lastRun?.EndedAt:u}, checkpoint {lastRun?.Checkpoint}); nothing was processed. " +
             "If this is a new input, give it its own identity with ForInput(...) or ForInputFile(...). " +
-            $"To process the same input again from the start, call AllowRerun() on the pipeline or reset its checkpoint: sluice checkpoints reset --instance \"{instance}\" --yes")
+            $"To process the same input again from the start, call AllowRerun() on the pipeline or reset its checkpoint: sluice checkpoints reset --instance \"{instance}\" --yes, naming the store with --store <folder> or --postgres <connection> (or SLUICE_STORE / SLUICE_POSTGRES)")
     {
         Instance = instance;
         LastRun = lastRun;

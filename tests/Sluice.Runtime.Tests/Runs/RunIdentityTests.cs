@@ -60,6 +60,7 @@ public class RunIdentityTests : IDisposable
         Assert.Contains($"'{second.Instance}'", refused.Message, StringComparison.Ordinal);
         Assert.Contains("AllowRerun()", refused.Message, StringComparison.Ordinal);
         Assert.Contains("sluice checkpoints reset", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("--store <folder> or --postgres <connection>", refused.Message, StringComparison.Ordinal);
         Assert.Equal(second.RunId, refused.LastRun!.RunId);
 
         // Forcing a fresh run processes the whole input again.
