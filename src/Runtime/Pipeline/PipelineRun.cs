@@ -126,7 +126,7 @@ internal sealed class PipelineRun<T>
             await renewing.ConfigureAwait(false);
             if (lease is not null)
             {
-                await leases!.ReleaseLeaseAsync(_lease ?? lease, CancellationToken.None).ConfigureAwait(false);
+                await ReleaseLeaseAsync(leases!, _lease ?? lease).ConfigureAwait(false);
             }
         }
     }
@@ -153,6 +153,22 @@ internal sealed class PipelineRun<T>
             {
                 await Task.Delay(LeasePollInterval, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// Gives the lease back. A store that cannot be reached at that moment (a dropped connection) must not turn a finished
+    /// run into a failed one, nor hide the run's own error: the lease expires on its own, so the failure is logged.
+    /// </summary>
+    private async ValueTask ReleaseLeaseAsync(IPipelineLeaseStore leases, PipelineLease lease)
+    {
+        try
+        {
+            await leases.ReleaseLeaseAsync(lease, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            Log.LeaseReleaseFailed(_definition.Logger, e, _definition.Name, lease.ExpiresAt);
         }
     }
 

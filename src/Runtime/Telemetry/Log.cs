@@ -46,6 +46,10 @@ internal static partial class Log
         Message = "Pipeline {Pipeline}: the end of run {RunId} could not be recorded")]
     public static partial void RunRecordFailed(ILogger logger, Exception exception, string pipeline, string runId);
 
+    [LoggerMessage(EventId = 1012, EventName = "LeaseReleaseFailed", Level = LogLevel.Warning,
+        Message = "Pipeline {Pipeline}: giving the instance lease back failed; it frees itself when it expires at {ExpiresAt}")]
+    public static partial void LeaseReleaseFailed(ILogger logger, Exception exception, string pipeline, DateTimeOffset expiresAt);
+
     [LoggerMessage(EventId = 1011, EventName = "PipelineProgress", Level = LogLevel.Information,
         Message = "Pipeline instance {Instance}: {Read} read, {Succeeded} succeeded, {DeadLettered} dead-lettered, {Retried} retries, checkpoint {Checkpoint}, {RecordsPerSecond:F1} records/s after {Elapsed}")]
     public static partial void PipelineProgress(ILogger logger, string instance, long read, long succeeded, long deadLettered, long retried, long? checkpoint, double recordsPerSecond, TimeSpan elapsed);
