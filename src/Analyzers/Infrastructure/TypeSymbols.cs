@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace Sluice.Analyzers.Infrastructure;
@@ -41,16 +43,40 @@ internal static class TypeSymbols
             return true;
         }
 
-        // Only an interface can be among the implemented ones; walking AllInterfaces builds a set per type, and this is
-        // asked of most calls and creations in a compilation.
-        if (expected.TypeKind != TypeKind.Interface)
+        // Only an interface can be among the implemented ones.
+        return expected.TypeKind == TypeKind.Interface && ImplementsDefinition(type, expected);
+    }
+
+    /// <summary>
+    /// True when <paramref name="type"/> implements an interface whose definition is <paramref name="definition"/> (with
+    /// any type arguments). AllInterfaces builds a new array of every interface on each call, and the rules ask this of
+    /// most calls and creations in a compilation about a handful of interfaces, so the answers are kept with the type.
+    /// </summary>
+    public static bool ImplementsDefinition(ITypeSymbol type, INamedTypeSymbol definition)
+    {
+        // Kept with the type, so they go when it goes; but a type read from metadata can outlive a compilation (the IDE
+        // reuses them), and must not keep an interface declared in source, and with it that compilation, alive.
+        var cacheable = definition.Locations.IsEmpty || !definition.Locations[0].IsInSource || (!type.Locations.IsEmpty && type.Locations[0].IsInSource);
+        if (!cacheable)
         {
-            return false;
+            return AmongInterfaces(type, definition);
         }
 
+        var answers = InterfaceAnswers.GetValue(type, _ => new ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default));
+        if (!answers.TryGetValue(definition, out var implements))
+        {
+            implements = AmongInterfaces(type, definition);
+            answers.TryAdd(definition, implements);
+        }
+
+        return implements;
+    }
+
+    private static bool AmongInterfaces(ITypeSymbol type, INamedTypeSymbol definition)
+    {
         foreach (var implemented in type.AllInterfaces)
         {
-            if (SymbolEqualityComparer.Default.Equals(implemented.OriginalDefinition, expected))
+            if (SymbolEqualityComparer.Default.Equals(implemented.OriginalDefinition, definition))
             {
                 return true;
             }
@@ -58,6 +84,8 @@ internal static class TypeSymbols
 
         return false;
     }
+
+    private static readonly ConditionalWeakTable<ITypeSymbol, ConcurrentDictionary<INamedTypeSymbol, bool>> InterfaceAnswers = new();
 
     /// <summary>
     /// True when <paramref name="symbol"/> is the namespace with this dotted name (<c>"System.Collections.Generic"</c>),

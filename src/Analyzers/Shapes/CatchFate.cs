@@ -519,18 +519,30 @@ internal sealed class CatchFate
             }
         }
 
-        if (Catch.SemanticModel?.GetEnclosingSymbol(Syntax.SpanStart) is IMethodSymbol { Name: "Dispose" or "DisposeAsync" or "Finalize" } or IMethodSymbol { MethodKind: MethodKind.Destructor })
+        return (Catch.Parent is ITryOperation tryOperation && OnlyCleanupCalls(tryOperation.Body))
+            || Catch.SemanticModel?.GetEnclosingSymbol(Syntax.SpanStart) is IMethodSymbol { Name: "Dispose" or "DisposeAsync" or "Finalize" } or IMethodSymbol { MethodKind: MethodKind.Destructor };
+    }
+
+    /// <summary>The block makes at least one call besides logging and pauses, and every such call is cleanup.</summary>
+    private bool OnlyCleanupCalls(IOperation block)
+    {
+        var any = false;
+        foreach (var operation in block.OwnDescendants())
         {
-            return true;
+            if (operation is not IInvocationOperation call || Logging.LooksLikeLogging(call) || IsPause(call))
+            {
+                continue;
+            }
+
+            if (!IsCleanupCall(call))
+            {
+                return false;
+            }
+
+            any = true;
         }
 
-        if (Catch.Parent is not ITryOperation tryOperation)
-        {
-            return false;
-        }
-
-        var calls = tryOperation.Body.OwnDescendants().OfType<IInvocationOperation>().Where(call => !Logging.LooksLikeLogging(call) && !IsPause(call)).ToList();
-        return calls.Count > 0 && calls.All(IsCleanupCall);
+        return any;
     }
 
     private bool IsWithin(IOperation block)

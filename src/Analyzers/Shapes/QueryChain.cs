@@ -509,7 +509,8 @@ internal sealed class QueryChain
 
     private bool IsQueryable(ITypeSymbol? type)
         => type is not null
-            && (SymbolEqualityComparer.Default.Equals(type, _queryable) || type.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i, _queryable)));
+            && _queryable is not null
+            && (SymbolEqualityComparer.Default.Equals(type, _queryable) || TypeSymbols.ImplementsDefinition(type, _queryable));
 
     private static ITypeSymbol? ElementType(ITypeSymbol? type)
     {

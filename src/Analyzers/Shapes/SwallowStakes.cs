@@ -112,7 +112,8 @@ internal sealed class SwallowStakes
         }
 
         var failedCall = io.First(tryOperation.Body, CallKind.IoOrService);
-        if (failedCall is not null && !IsDeletion(failedCall) && EndIsReachable(fate) && DeleteAfter(tryOperation, io) is { } delete)
+        // Control-flow analysis (EndIsReachable) is the costliest question here: asked last.
+        if (failedCall is not null && !IsDeletion(failedCall) && DeleteAfter(tryOperation, io) is { } delete && EndIsReachable(fate))
         {
             return new SwallowStakes(StakeKind.FailureIgnoredBeforeDelete, failedCall, delete);
         }
