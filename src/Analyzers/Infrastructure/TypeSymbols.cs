@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace Sluice.Analyzers.Infrastructure;
@@ -49,30 +47,13 @@ internal static class TypeSymbols
 
     /// <summary>
     /// True when <paramref name="type"/> implements an interface whose definition is <paramref name="definition"/> (with
-    /// any type arguments). AllInterfaces builds a new array of every interface on each call, and the rules ask this of
-    /// most calls and creations in a compilation about a handful of interfaces, so the answers are kept with the type.
+    /// any type arguments).
     /// </summary>
+    /// <remarks>
+    /// AllInterfaces builds a new array on each call. Keeping the answers per type was tried: a ConditionalWeakTable entry
+    /// per type checked made every garbage collection slower and cost more than the arrays it saved.
+    /// </remarks>
     public static bool ImplementsDefinition(ITypeSymbol type, INamedTypeSymbol definition)
-    {
-        // Kept with the type, so they go when it goes; but a type read from metadata can outlive a compilation (the IDE
-        // reuses them), and must not keep an interface declared in source, and with it that compilation, alive.
-        var cacheable = definition.Locations.IsEmpty || !definition.Locations[0].IsInSource || (!type.Locations.IsEmpty && type.Locations[0].IsInSource);
-        if (!cacheable)
-        {
-            return AmongInterfaces(type, definition);
-        }
-
-        var answers = InterfaceAnswers.GetValue(type, _ => new ConcurrentDictionary<INamedTypeSymbol, bool>(SymbolEqualityComparer.Default));
-        if (!answers.TryGetValue(definition, out var implements))
-        {
-            implements = AmongInterfaces(type, definition);
-            answers.TryAdd(definition, implements);
-        }
-
-        return implements;
-    }
-
-    private static bool AmongInterfaces(ITypeSymbol type, INamedTypeSymbol definition)
     {
         foreach (var implemented in type.AllInterfaces)
         {
@@ -84,8 +65,6 @@ internal static class TypeSymbols
 
         return false;
     }
-
-    private static readonly ConditionalWeakTable<ITypeSymbol, ConcurrentDictionary<INamedTypeSymbol, bool>> InterfaceAnswers = new();
 
     /// <summary>
     /// True when <paramref name="symbol"/> is the namespace with this dotted name (<c>"System.Collections.Generic"</c>),

@@ -122,12 +122,9 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
 
     private static void AnalyzeArgument(OperationAnalysisContext context, IArgumentOperation argument, KnownTypes types)
     {
-        // Arguments are everywhere: only 0, -1, a field (Timeout.InfiniteTimeSpan) or a call (TimeSpan.FromMilliseconds)
-        // can be an infinite timeout, and checking that needs no symbols.
-        var value = argument.Value.WalkDownConversion();
-        var mayBeInfinite = value.ConstantValue is { HasValue: true, Value: int or long }
-            || value.Kind is OperationKind.FieldReference or OperationKind.Invocation;
-        if (!mayBeInfinite
+        // Arguments are everywhere: only a constant 0 or -1 (Timeout.Infinite included), a field named InfiniteTimeSpan or
+        // a call named FromMilliseconds can be an infinite timeout, and checking that needs no symbols.
+        if (!MayBeInfinite(argument.Value.WalkDownConversion())
             || argument.ArgumentKind == ArgumentKind.DefaultValue
             || argument.Parameter is not { ContainingSymbol: IMethodSymbol method } parameter)
         {
@@ -173,6 +170,16 @@ public sealed class InfiniteTimeoutAnalyzer : DiagnosticAnalyzer
             argument.Value,
             isDelay ? "with no CancellationToken the delay never ends" : "with no CancellationToken the wait can last forever");
     }
+
+    private static bool MayBeInfinite(IOperation value)
+        => value.ConstantValue is { HasValue: true, Value: int or long } constant
+            ? constant.Value is 0 or -1 or 0L or -1L
+            : value switch
+            {
+                IFieldReferenceOperation field => field.Field.Name == "InfiniteTimeSpan",
+                IInvocationOperation invocation => invocation.TargetMethod.Name == "FromMilliseconds",
+                _ => false,
+            };
 
     /// <summary>
     /// A timeout parameter of a wait: int or TimeSpan named *timeout* (Process.WaitForExit: 'milliseconds'), or Task.Delay's delay.

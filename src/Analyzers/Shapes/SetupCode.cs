@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using Microsoft.CodeAnalysis;
 using Sluice.Analyzers.Infrastructure;
 
@@ -21,18 +22,34 @@ internal static class SetupCode
     /// </summary>
     public const string DefaultNames = "Seed*,*Seed,*Seeder,Migrate*,*Migrator,*Installer";
 
+    // The option is read for every candidate call, and nearly always has the same value: the last one parsed is kept.
+    private static ParsedNames? s_lastParsed;
+
     /// <summary>The name patterns of an option value (comma-separated; blanks are dropped).</summary>
     public static ImmutableArray<string> ParseNames(string value)
-        => value.Split(',').Select(name => name.Trim()).Where(name => name.Length > 0 && name != "*").ToImmutableArray();
+    {
+        var last = Volatile.Read(ref s_lastParsed);
+        if (last is not null && string.Equals(last.Value, value, StringComparison.Ordinal))
+        {
+            return last.Names;
+        }
+
+        var names = value.Split(',').Select(name => name.Trim()).Where(name => name.Length > 0 && name != "*").ToImmutableArray();
+        Volatile.Write(ref s_lastParsed, new ParsedNames(value, names));
+        return names;
+    }
 
     /// <summary>True when <paramref name="member"/>, or a type containing it, is named like seeding, migration or installer code.</summary>
     public static bool IsSetupMember(ISymbol member, ImmutableArray<string> names)
     {
         for (ISymbol? symbol = member; symbol is not null and not INamespaceSymbol; symbol = symbol.ContainingSymbol)
         {
-            if (names.Any(pattern => Matches(symbol.Name, pattern)))
+            foreach (var pattern in names)
             {
-                return true;
+                if (Matches(symbol.Name, pattern))
+                {
+                    return true;
+                }
             }
         }
 
@@ -47,22 +64,40 @@ internal static class SetupCode
         => method.Name is "MigrateAsync" or "Migrate" or "EnsureCreatedAsync" or "EnsureCreated" or "EnsureDeletedAsync" or "EnsureDeleted"
             && (method.ReducedFrom ?? method).ContainingType is { ContainingNamespace: { } ns } && TypeSymbols.IsNamespaceOrNested(ns, "Microsoft.EntityFrameworkCore");
 
+    /// <summary>Compares without cutting the stars off the pattern: this runs for every member and type a candidate sits in.</summary>
     private static bool Matches(string name, string pattern)
     {
-        var prefix = pattern.EndsWith("*", StringComparison.Ordinal);
-        var suffix = pattern.StartsWith("*", StringComparison.Ordinal);
-        var core = pattern.Trim('*');
-        if (core.Length == 0)
+        var start = 0;
+        while (start < pattern.Length && pattern[start] == '*')
+        {
+            start++;
+        }
+
+        var end = pattern.Length;
+        while (end > start && pattern[end - 1] == '*')
+        {
+            end--;
+        }
+
+        var length = end - start;
+        if (length == 0)
         {
             return false;
         }
 
-        return (prefix, suffix) switch
+        return (IsPrefix: end < pattern.Length, IsSuffix: start > 0) switch
         {
-            (true, true) => name.IndexOf(core, StringComparison.Ordinal) >= 0,
-            (true, false) => name.StartsWith(core, StringComparison.Ordinal),
-            (false, true) => name.EndsWith(core, StringComparison.Ordinal),
-            _ => string.Equals(name, core, StringComparison.Ordinal),
+            (true, true) => name.IndexOf(pattern.Substring(start, length), StringComparison.Ordinal) >= 0,
+            (true, false) => name.Length >= length && string.CompareOrdinal(name, 0, pattern, start, length) == 0,
+            (false, true) => name.Length >= length && string.CompareOrdinal(name, name.Length - length, pattern, start, length) == 0,
+            _ => string.Equals(name, pattern, StringComparison.Ordinal),
         };
+    }
+
+    private sealed class ParsedNames(string value, ImmutableArray<string> names)
+    {
+        public string Value { get; } = value;
+
+        public ImmutableArray<string> Names { get; } = names;
     }
 }
