@@ -29,11 +29,19 @@ internal sealed class EarlierBuild : AssemblyLoadContext
         }
 
         var assembly = new EarlierBuild(fullPath).LoadFromAssemblyPath(fullPath);
-        return assembly.GetTypes()
-            .Where(t => typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && !t.IsAbstract)
+        return Exported(assembly);
+    }
+
+    /// <summary>
+    /// The analyzers an assembly exports (marked [DiagnosticAnalyzer]), as the compiler loads them: since the rules are
+    /// hosted by one exported analyzer, instantiating every analyzer class would run each rule twice.
+    /// </summary>
+    public static ImmutableArray<DiagnosticAnalyzer> Exported(Assembly assembly)
+        => assembly.GetTypes()
+            .Where(t => typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && !t.IsAbstract
+                && t.GetCustomAttributes(inherit: false).Any(a => a.GetType().FullName == typeof(DiagnosticAnalyzerAttribute).FullName))
             .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
             .ToImmutableArray();
-    }
 
     /// <inheritdoc />
     protected override Assembly? Load(AssemblyName assemblyName)

@@ -30,10 +30,7 @@ var corpus = options.SourceFolder is null
     ? Corpus.Generate(files, methodsPerFile, seed: 20261121).Select((text, i) => (Path: $"Job{i}.cs", Text: text)).ToList()
     : RealSources.Read(options.SourceFolder, options.ImplicitUsings);
 var lines = corpus.Sum(s => s.Text.Count(c => c == '\n'));
-var analyzers = typeof(Sluice.Analyzers.RuleIds).Assembly.GetTypes()
-    .Where(t => typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && !t.IsAbstract)
-    .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
-    .ToImmutableArray();
+var analyzers = EarlierBuild.Exported(typeof(Sluice.Analyzers.RuleIds).Assembly);
 var references = RealSources.References(options.ReferenceFolders);
 
 var earlier = comparePath is null ? ImmutableArray<DiagnosticAnalyzer>.Empty : EarlierBuild.LoadAnalyzers(comparePath);
@@ -56,6 +53,9 @@ var perAnalyzer = analyzers.ToDictionary(a => a.GetType().Name, _ => new List<do
 var earlierTelemetrySums = new List<double>();
 var earlierTelemetryRatios = new List<double>();
 var earlierPerAnalyzer = earlier.ToDictionary(a => a.GetType().Name, _ => new List<double>());
+var baselineCpu = new List<double>();
+var sluiceCpu = new List<double>();
+var earlierCpu = new List<double>();
 var findings = new Dictionary<string, int>();
 ImmutableArray<DiagnosticAnalyzer> baseline = [new EmptyOperationAnalyzer()];
 
@@ -90,21 +90,22 @@ for (var iteration = 0; iteration <= iterations; iteration++)
     }
 
     // What any IOperation analyzer pays (operation trees, dispatch), measured with one that does nothing...
-    var (baselineMs, _, _) = await AnalyzeAsync(compilation, baseline);
+    var (baselineMs, baselineCpuMs, _, _) = await AnalyzeAsync(compilation, baseline);
 
     // ...and Sluice's analyzers, concurrent as in a real build; with --compare, the earlier build's too, first in every
     // other iteration, so that neither always runs on the warmer process.
     var earlierMs = 0.0;
+    var earlierCpuMs = 0.0;
     List<(string Name, double Milliseconds)> earlierTelemetry = [];
     if (!earlier.IsEmpty && iteration % 2 == 0)
     {
-        (earlierMs, _, earlierTelemetry) = await AnalyzeAsync(compilation, earlier);
+        (earlierMs, earlierCpuMs, _, earlierTelemetry) = await AnalyzeAsync(compilation, earlier);
     }
 
-    var (sluiceMs, diagnostics, telemetry) = await AnalyzeAsync(compilation, analyzers);
+    var (sluiceMs, sluiceCpuMs, diagnostics, telemetry) = await AnalyzeAsync(compilation, analyzers);
     if (!earlier.IsEmpty && iteration % 2 == 1)
     {
-        (earlierMs, _, earlierTelemetry) = await AnalyzeAsync(compilation, earlier);
+        (earlierMs, earlierCpuMs, _, earlierTelemetry) = await AnalyzeAsync(compilation, earlier);
     }
 
     if (iteration == 0)
@@ -121,6 +122,9 @@ for (var iteration = 0; iteration <= iterations; iteration++)
     telemetrySums.Add(telemetry.Sum(t => t.Milliseconds));
     telemetryRatios.Add(telemetry.Sum(t => t.Milliseconds) / compileMs);
     baselineTimes.Add(baselineMs);
+    baselineCpu.Add(baselineCpuMs);
+    sluiceCpu.Add(sluiceCpuMs);
+    earlierCpu.Add(earlierCpuMs);
     sluiceTimes.Add(sluiceMs);
     earlierTimes.Add(earlierMs);
     foreach (var (name, ms) in telemetry)
@@ -159,6 +163,25 @@ if (!earlier.IsEmpty)
     Console.WriteLine();
     Console.WriteLine($"Current ÷ earlier, all analyzers: {sluice / before:F2}; own cost: {(before > empty ? $"{Math.Max(0, sluice - empty) / (before - empty):F2}" : "n/a (the earlier build's own cost is within the noise)")}; summed telemetry: {Median(telemetrySums) / Median(earlierTelemetrySums):F2}.");
 }
+// CPU time of the whole process (every thread) during each analysis: unlike wall clock and telemetry, it does not count
+// the time other programs hold the cores, so on a shared machine it is the steadier before/after.
+var emptyCpu = Median(baselineCpu);
+var ownCpu = Median(sluiceCpu.Zip(baselineCpu, (s, b) => s - b).ToList());
+Console.WriteLine();
+Console.WriteLine("| Measure (CPU time, all threads) | Median (ms) |");
+Console.WriteLine("|---|---:|");
+Console.WriteLine($"| An operation analyzer that does nothing | {emptyCpu:F0} |");
+Console.WriteLine($"| All Sluice analyzers | {Median(sluiceCpu):F0} |");
+Console.WriteLine($"| **Sluice's own CPU** (minus the empty one, per iteration) | **{ownCpu:F0}** |");
+if (!earlier.IsEmpty)
+{
+    var earlierOwnCpu = Median(earlierCpu.Zip(baselineCpu, (e, b) => e - b).ToList());
+    Console.WriteLine($"| All analyzers of the earlier build | {Median(earlierCpu):F0} |");
+    Console.WriteLine($"| The earlier build's own CPU | {earlierOwnCpu:F0} |");
+    Console.WriteLine();
+    Console.WriteLine($"Current ÷ earlier, CPU: all analyzers {Median(sluiceCpu) / Median(earlierCpu):F2}; own {(earlierOwnCpu > 0 ? $"{ownCpu / earlierOwnCpu:F2}" : "n/a")}.");
+}
+
 Console.WriteLine();
 Console.WriteLine("Per analyzer, as Roslyn's analyzer telemetry charges it (summed over threads; includes the driver's work on its behalf):");
 Console.WriteLine();
@@ -194,20 +217,24 @@ static double Median(List<double> values)
     return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
 }
 
-static async Task<(double Milliseconds, ImmutableArray<Diagnostic> Diagnostics, List<(string Name, double Milliseconds)> Telemetry)> AnalyzeAsync(
+static async Task<(double Milliseconds, double CpuMilliseconds, ImmutableArray<Diagnostic> Diagnostics, List<(string Name, double Milliseconds)> Telemetry)> AnalyzeAsync(
     Compilation compilation, ImmutableArray<DiagnosticAnalyzer> analyzers)
 {
     var withAnalyzers = compilation.WithAnalyzers(
         analyzers,
         new CompilationWithAnalyzersOptions(new AnalyzerOptions([]), onAnalyzerException: null, concurrentAnalysis: true, logAnalyzerExecutionTime: true));
+    using var process = Process.GetCurrentProcess();
+    var cpuBefore = process.TotalProcessorTime;
     var clock = Stopwatch.StartNew();
     var diagnostics = await withAnalyzers.GetAnalyzerDiagnosticsAsync();
     var elapsed = clock.Elapsed.TotalMilliseconds;
+    process.Refresh();
+    var cpu = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
     var telemetry = new List<(string, double)>();
     foreach (var analyzer in analyzers)
     {
         telemetry.Add((analyzer.GetType().Name, (await withAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, CancellationToken.None)).ExecutionTime.TotalMilliseconds));
     }
 
-    return (elapsed, diagnostics, telemetry);
+    return (elapsed, cpu, diagnostics, telemetry);
 }
