@@ -53,5 +53,11 @@ public class ConnectionDropTests
         Assert.Equal(Enumerable.Range(0, count), await Outcome.StoredIdsAsync(db.DataSource, db.Schema));
         Assert.Empty(await Outcome.DeadLetteredPositionsAsync(db.DataSource, db.Tables(), "drops"));
         Assert.Equal((count, count, 0), (report.Checkpoint!.Value, report.Succeeded, report.DeadLettered));
+
+        // The run record and the lease go through the same dropped connections: retried, the run is recorded as completed
+        // and its lease given back.
+        var run = Assert.Single(await sink.Checkpoints.ListRunsAsync("drops").ToListAsync());
+        Assert.Equal((report.RunId, PipelineRunStatus.Completed, (long)count), (run.RunId, run.Status, run.Checkpoint));
+        Assert.Null(await sink.Checkpoints.GetLeaseAsync("drops"));
     }
 }

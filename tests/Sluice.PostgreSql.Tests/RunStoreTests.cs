@@ -219,6 +219,24 @@ public class RunStoreTests
     }
 
     [SkippableFact]
+    public async Task The_same_holder_asking_again_gets_its_lease_back_as_a_call_repeated_after_a_lost_answer_needs()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var (store, _) = await CreateStoresAsync(db);
+        var first = await store.AcquireLeaseAsync("nightly", "host-a pid 1 run r1", TimeSpan.FromSeconds(30));
+
+        // Asked again by the same holder (the first answer never reached it): taken again, under a new token.
+        var again = await store.AcquireLeaseAsync("nightly", "host-a pid 1 run r1", TimeSpan.FromSeconds(30));
+        Assert.Equal("host-a pid 1 run r1", again.Holder);
+        Assert.NotEqual(first.Token, again.Token);
+        Assert.Equal(again.Token, (await store.GetLeaseAsync("nightly"))!.Token);
+
+        // Anyone else is still refused, and the token of the lost answer no longer renews it.
+        Assert.Equal(again.Token, (await Assert.ThrowsAsync<PipelineInstanceBusyException>(async () => await store.AcquireLeaseAsync("nightly", "host-a pid 1 run r2", TimeSpan.FromSeconds(30)))).Current!.Token);
+        Assert.Equal(again.Token, (await Assert.ThrowsAsync<PipelineInstanceBusyException>(async () => await store.RenewLeaseAsync(first, TimeSpan.FromSeconds(30)))).Current!.Token);
+    }
+
+    [SkippableFact]
     public async Task A_lease_is_renewed_while_a_run_lasts_longer_than_its_duration()
     {
         await using var db = await TestDatabase.CreateAsync();
