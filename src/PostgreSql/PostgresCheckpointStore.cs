@@ -51,11 +51,15 @@ public sealed partial class PostgresCheckpointStore : ICheckpointStore
     /// <summary>Gets the table names this store uses.</summary>
     public PostgresTableNames Tables { get; }
 
-    /// <summary>Creates the checkpoint, run-record and lease tables where missing; changes nothing that exists.</summary>
+    /// <summary>
+    /// Creates the checkpoint, run-record and lease tables where missing and upgrades tables of an older schema version in
+    /// place (see <see cref="PostgresSchema"/>); drops and rewrites nothing.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the creation.</param>
     /// <returns>A task that completes once the tables exist.</returns>
+    /// <exception cref="InvalidOperationException">A table has a schema version newer than <see cref="PostgresSchema.CurrentVersion"/>; nothing was changed.</exception>
     public Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
-        => PostgresSchema.RunAsync(_dataSource, PostgresSchema.CheckpointStatements(Tables), cancellationToken);
+        => PostgresSchema.RunAsync(_dataSource, PostgresSchema.Statements(Tables, deadLetters: false, checkpoints: true), cancellationToken);
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException"><paramref name="pipeline"/> or <paramref name="partition"/> is <see langword="null"/>, empty or white space.</exception>

@@ -62,11 +62,15 @@ public sealed class PostgresDeadLetterSink : IDeadLetterStore
     /// <summary>Gets the table names this sink uses.</summary>
     public PostgresTableNames Tables { get; }
 
-    /// <summary>Creates the dead-letter table and its indexes where missing; changes nothing that exists.</summary>
+    /// <summary>
+    /// Creates the dead-letter table and its indexes where missing and upgrades a table of an older schema version in
+    /// place (see <see cref="PostgresSchema"/>); drops and rewrites nothing.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the creation.</param>
     /// <returns>A task that completes once the table exists.</returns>
+    /// <exception cref="InvalidOperationException">The table has a schema version newer than <see cref="PostgresSchema.CurrentVersion"/>; nothing was changed.</exception>
     public Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
-        => PostgresSchema.RunAsync(_dataSource, PostgresSchema.DeadLetterStatements(Tables), cancellationToken);
+        => PostgresSchema.RunAsync(_dataSource, PostgresSchema.Statements(Tables, deadLetters: true, checkpoints: false), cancellationToken);
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentNullException"><paramref name="deadLetters"/> or one of them is <see langword="null"/>.</exception>

@@ -58,9 +58,13 @@ public sealed class PostgresTransactionalSink<T> : ITransactionalBatchSink<T>, I
     /// <inheritdoc/>
     ICheckpointStore ICheckpointStoreProvider.CheckpointStore => _checkpoints;
 
-    /// <summary>Creates the dead-letter, checkpoint, run-record and lease tables where missing (the records' table is the application's).</summary>
+    /// <summary>
+    /// Creates the dead-letter, checkpoint, run-record and lease tables where missing and upgrades tables of an older schema
+    /// version (see <see cref="PostgresSchema"/>); the records' table is the application's.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the creation.</param>
     /// <returns>A task that completes once the tables exist.</returns>
+    /// <exception cref="InvalidOperationException">A table has a schema version newer than <see cref="PostgresSchema.CurrentVersion"/>; nothing was changed.</exception>
     public Task EnsureSchemaAsync(CancellationToken cancellationToken = default) => PostgresSchema.EnsureAsync(_dataSource, Tables, cancellationToken);
 
     /// <inheritdoc/>
