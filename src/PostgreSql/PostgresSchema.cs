@@ -149,7 +149,7 @@ public static class PostgresSchema
                 record_key       text,
                 position         bigint      CHECK (position >= 0),
                 payload          jsonb       NOT NULL,
-                -- true when payload holds the record's JSON text as a JSON string, because the JSON has a NUL (\u0000) that jsonb refuses:
+                -- true when payload holds the payload's text as a JSON string: text that is not JSON, or JSON with a NUL (\u0000) that jsonb refuses:
                 payload_escaped  boolean     NOT NULL DEFAULT false,
                 error_type       text        NOT NULL,
                 error_message    text        NOT NULL,

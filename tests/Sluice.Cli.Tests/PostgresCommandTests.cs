@@ -168,6 +168,33 @@ public class PostgresCommandTests
     }
 
     [SkippableFact]
+    public async Task Dead_letters_show_a_payload_with_quotes_and_accents_as_it_was_written()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var tables = new PostgresTableNames { Schema = db.Schema };
+        await PostgresSchema.EnsureAsync(db.DataSource, tables);
+        var deadLetters = new PostgresDeadLetterSink(db.DataSource, tables);
+        const string Line = "he said \"stop\" — café <b> & 'more'";
+
+        // A pipeline of text lines: each payload is a JSON string. Then one whose serializer writes plain text, not JSON.
+        await SluicePipeline.From([Line]).WithName("lines").WithDeadLetters(deadLetters)
+            .RunAsync((_, _) => throw new FormatException("unreadable line"));
+        await SluicePipeline.From([Line]).WithName("raw-lines").WithDeadLetters(deadLetters, line => "line: " + line)
+            .RunAsync((_, _) => throw new FormatException("unreadable line"));
+
+        var letters = await deadLetters.ReadAsync(new DeadLetterQuery()).ToDictionaryAsync(d => d.Pipeline!, d => d.Id!);
+        var json = await SluiceProcess.RunAsync("dead-letters", "show", letters["lines"], "--postgres", ConnectionString, "--postgres-schema", db.Schema);
+        Assert.Equal(0, json.ExitCode);
+        Assert.Contains("\"he said \\\"stop\\\" — café <b> & 'more'\"", json.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u00", json.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u20", json.Output, StringComparison.Ordinal);
+
+        var text = await SluiceProcess.RunAsync("dead-letters", "show", letters["raw-lines"], "--postgres", ConnectionString, "--postgres-schema", db.Schema);
+        Assert.Equal(0, text.ExitCode);
+        Assert.Contains("line: " + Line, text.Output, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task Checkpoints_are_shown_and_reset_unless_a_run_holds_the_instance()
     {
         await using var fixture = await CreateAsync();
