@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Spectre.Console;
 
@@ -14,7 +15,9 @@ internal static class DeadLetterCommands
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+    // For people, not parsers: a quote inside a string stays \" and other characters stay themselves (the default encoder
+    // writes \u0022 for a quote, and escapes <, >, &, ' and every non-ASCII character), so the payload reads as it was written.
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static Command Build(CommonOptions common, IAnsiConsole console)
     {

@@ -13,7 +13,8 @@ namespace Sluice.PostgreSql;
 //   runs    one row per run, keyed by run id, replaced when the run starts and when it ends
 //   leases  one row per instance: its current holder and when the lease expires, by the server's clock
 // A lease row is taken only when it has expired (a conditional upsert), so two runs of one instance never both hold it;
-// a crashed holder stops renewing and its lease is free once expires_at has passed. The holder's process is not probed
+// a crashed holder stops renewing and its lease is free once expires_at has passed. The same holder (a run id is in it)
+// may take its own row again: a call repeated after a dropped connection lost its answer must not refuse its own run. The holder's process is not probed
 // (unlike FileCheckpointStore's same-machine check): it may run on another host, where its process id means nothing here.
 public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipelineLeaseStore, ICheckpointCatalog
 {
@@ -25,12 +26,17 @@ public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipeli
     /// <inheritdoc/>
     /// <exception cref="ArgumentNullException"><paramref name="run"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The run id, pipeline or instance is empty or white space.</exception>
-    public async ValueTask SaveRunAsync(PipelineRunRecord run, CancellationToken cancellationToken = default)
+    public ValueTask SaveRunAsync(PipelineRunRecord run, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentException.ThrowIfNullOrWhiteSpace(run.RunId, nameof(run));
         ArgumentException.ThrowIfNullOrWhiteSpace(run.Pipeline, nameof(run));
         ArgumentException.ThrowIfNullOrWhiteSpace(run.Instance, nameof(run));
+        return PostgresRetry.RunAsync(token => SaveRunOnceAsync(run, token), cancellationToken);
+    }
+
+    private async ValueTask SaveRunOnceAsync(PipelineRunRecord run, CancellationToken cancellationToken)
+    {
         var updates = string.Join(", ", Array.ConvertAll(RunColumns.Split(", ")[1..], c => c + " = EXCLUDED." + c));
         await using var command = _dataSource.CreateCommand(
             $"INSERT INTO {Tables.QualifiedRuns} ({RunColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) "
@@ -58,9 +64,14 @@ public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipeli
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException"><paramref name="runId"/> is <see langword="null"/>, empty or white space.</exception>
-    public async ValueTask<PipelineRunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken = default)
+    public ValueTask<PipelineRunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        return PostgresRetry.RunAsync(token => GetRunOnceAsync(runId, token), cancellationToken);
+    }
+
+    private async ValueTask<PipelineRunRecord?> GetRunOnceAsync(string runId, CancellationToken cancellationToken)
+    {
         await using var command = _dataSource.CreateCommand($"SELECT {RunColumns} FROM {Tables.QualifiedRuns} WHERE run_id = $1");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = runId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -74,7 +85,7 @@ public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipeli
         await using var command = _dataSource.CreateCommand(
             $"SELECT {RunColumns} FROM {Tables.QualifiedRuns} WHERE $1::text IS NULL OR instance = $1 ORDER BY started_at DESC, run_id DESC");
         command.Parameters.Add(Text(instance));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await PostgresRetry.RunAsync(token => new ValueTask<NpgsqlDataReader>(command.ExecuteReaderAsync(token)), cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             yield return ReadRun(reader);
@@ -83,23 +94,30 @@ public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipeli
 
     /// <inheritdoc/>
     /// <remarks>
-    /// The lease row is taken only when it is missing or expired, by the server's clock, so hosts with skewed clocks agree.
-    /// The holder's machine and process id are recorded for operators.
+    /// The lease row is taken only when it is missing or expired, by the server's clock, so hosts with skewed clocks agree,
+    /// or when it is held by the same <paramref name="holder"/> (a call repeated after its answer was lost; the pipeline's
+    /// holder names its run id). The holder's machine and process id are recorded for operators.
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="instance"/> or <paramref name="holder"/> is empty or white space.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is under a second.</exception>
-    public async ValueTask<PipelineLease> AcquireLeaseAsync(string instance, string holder, TimeSpan duration, CancellationToken cancellationToken = default)
+    public ValueTask<PipelineLease> AcquireLeaseAsync(string instance, string holder, TimeSpan duration, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(instance);
         ArgumentException.ThrowIfNullOrWhiteSpace(holder);
         ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.FromSeconds(1));
+        return PostgresRetry.RunAsync(token => AcquireLeaseOnceAsync(instance, holder, duration, token), cancellationToken);
+    }
+
+    private async ValueTask<PipelineLease> AcquireLeaseOnceAsync(string instance, string holder, TimeSpan duration, CancellationToken cancellationToken)
+    {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await LockInstanceAsync(instance, connection, transaction, cancellationToken).ConfigureAwait(false);
         await using (var command = new NpgsqlCommand(
             $"INSERT INTO {Tables.QualifiedLeases} AS l ({LeaseColumns}) VALUES ($1, $2, $3, $4, $5, clock_timestamp(), clock_timestamp() + $6) "
             + "ON CONFLICT (instance) DO UPDATE SET holder = EXCLUDED.holder, token = EXCLUDED.token, machine = EXCLUDED.machine, "
-            + "process_id = EXCLUDED.process_id, acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at WHERE l.expires_at <= clock_timestamp() "
+            + "process_id = EXCLUDED.process_id, acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at "
+            + "WHERE l.expires_at <= clock_timestamp() OR l.holder = EXCLUDED.holder "
             + $"RETURNING {LeaseColumns}",
             connection,
             transaction))
@@ -127,10 +145,15 @@ public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipeli
     /// <inheritdoc/>
     /// <exception cref="ArgumentNullException"><paramref name="lease"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="duration"/> is under a second.</exception>
-    public async ValueTask<PipelineLease> RenewLeaseAsync(PipelineLease lease, TimeSpan duration, CancellationToken cancellationToken = default)
+    public ValueTask<PipelineLease> RenewLeaseAsync(PipelineLease lease, TimeSpan duration, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.FromSeconds(1));
+        return PostgresRetry.RunAsync(token => RenewLeaseOnceAsync(lease, duration, token), cancellationToken);
+    }
+
+    private async ValueTask<PipelineLease> RenewLeaseOnceAsync(PipelineLease lease, TimeSpan duration, CancellationToken cancellationToken)
+    {
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
         // Still ours (expired or not, as long as nobody took it since) or deleted by hand: written back.
@@ -160,9 +183,14 @@ public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipeli
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentNullException"><paramref name="lease"/> is <see langword="null"/>.</exception>
-    public async ValueTask ReleaseLeaseAsync(PipelineLease lease, CancellationToken cancellationToken = default)
+    public ValueTask ReleaseLeaseAsync(PipelineLease lease, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lease);
+        return PostgresRetry.RunAsync(token => ReleaseLeaseOnceAsync(lease, token), cancellationToken);
+    }
+
+    private async ValueTask ReleaseLeaseOnceAsync(PipelineLease lease, CancellationToken cancellationToken)
+    {
         await using var command = _dataSource.CreateCommand($"DELETE FROM {Tables.QualifiedLeases} WHERE instance = $1 AND token = $2");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = lease.Instance });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = lease.Token });
@@ -171,11 +199,16 @@ public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipeli
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException"><paramref name="instance"/> is <see langword="null"/>, empty or white space.</exception>
-    public async ValueTask<PipelineLease?> GetLeaseAsync(string instance, CancellationToken cancellationToken = default)
+    public ValueTask<PipelineLease?> GetLeaseAsync(string instance, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(instance);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await GetLeaseAsync(instance, connection, null, cancellationToken).ConfigureAwait(false);
+        return PostgresRetry.RunAsync(
+            async token =>
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+                return await GetLeaseAsync(instance, connection, null, token).ConfigureAwait(false);
+            },
+            cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -185,7 +218,7 @@ public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipeli
         await using var command = _dataSource.CreateCommand(
             $"SELECT pipeline, partition, position, committed_at FROM {Tables.QualifiedCheckpoints} WHERE $1::text IS NULL OR pipeline = $1 ORDER BY pipeline, partition");
         command.Parameters.Add(Text(instance));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var reader = await PostgresRetry.RunAsync(token => new ValueTask<NpgsqlDataReader>(command.ExecuteReaderAsync(token)), cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             yield return new StoredCheckpoint

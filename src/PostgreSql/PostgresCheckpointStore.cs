@@ -12,7 +12,14 @@ namespace Sluice.PostgreSql;
 /// so a pipeline with this store records its runs, refuses to re-run a completed instance and runs one instance at a
 /// time across hosts, as with <see cref="FileCheckpointStore"/>.
 /// </summary>
-/// <remarks>Create the tables with <see cref="EnsureSchemaAsync(CancellationToken)"/> or the shipped script.</remarks>
+/// <remarks>
+/// Create the tables with <see cref="EnsureSchemaAsync(CancellationToken)"/> or the shipped script. A call that fails
+/// because its connection broke (the server ended the session, as <c>pg_terminate_backend</c> or a failover does, or the
+/// network dropped it: SQLSTATE 57P01 or <see cref="NpgsqlException.IsTransient"/>) is made again on another connection,
+/// up to 5 times in all, 50, 100, 200 and 400 ms apart; every statement of those calls is idempotent, so one repeated
+/// after its answer was lost changes nothing twice. <see cref="ResetAsync(string, string, CancellationToken)"/>, an
+/// operator's command, is not repeated: it fails and says so.
+/// </remarks>
 public sealed partial class PostgresCheckpointStore : ICheckpointStore
 {
     private readonly NpgsqlDataSource _dataSource;
@@ -44,11 +51,15 @@ public sealed partial class PostgresCheckpointStore : ICheckpointStore
     /// <summary>Gets the table names this store uses.</summary>
     public PostgresTableNames Tables { get; }
 
-    /// <summary>Creates the checkpoint, run-record and lease tables where missing; changes nothing that exists.</summary>
+    /// <summary>
+    /// Creates the checkpoint, run-record and lease tables where missing and upgrades tables of an older schema version in
+    /// place (see <see cref="PostgresSchema"/>); drops and rewrites nothing.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the creation.</param>
     /// <returns>A task that completes once the tables exist.</returns>
+    /// <exception cref="InvalidOperationException">A table has a schema version newer than <see cref="PostgresSchema.CurrentVersion"/>; nothing was changed.</exception>
     public Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
-        => PostgresSchema.RunAsync(_dataSource, PostgresSchema.CheckpointStatements(Tables), cancellationToken);
+        => PostgresSchema.RunAsync(_dataSource, PostgresSchema.Statements(Tables, deadLetters: false, checkpoints: true), cancellationToken);
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException"><paramref name="pipeline"/> or <paramref name="partition"/> is <see langword="null"/>, empty or white space.</exception>
@@ -56,8 +67,13 @@ public sealed partial class PostgresCheckpointStore : ICheckpointStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(pipeline);
         ArgumentException.ThrowIfNullOrWhiteSpace(partition);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        return await LoadAsync(pipeline, partition, connection, transaction: null, cancellationToken).ConfigureAwait(false);
+        return await PostgresRetry.RunAsync(
+            async token =>
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+                return await LoadAsync(pipeline, partition, connection, transaction: null, token).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -68,11 +84,16 @@ public sealed partial class PostgresCheckpointStore : ICheckpointStore
         ArgumentException.ThrowIfNullOrWhiteSpace(pipeline);
         ArgumentException.ThrowIfNullOrWhiteSpace(partition);
         ArgumentOutOfRangeException.ThrowIfNegative(position);
-        await using var command = _dataSource.CreateCommand(_commit);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = pipeline });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = partition });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = position });
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await PostgresRetry.RunAsync(
+            async token =>
+            {
+                await using var command = _dataSource.CreateCommand(_commit);
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = pipeline });
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = partition });
+                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = position });
+                await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     internal async ValueTask<long?> LoadAsync(string pipeline, string partition, NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)

@@ -20,10 +20,11 @@ namespace Sluice.PostgreSql;
 /// </summary>
 /// <remarks>
 /// Create the table with <see cref="EnsureSchemaAsync(CancellationToken)"/> or the shipped script. A payload that is
-/// not valid JSON (from a custom serializer) is stored as a JSON string holding the text, so it is never refused.
-/// PostgreSQL's <c>jsonb</c> and <c>text</c> cannot hold the NUL character: a payload whose JSON holds one (<c>\u0000</c>)
-/// is stored as a JSON string holding the payload's JSON text, with <c>payload_escaped</c> set, and read back exactly as
-/// written; in the other text columns (error message, stack trace, key, context values) a NUL is replaced with U+FFFD, so
+/// not valid JSON (from a custom serializer) is stored as a JSON string holding the text, with <c>payload_escaped</c> set,
+/// so it is never refused and is read back as written (as the file store does). PostgreSQL's <c>jsonb</c> and
+/// <c>text</c> cannot hold the NUL character: a payload whose JSON holds one (<c>\u0000</c>) is stored the same way, as a
+/// JSON string holding the payload's JSON text, and read back exactly as written (text that is not JSON and holds a NUL
+/// character itself reads back as a JSON string of the text); in the other text columns (error message, stack trace, key, context values) a NUL is replaced with U+FFFD, so
 /// such a dead letter is stored, readable, rather than failing its run.
 /// </remarks>
 public sealed class PostgresDeadLetterSink : IDeadLetterStore
@@ -62,11 +63,15 @@ public sealed class PostgresDeadLetterSink : IDeadLetterStore
     /// <summary>Gets the table names this sink uses.</summary>
     public PostgresTableNames Tables { get; }
 
-    /// <summary>Creates the dead-letter table and its indexes where missing; changes nothing that exists.</summary>
+    /// <summary>
+    /// Creates the dead-letter table and its indexes where missing and upgrades a table of an older schema version in
+    /// place (see <see cref="PostgresSchema"/>); drops and rewrites nothing.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the creation.</param>
     /// <returns>A task that completes once the table exists.</returns>
+    /// <exception cref="InvalidOperationException">The table has a schema version newer than <see cref="PostgresSchema.CurrentVersion"/>; nothing was changed.</exception>
     public Task EnsureSchemaAsync(CancellationToken cancellationToken = default)
-        => PostgresSchema.RunAsync(_dataSource, PostgresSchema.DeadLetterStatements(Tables), cancellationToken);
+        => PostgresSchema.RunAsync(_dataSource, PostgresSchema.Statements(Tables, deadLetters: true, checkpoints: false), cancellationToken);
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentNullException"><paramref name="deadLetters"/> or one of them is <see langword="null"/>.</exception>
@@ -211,26 +216,24 @@ public sealed class PostgresDeadLetterSink : IDeadLetterStore
         };
     }
 
-    // The jsonb value to store, and whether it is the payload's JSON text wrapped in a JSON string (because jsonb
-    // refuses the NUL character its JSON holds; the text itself holds only the escape \u0000, which a string may).
+    // The jsonb value to store, and whether it is the payload's text wrapped in a JSON string, which reading unwraps into
+    // exactly the text that was written: text that is not JSON, or JSON holding the NUL character, which jsonb refuses
+    // (JSON text holds only the escape \u0000, which a string may). Text that is not JSON and holds a NUL character itself
+    // cannot be wrapped once (the string would hold the NUL): it is wrapped twice and reads back as a JSON string of it.
     internal static (string Json, bool Escaped) AsJson(string? payload)
     {
-        string json;
-        bool hasNul;
         try
         {
             using var document = JsonDocument.Parse(payload ?? throw new JsonException());
-            json = payload;
-            hasNul = HoldsNul(document.RootElement);
+            return HoldsNul(document.RootElement) ? (Wrap(payload), true) : (payload, false);
         }
         catch (JsonException)
         {
-            // Not JSON: kept as a JSON string holding the text.
-            json = JsonSerializer.Serialize(payload ?? string.Empty, PostgresJsonContext.Default.String);
-            hasNul = payload?.Contains('\0', StringComparison.Ordinal) == true;
+            var text = payload ?? string.Empty;
+            return (text.Contains('\0', StringComparison.Ordinal) ? Wrap(Wrap(text)) : Wrap(text), true);
         }
 
-        return hasNul ? (JsonSerializer.Serialize(json, PostgresJsonContext.Default.String), true) : (json, false);
+        static string Wrap(string text) => JsonSerializer.Serialize(text, PostgresJsonContext.Default.String);
     }
 
     private static bool HoldsNul(JsonElement element)

@@ -17,10 +17,11 @@ public sealed record PostgresTableNames
     private readonly string _checkpoints = "sluice_checkpoints";
     private readonly string _runs = "sluice_runs";
     private readonly string _leases = "sluice_leases";
+    private readonly string _schemaVersions = "sluice_schema_versions";
 
     /// <summary>
-    /// Gets the default names: <c>public.sluice_dead_letters</c>, <c>public.sluice_checkpoints</c>, <c>public.sluice_runs</c>
-    /// and <c>public.sluice_leases</c>.
+    /// Gets the default names: <c>public.sluice_dead_letters</c>, <c>public.sluice_checkpoints</c>, <c>public.sluice_runs</c>,
+    /// <c>public.sluice_leases</c> and <c>public.sluice_schema_versions</c>.
     /// </summary>
     public static PostgresTableNames Default { get; } = new();
 
@@ -64,6 +65,17 @@ public sealed record PostgresTableNames
         init => _leases = PostgresIdentifier.Validate(value, MaxTableNameLength, nameof(Leases));
     }
 
+    /// <summary>
+    /// Gets the name of the table that records the schema version of each Sluice table (<see cref="PostgresSchema.CurrentVersion"/>),
+    /// keyed by table name. The default is <c>sluice_schema_versions</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The value is not a plain identifier of at most <see cref="MaxTableNameLength"/> characters.</exception>
+    public string SchemaVersions
+    {
+        get => _schemaVersions;
+        init => _schemaVersions = PostgresIdentifier.Validate(value, MaxTableNameLength, nameof(SchemaVersions));
+    }
+
     internal string QualifiedDeadLetters => PostgresIdentifier.Qualify(Schema, DeadLetters);
 
     internal string QualifiedCheckpoints => PostgresIdentifier.Qualify(Schema, Checkpoints);
@@ -71,4 +83,6 @@ public sealed record PostgresTableNames
     internal string QualifiedRuns => PostgresIdentifier.Qualify(Schema, Runs);
 
     internal string QualifiedLeases => PostgresIdentifier.Qualify(Schema, Leases);
+
+    internal string QualifiedSchemaVersions => PostgresIdentifier.Qualify(Schema, SchemaVersions);
 }

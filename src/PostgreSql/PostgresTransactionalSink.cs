@@ -16,10 +16,14 @@ namespace Sluice.PostgreSql;
 /// attempt did land (the connection was lost before the answer) finds the checkpoint already past the batch and
 /// changes nothing, and a second run processing the same records at the same time is refused rather than writing them
 /// twice. The tables are the ones of <see cref="PostgresDeadLetterSink"/> and <see cref="PostgresCheckpointStore"/>;
-/// create them with <see cref="EnsureSchemaAsync(CancellationToken)"/> or the shipped script.
+/// create them with <see cref="EnsureSchemaAsync(CancellationToken)"/> or the shipped script. As an
+/// <see cref="ICheckpointStoreProvider"/> the sink lends the pipeline its <see cref="Checkpoints"/> store, so a
+/// transactional run is recorded in the run table (<c>sluice runs</c>), holds the instance's lease (a second run of the
+/// same instance is refused, or waits with <c>WithLease</c>), and a completed instance is refused unless
+/// <c>AllowRerun</c> is called, exactly as with <see cref="PostgresCheckpointStore"/> given to <c>WithCheckpoints</c>.
 /// </remarks>
 /// <typeparam name="T">The record type.</typeparam>
-public sealed class PostgresTransactionalSink<T> : ITransactionalBatchSink<T>
+public sealed class PostgresTransactionalSink<T> : ITransactionalBatchSink<T>, ICheckpointStoreProvider
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly IPostgresBatchWriter<T> _writer;
@@ -45,9 +49,22 @@ public sealed class PostgresTransactionalSink<T> : ITransactionalBatchSink<T>
     /// <summary>Gets the dead-letter and checkpoint table names.</summary>
     public PostgresTableNames Tables { get; }
 
-    /// <summary>Creates the dead-letter and checkpoint tables where missing (the records' table is the application's).</summary>
+    /// <summary>
+    /// Gets the store of the checkpoints this sink commits, and of the run records and leases beside them: the pipeline
+    /// records its runs and takes its lease through it, and operators read it (<c>sluice --postgres runs</c>).
+    /// </summary>
+    public PostgresCheckpointStore Checkpoints => _checkpoints;
+
+    /// <inheritdoc/>
+    ICheckpointStore ICheckpointStoreProvider.CheckpointStore => _checkpoints;
+
+    /// <summary>
+    /// Creates the dead-letter, checkpoint, run-record and lease tables where missing and upgrades tables of an older schema
+    /// version (see <see cref="PostgresSchema"/>); the records' table is the application's.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the creation.</param>
     /// <returns>A task that completes once the tables exist.</returns>
+    /// <exception cref="InvalidOperationException">A table has a schema version newer than <see cref="PostgresSchema.CurrentVersion"/>; nothing was changed.</exception>
     public Task EnsureSchemaAsync(CancellationToken cancellationToken = default) => PostgresSchema.EnsureAsync(_dataSource, Tables, cancellationToken);
 
     /// <inheritdoc/>

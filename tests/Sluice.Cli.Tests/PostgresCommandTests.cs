@@ -88,6 +88,40 @@ public class PostgresCommandTests
     }
 
     [SkippableFact]
+    public async Task A_transactional_run_is_listed_with_its_counts_and_its_dead_letters_are_read_from_the_same_table()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var tables = new PostgresTableNames { Schema = db.Schema };
+        await using (var create = db.DataSource.CreateCommand($"CREATE TABLE \"{db.Schema}\".orders (id int PRIMARY KEY, customer text NOT NULL)"))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var writer = new PostgresUpsertSink<Order>(db.DataSource, new PostgresTableMap<Order>("orders", db.Schema).Key("id", o => o.Id).Column("customer", o => o.Customer));
+        var sink = new PostgresTransactionalSink<Order>(db.DataSource, writer, tables);
+        await sink.EnsureSchemaAsync();
+        var report = await SluicePipeline.From(Enumerable.Range(1, 25).Select(i => new Order(i, i % 6 == 0 ? "" : "customer-" + i, i)))
+            .WithName("orders-sync").ForInput("2026-11-30").WithBatchSize(10).WithTransactionalSink(sink)
+            .RunAsync((order, _) => order.Customer.Length == 0 ? throw new FormatException($"order {order.Id} has no customer") : ValueTask.CompletedTask);
+
+        var json = await SluiceProcess.RunAsync("runs", "list", "--json", "--postgres", ConnectionString, "--postgres-schema", db.Schema);
+        AssertNoSecret(json);
+        Assert.Equal(0, json.ExitCode);
+        using (var run = JsonDocument.Parse(Assert.Single(json.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))))
+        {
+            var root = run.RootElement;
+            Assert.Equal((report.RunId, "orders-sync@2026-11-30", "Completed"), (root.GetProperty("runId").GetString(), root.GetProperty("instance").GetString(), root.GetProperty("status").GetString()));
+            Assert.Equal((25L, 21L, 4L), (root.GetProperty("checkpoint").GetInt64(), root.GetProperty("succeeded").GetInt64(), root.GetProperty("deadLettered").GetInt64()));
+        }
+
+        var letters = await SluiceProcess.RunAsync("dead-letters", "list", "--instance", "orders-sync@2026-11-30", "--json", "--postgres", ConnectionString, "--postgres-schema", db.Schema);
+        Assert.Equal(0, letters.ExitCode);
+        Assert.Equal(
+            [5L, 11L, 17L, 23L],
+            letters.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("position").GetInt64()));
+    }
+
+    [SkippableFact]
     public async Task Dead_letters_are_listed_shown_exported_and_purged_from_the_table()
     {
         await using var fixture = await CreateAsync();
@@ -131,6 +165,33 @@ public class PostgresCommandTests
         var after = await StoredAsync();
         Assert.Equal(before.Count - 2, after.Count);
         Assert.DoesNotContain(after, d => d.Instance == Monday && d.ErrorType == typeof(FormatException).FullName);
+    }
+
+    [SkippableFact]
+    public async Task Dead_letters_show_a_payload_with_quotes_and_accents_as_it_was_written()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var tables = new PostgresTableNames { Schema = db.Schema };
+        await PostgresSchema.EnsureAsync(db.DataSource, tables);
+        var deadLetters = new PostgresDeadLetterSink(db.DataSource, tables);
+        const string Line = "he said \"stop\" — café <b> & 'more'";
+
+        // A pipeline of text lines: each payload is a JSON string. Then one whose serializer writes plain text, not JSON.
+        await SluicePipeline.From([Line]).WithName("lines").WithDeadLetters(deadLetters)
+            .RunAsync((_, _) => throw new FormatException("unreadable line"));
+        await SluicePipeline.From([Line]).WithName("raw-lines").WithDeadLetters(deadLetters, line => "line: " + line)
+            .RunAsync((_, _) => throw new FormatException("unreadable line"));
+
+        var letters = await deadLetters.ReadAsync(new DeadLetterQuery()).ToDictionaryAsync(d => d.Pipeline!, d => d.Id!);
+        var json = await SluiceProcess.RunAsync("dead-letters", "show", letters["lines"], "--postgres", ConnectionString, "--postgres-schema", db.Schema);
+        Assert.Equal(0, json.ExitCode);
+        Assert.Contains("\"he said \\\"stop\\\" — café <b> & 'more'\"", json.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u00", json.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u20", json.Output, StringComparison.Ordinal);
+
+        var text = await SluiceProcess.RunAsync("dead-letters", "show", letters["raw-lines"], "--postgres", ConnectionString, "--postgres-schema", db.Schema);
+        Assert.Equal(0, text.ExitCode);
+        Assert.Contains("line: " + Line, text.Output, StringComparison.Ordinal);
     }
 
     [SkippableFact]

@@ -136,11 +136,13 @@ public class DeadLetterStoreTests
                 Context = new Dictionary<string, string> { ["from"] = "x\0y" },
             },
             new DeadLetter { Id = "escape", Pipeline = "p", Payload = "{\"path\":\"C:\\\\u0000\"}", ErrorType = "E", ErrorMessage = "m" },
+            new DeadLetter { Id = "quoted", Pipeline = "p", Payload = "id=7; note=\"late\"", ErrorType = "E", ErrorMessage = "m" },
         ]);
 
         var letters = await store.ReadAsync(new DeadLetterQuery()).ToDictionaryAsync(d => d.Id!);
-        Assert.Equal("a\0b <not json>", JsonSerializer.Deserialize<string>(letters["raw"].Payload)); // as any non-JSON payload: a JSON string of the text
+        Assert.Equal("a\0b <not json>", JsonSerializer.Deserialize<string>(letters["raw"].Payload)); // text with a NUL: a JSON string of it
         Assert.Equal(("k\uFFFD", "x\uFFFDy"), (letters["raw"].Key, letters["raw"].Context!["from"]));
+        Assert.Equal("id=7; note=\"late\"", letters["quoted"].Payload); // not a JSON string of the text: the text itself
 
         // An escaped backslash followed by "u0000" is no NUL: plain jsonb, queryable.
         Assert.Equal("{\"path\":\"C:\\\\u0000\"}", letters["escape"].Payload.Replace(" ", "", StringComparison.Ordinal));

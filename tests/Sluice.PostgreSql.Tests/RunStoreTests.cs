@@ -219,6 +219,59 @@ public class RunStoreTests
     }
 
     [SkippableFact]
+    public async Task The_same_holder_asking_again_gets_its_lease_back_as_a_call_repeated_after_a_lost_answer_needs()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var (store, _) = await CreateStoresAsync(db);
+        var first = await store.AcquireLeaseAsync("nightly", "host-a pid 1 run r1", TimeSpan.FromSeconds(30));
+
+        // Asked again by the same holder (the first answer never reached it): taken again, under a new token.
+        var again = await store.AcquireLeaseAsync("nightly", "host-a pid 1 run r1", TimeSpan.FromSeconds(30));
+        Assert.Equal("host-a pid 1 run r1", again.Holder);
+        Assert.NotEqual(first.Token, again.Token);
+        Assert.Equal(again.Token, (await store.GetLeaseAsync("nightly"))!.Token);
+
+        // Anyone else is still refused, and the token of the lost answer no longer renews it.
+        Assert.Equal(again.Token, (await Assert.ThrowsAsync<PipelineInstanceBusyException>(async () => await store.AcquireLeaseAsync("nightly", "host-a pid 1 run r2", TimeSpan.FromSeconds(30)))).Current!.Token);
+        Assert.Equal(again.Token, (await Assert.ThrowsAsync<PipelineInstanceBusyException>(async () => await store.RenewLeaseAsync(first, TimeSpan.FromSeconds(30)))).Current!.Token);
+    }
+
+    [SkippableFact]
+    public async Task Every_call_the_pipeline_makes_outside_its_resilience_rides_out_a_pooled_connection_the_server_terminated()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await PostgresSchema.EnsureAsync(db.DataSource, db.Tables());
+        var application = "sluice-dropped-" + Guid.NewGuid().ToString("N")[..8];
+        await using var dropped = Npgsql.NpgsqlDataSource.Create(new Npgsql.NpgsqlConnectionStringBuilder(PostgresServer.ConnectionString) { ApplicationName = application }.ConnectionString);
+        var store = new PostgresCheckpointStore(dropped, db.Tables());
+
+        // Before each call, the server ends the session of every idle connection in the store's pool, as a failover or an
+        // administrator does; the pool hands that dead connection to the call.
+        var terminated = 0L;
+        async Task<T> AfterDropAsync<T>(Func<Task<T>> call)
+        {
+            terminated += await db.ScalarAsync<long>($"SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{application}') AS killed");
+            return await call();
+        }
+
+        await store.CommitAsync("warm", "source", 1); // a pooled connection to begin with
+        var run = new PipelineRunRecord { RunId = "20261130T000000000Z-0000dead", Pipeline = "p", Instance = "p", StartedAt = DateTimeOffset.UtcNow };
+        await AfterDropAsync(async () => { await store.SaveRunAsync(run); return true; });
+        Assert.Equal(run.RunId, (await AfterDropAsync(() => store.GetRunAsync(run.RunId).AsTask()))!.RunId);
+        Assert.Single(await AfterDropAsync(() => store.ListRunsAsync("p").ToListAsync().AsTask()));
+        var lease = await AfterDropAsync(() => store.AcquireLeaseAsync("p", "host pid 1 run r", TimeSpan.FromSeconds(30)).AsTask());
+        lease = await AfterDropAsync(() => store.RenewLeaseAsync(lease, TimeSpan.FromSeconds(30)).AsTask());
+        Assert.Equal(lease.Token, (await AfterDropAsync(() => store.GetLeaseAsync("p").AsTask()))!.Token);
+        await AfterDropAsync(async () => { await store.ReleaseLeaseAsync(lease); return true; });
+        await AfterDropAsync(async () => { await store.CommitAsync("p", "source", 40); return true; });
+        Assert.Equal(40L, await AfterDropAsync(() => store.LoadAsync("p", "source").AsTask()));
+        Assert.Single(await AfterDropAsync(() => store.ListCheckpointsAsync("p").ToListAsync().AsTask()));
+
+        Assert.Null(await store.GetLeaseAsync("p"));
+        Assert.True(terminated >= 10, $"only {terminated} pooled connections were terminated");
+    }
+
+    [SkippableFact]
     public async Task A_lease_is_renewed_while_a_run_lasts_longer_than_its_duration()
     {
         await using var db = await TestDatabase.CreateAsync();

@@ -30,6 +30,7 @@ public class SchemaTests
     {
         Assert.Equal("DeadLetters", Assert.Throws<ArgumentException>(() => new PostgresTableNames { DeadLetters = name }).ParamName);
         Assert.Equal("Checkpoints", Assert.Throws<ArgumentException>(() => new PostgresTableNames { Checkpoints = name }).ParamName);
+        Assert.Equal("SchemaVersions", Assert.Throws<ArgumentException>(() => new PostgresTableNames { SchemaVersions = name }).ParamName);
         var schema = name.Length > PostgresTableNames.MaxTableNameLength ? name + new string('x', 63) : name; // schemas may be up to 63
         Assert.Equal("Schema", Assert.Throws<ArgumentException>(() => new PostgresTableNames { Schema = schema }).ParamName);
     }
@@ -42,8 +43,8 @@ public class SchemaTests
         Assert.Contains("CREATE TABLE IF NOT EXISTS \"Ops\".\"_cp1\" (", script);
         Assert.Contains("CREATE INDEX IF NOT EXISTS \"DL_pipeline_time\" ON \"Ops\".\"DL\"", script);
         Assert.Equal(
-            ("public", "sluice_dead_letters", "sluice_checkpoints", "sluice_runs", "sluice_leases"),
-            (PostgresTableNames.Default.Schema, PostgresTableNames.Default.DeadLetters, PostgresTableNames.Default.Checkpoints, PostgresTableNames.Default.Runs, PostgresTableNames.Default.Leases));
+            ("public", "sluice_dead_letters", "sluice_checkpoints", "sluice_runs", "sluice_leases", "sluice_schema_versions"),
+            (PostgresTableNames.Default.Schema, PostgresTableNames.Default.DeadLetters, PostgresTableNames.Default.Checkpoints, PostgresTableNames.Default.Runs, PostgresTableNames.Default.Leases, PostgresTableNames.Default.SchemaVersions));
     }
 
     [SkippableFact]
@@ -65,12 +66,139 @@ public class SchemaTests
         }));
 
         Assert.Equal(42L, await checkpoints.LoadAsync("p", "source"));
-        Assert.Equal(4L, await db.ScalarAsync<long>($"SELECT count(*) FROM pg_tables WHERE schemaname = '{db.Schema}'"));
+        Assert.Equal(5L, await db.ScalarAsync<long>($"SELECT count(*) FROM pg_tables WHERE schemaname = '{db.Schema}'"));
         var indexes = await db.ScalarAsync<string>($"SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE schemaname = '{db.Schema}'");
         Assert.Equal(
             "Mixed_Case_checkpoints_pkey,Mixed_Case_dead_letters_instance_time,Mixed_Case_dead_letters_pipeline_error,Mixed_Case_dead_letters_pipeline_key,"
-            + "Mixed_Case_dead_letters_pipeline_time,Mixed_Case_dead_letters_pkey,Mixed_Case_leases_pkey,Mixed_Case_runs_instance_started,Mixed_Case_runs_pkey",
+            + "Mixed_Case_dead_letters_pipeline_time,Mixed_Case_dead_letters_pkey,Mixed_Case_leases_pkey,Mixed_Case_runs_instance_started,Mixed_Case_runs_pkey,"
+            + "Mixed_Case_schema_versions_pkey",
             indexes);
+        Assert.Equal(
+            [("Mixed_Case_checkpoints", 2), ("Mixed_Case_dead_letters", 2), ("Mixed_Case_leases", 2), ("Mixed_Case_runs", 2)],
+            await VersionsAsync(db, tables));
+    }
+
+    private static async Task<List<(string Table, int Version)>> VersionsAsync(TestDatabase db, PostgresTableNames tables)
+    {
+        var versions = new List<(string, int)>();
+        await using var command = db.DataSource.CreateCommand($"SELECT table_name, version FROM \"{db.Schema}\".\"{tables.SchemaVersions}\" ORDER BY table_name");
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            versions.Add((reader.GetString(0), reader.GetInt32(1)));
+        }
+
+        return versions;
+    }
+
+    private static async Task<string> ColumnsAsync(TestDatabase db, string table)
+        => await db.ScalarAsync<string>($"SELECT string_agg(column_name, ',' ORDER BY column_name) FROM information_schema.columns WHERE table_schema = '{db.Schema}' AND table_name = '{table}'");
+
+    /// <summary>The tables as the first version of the package made them: no version table, no run or lease table, three dead-letter columns fewer.</summary>
+    private static async Task CreateVersionOneAsync(TestDatabase db, PostgresTableNames tables)
+    {
+        await db.ExecuteAsync($$"""
+            CREATE TABLE "{{db.Schema}}"."{{tables.DeadLetters}}" (
+                id text NOT NULL PRIMARY KEY, pipeline text, partition text, record_key text, position bigint CHECK (position >= 0),
+                payload jsonb NOT NULL, error_type text NOT NULL, error_message text NOT NULL, stack_trace text,
+                attempts integer NOT NULL CHECK (attempts >= 1), context jsonb, dead_lettered_at timestamptz NOT NULL,
+                stored_at timestamptz NOT NULL DEFAULT now());
+            CREATE INDEX "{{tables.DeadLetters}}_pipeline_time" ON "{{db.Schema}}"."{{tables.DeadLetters}}" (pipeline, dead_lettered_at);
+            CREATE TABLE "{{db.Schema}}"."{{tables.Checkpoints}}" (
+                pipeline text NOT NULL, partition text NOT NULL, position bigint NOT NULL CHECK (position >= 0),
+                committed_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (pipeline, partition));
+            INSERT INTO "{{db.Schema}}"."{{tables.DeadLetters}}" (id, pipeline, position, payload, error_type, error_message, attempts, dead_lettered_at)
+                VALUES ('old-1', 'nightly', 7, '{"Id": 7}', 'System.FormatException', 'bad 7', 2, '2026-11-01T02:00:00Z');
+            INSERT INTO "{{db.Schema}}"."{{tables.Checkpoints}}" (pipeline, partition, position) VALUES ('nightly', 'source', 120);
+            """);
+    }
+
+    private const string VersionTwoDeadLetterColumns =
+        "attempts,context,dead_lettered_at,error_message,error_type,id,instance,partition,payload,payload_escaped,pipeline,position,record_key,run_id,stack_trace,stored_at";
+
+    [SkippableFact]
+    public async Task A_database_of_the_first_version_is_upgraded_in_place_keeping_its_rows_and_again_changes_nothing()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var tables = db.Tables();
+        await CreateVersionOneAsync(db, tables);
+
+        await PostgresSchema.EnsureAsync(db.DataSource, tables);
+
+        Assert.Equal(VersionTwoDeadLetterColumns, await ColumnsAsync(db, tables.DeadLetters));
+        Assert.Equal(5L, await db.ScalarAsync<long>($"SELECT count(*) FROM pg_tables WHERE schemaname = '{db.Schema}'"));
+        Assert.Equal(2L, await db.ScalarAsync<long>($"SELECT count(*) FROM pg_indexes WHERE schemaname = '{db.Schema}' AND indexname IN ('sluice_dead_letters_instance_time', 'sluice_runs_instance_started')"));
+        Assert.Equal([("sluice_checkpoints", 2), ("sluice_dead_letters", 2), ("sluice_leases", 2), ("sluice_runs", 2)], await VersionsAsync(db, tables));
+
+        // The old rows are kept and read as before; the new columns are empty for them.
+        var deadLetters = new PostgresDeadLetterSink(db.DataSource, tables);
+        var old = Assert.Single(await deadLetters.ReadAsync("nightly").ToListAsync());
+        Assert.Equal(("old-1", 7L, "{\"Id\": 7}", 2, (string?)null, (string?)null), (old.Id, old.Position!.Value, old.Payload, old.Attempts, old.Instance, old.RunId));
+        var store = new PostgresCheckpointStore(db.DataSource, tables);
+        Assert.Equal(120L, await store.LoadAsync("nightly", "source"));
+
+        // What version 2 added works on the upgraded tables: run records, the lease, a NUL payload, instance and run id.
+        var report = await SluicePipeline.From(Enumerable.Range(0, 10)).WithName("after-upgrade").ForInput("day-1")
+            .WithCheckpoints(store).WithDeadLetters(deadLetters, i => $"{{\"text\":\"nul\\u0000{i}\"}}")
+            .RunAsync((i, _) => i == 4 ? throw new FormatException("bad 4") : ValueTask.CompletedTask);
+        Assert.Equal(PipelineRunStatus.Completed, Assert.Single(await store.ListRunsAsync("after-upgrade@day-1").ToListAsync()).Status);
+        var letter = Assert.Single(await deadLetters.ReadAsync("after-upgrade").ToListAsync());
+        Assert.Equal(("{\"text\":\"nul\\u00004\"}", "after-upgrade@day-1", report.RunId), (letter.Payload, letter.Instance, letter.RunId));
+
+        // Again, from each entry point: nothing changes, rows included.
+        var upgradedAt = await db.ScalarAsync<DateTime>($"SELECT max(upgraded_at) FROM \"{db.Schema}\".\"{tables.SchemaVersions}\"");
+        await PostgresSchema.EnsureAsync(db.DataSource, tables);
+        await store.EnsureSchemaAsync();
+        await deadLetters.EnsureSchemaAsync();
+        Assert.Equal(VersionTwoDeadLetterColumns, await ColumnsAsync(db, tables.DeadLetters));
+        Assert.Equal(upgradedAt, await db.ScalarAsync<DateTime>($"SELECT max(upgraded_at) FROM \"{db.Schema}\".\"{tables.SchemaVersions}\""));
+        Assert.Equal(2, await deadLetters.ReadAsync(new DeadLetterQuery()).CountAsync());
+    }
+
+    [SkippableFact]
+    public async Task The_DBA_script_upgrades_a_first_version_database_the_same_way()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var tables = db.Tables();
+        await CreateVersionOneAsync(db, tables);
+
+        // As a DBA runs it: the whole script as one piece of text, its own transaction included.
+        await db.ExecuteAsync(PostgresSchema.Script(tables));
+        await db.ExecuteAsync(PostgresSchema.Script(tables));
+
+        Assert.Equal(VersionTwoDeadLetterColumns, await ColumnsAsync(db, tables.DeadLetters));
+        Assert.Equal([("sluice_checkpoints", 2), ("sluice_dead_letters", 2), ("sluice_leases", 2), ("sluice_runs", 2)], await VersionsAsync(db, tables));
+        Assert.Equal(120L, await new PostgresCheckpointStore(db.DataSource, tables).LoadAsync("nightly", "source"));
+        Assert.Equal("bad 7", Assert.Single(await new PostgresDeadLetterSink(db.DataSource, tables).ReadAsync("nightly").ToListAsync()).ErrorMessage);
+    }
+
+    [SkippableFact]
+    public async Task Tables_of_a_newer_schema_version_are_refused_by_every_entry_point_and_nothing_is_changed()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var tables = db.Tables();
+        await PostgresSchema.EnsureAsync(db.DataSource, tables);
+
+        // A later package recorded version 3 for the run table; the lease table is gone, to see that nothing is created.
+        await db.ExecuteAsync($"UPDATE \"{db.Schema}\".\"{tables.SchemaVersions}\" SET version = 3 WHERE table_name = '{tables.Runs}'; DROP TABLE \"{db.Schema}\".\"{tables.Leases}\"");
+
+        var ensure = await Assert.ThrowsAsync<InvalidOperationException>(() => PostgresSchema.EnsureAsync(db.DataSource, tables));
+        Assert.Equal(
+            $"The Sluice table {db.Schema}.sluice_runs has schema version 3, newer than this version of Sluice.PostgreSql knows (2): upgrade the package (or use the script of the version that made it). Nothing was changed.",
+            ensure.Message);
+        Assert.Equal("SLU01", Assert.IsType<Npgsql.PostgresException>(ensure.InnerException).SqlState);
+        Assert.Contains("schema version 3", (await Assert.ThrowsAsync<InvalidOperationException>(() => new PostgresCheckpointStore(db.DataSource, tables).EnsureSchemaAsync())).Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 3", (await Assert.ThrowsAsync<InvalidOperationException>(() => new PostgresTransactionalSink<Event>(db.DataSource, new PlainInsertWriter(db.Schema), tables).EnsureSchemaAsync())).Message, StringComparison.Ordinal);
+        var script = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => db.ExecuteAsync(PostgresSchema.Script(tables)));
+        Assert.Equal("SLU01", script.SqlState);
+
+        Assert.Equal(0L, await db.ScalarAsync<long>($"SELECT count(*) FROM pg_tables WHERE schemaname = '{db.Schema}' AND tablename = '{tables.Leases}'"));
+        Assert.Equal(
+            [("sluice_checkpoints", 2), ("sluice_dead_letters", 2), ("sluice_leases", 2), ("sluice_runs", 3)],
+            await VersionsAsync(db, tables));
+
+        // The dead-letter table alone is of a version this package knows: its own EnsureSchemaAsync still works.
+        await new PostgresDeadLetterSink(db.DataSource, tables).EnsureSchemaAsync();
     }
 
     [SkippableFact]

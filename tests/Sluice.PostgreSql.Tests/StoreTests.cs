@@ -101,5 +101,6 @@ public class StoreTests
 
         Assert.Equal("string", await db.ScalarAsync<string>($"SELECT jsonb_typeof(payload) FROM \"{db.Schema}\".sluice_dead_letters"));
         Assert.Equal("id=3;name=<broken", await db.ScalarAsync<string>($"SELECT payload #>> '{{}}' FROM \"{db.Schema}\".sluice_dead_letters"));
+        Assert.Equal("id=3;name=<broken", (await sink.ReadAsync("p").SingleAsync()).Payload); // read back as written, not as a JSON string
     }
 }

@@ -14,15 +14,18 @@ public class TransactionalSinkTests
     }
 
     [SkippableFact]
-    public async Task Records_dead_letters_and_the_checkpoint_commit_together_and_a_rerun_does_nothing()
+    public async Task Records_dead_letters_and_the_checkpoint_commit_together_and_the_completed_instance_is_refused_unless_rerun_is_allowed()
     {
         var (db, sink) = await SetUpAsync();
         await using var _ = db;
         var events = Enumerable.Range(0, 250).Select(i => new Event(i, i)).ToList();
 
-        async Task<PipelineReport> Run() => await SluicePipeline.From(events).WithName("tx").WithBatchSize(20)
-            .WithTransactionalSink(sink)
-            .RunAsync((e, _) => e.Id % 17 == 3 ? throw new InvalidDataException($"bad {e.Id}") : ValueTask.CompletedTask);
+        async Task<PipelineReport> Run(bool allowRerun = false)
+        {
+            var pipeline = SluicePipeline.From(events).WithName("tx").WithBatchSize(20).WithTransactionalSink(sink);
+            return await (allowRerun ? pipeline.AllowRerun() : pipeline)
+                .RunAsync((e, _) => e.Id % 17 == 3 ? throw new InvalidDataException($"bad {e.Id}") : ValueTask.CompletedTask);
+        }
 
         var report = await Run();
         var poison = events.Where(e => e.Id % 17 == 3).Select(e => (long)e.Id).ToList();
@@ -31,9 +34,62 @@ public class TransactionalSinkTests
         Assert.Equal(poison, await Outcome.DeadLetteredPositionsAsync(db.DataSource, db.Tables(), "tx"));
         Assert.Equal(250L, await sink.LoadCheckpointAsync("tx", SluicePipeline.CheckpointPartition));
 
-        var again = await Run();
-        Assert.Equal((0L, 250L), (again.Read, again.Skipped));
+        // The run is recorded in the run table beside the checkpoint, and its lease is given back.
+        var run = Assert.Single(await sink.Checkpoints.ListRunsAsync("tx").ToListAsync());
+        Assert.Equal((report.RunId, PipelineRunStatus.Completed, 250L, 250L - poison.Count, (long)poison.Count), (run.RunId, run.Status, run.Checkpoint, run.Succeeded, run.DeadLettered));
+        Assert.Null(await sink.Checkpoints.GetLeaseAsync("tx"));
+
+        // Running the completed instance again is refused, naming it, and writes nothing.
+        var refused = await Assert.ThrowsAsync<PipelineInstanceCompletedException>(() => Run());
+        Assert.Equal(("tx", report.RunId), (refused.Instance, refused.LastRun!.RunId));
         Assert.Equal(250 - poison.Count, (await Outcome.StoredIdsAsync(db.DataSource, db.Schema)).Count);
+        Assert.Equal(250L, await sink.LoadCheckpointAsync("tx", SluicePipeline.CheckpointPartition));
+
+        // AllowRerun starts over from the first record: the plain INSERT then writes every record a second time.
+        var rerun = await Run(allowRerun: true);
+        Assert.Equal((250L, 0L, 250L), (rerun.Read, rerun.Skipped, rerun.Checkpoint!.Value));
+        Assert.Equal(2 * (250 - poison.Count), (await Outcome.StoredIdsAsync(db.DataSource, db.Schema)).Count);
+        Assert.Equal([PipelineRunStatus.Completed, PipelineRunStatus.Completed], await sink.Checkpoints.ListRunsAsync("tx").Select(r => r.Status).ToListAsync());
+    }
+
+    [SkippableFact]
+    public async Task Two_concurrent_runs_of_one_instance_the_second_is_refused_by_the_lease_and_nothing_is_written_twice()
+    {
+        var (db, sink) = await SetUpAsync();
+        await using var _ = db;
+
+        // A second sink over the same tables: another host.
+        var otherHost = new PostgresTransactionalSink<Event>(db.DataSource, new PlainInsertWriter(db.Schema), db.Tables());
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<PipelineReport> Run(PostgresTransactionalSink<Event> target) => SluicePipeline.From(Enumerable.Range(0, 60).Select(i => new Event(i, i)))
+            .WithName("orders").ForInput("2026-11-30").WithBatchSize(10).WithTransactionalSink(target)
+            .RunAsync(async (_, token) =>
+            {
+                started.TrySetResult();
+                await release.Task.WaitAsync(token);
+            });
+
+        var first = Run(sink);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var lease = await sink.Checkpoints.GetLeaseAsync("orders@2026-11-30");
+        Assert.NotNull(lease);
+
+        var busy = await Assert.ThrowsAsync<PipelineInstanceBusyException>(() => Run(otherHost));
+        Assert.Equal(lease.Token, busy.Current!.Token);
+        Assert.Contains(lease.Holder, busy.Message, StringComparison.Ordinal);
+        Assert.False(first.IsCompleted);
+
+        release.SetResult();
+        var report = await first.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(60L, report.Succeeded);
+        Assert.Equal(Enumerable.Range(0, 60), await Outcome.StoredIdsAsync(db.DataSource, db.Schema));
+        Assert.Contains(report.RunId!, lease.Holder, StringComparison.Ordinal);
+        Assert.Null(await sink.Checkpoints.GetLeaseAsync("orders@2026-11-30"));
+
+        // Only the run that held the lease left a record: the refused one never started.
+        var run = Assert.Single(await sink.Checkpoints.ListRunsAsync().ToListAsync());
+        Assert.Equal((report.RunId, PipelineRunStatus.Completed), (run.RunId, run.Status));
     }
 
     [SkippableFact]
@@ -141,10 +197,32 @@ public class TransactionalSinkTests
         var none = Array.Empty<Event>();
 
         Assert.Contains("WithName", (await Assert.ThrowsAsync<InvalidOperationException>(() => Run(SluicePipeline.From(none).WithTransactionalSink(sink)))).Message);
-        Assert.Contains("parallelism", (await Assert.ThrowsAsync<InvalidOperationException>(() => Run(SluicePipeline.From(none).WithName("p").WithParallelism(2).WithTransactionalSink(sink)))).Message);
         Assert.Contains("WithCheckpoints", (await Assert.ThrowsAsync<InvalidOperationException>(() => Run(SluicePipeline.From(none).WithName("p").WithCheckpoints(new PostgresCheckpointStore(dataSource)).WithTransactionalSink(sink)))).Message);
         Assert.Contains("WithDeadLetters", (await Assert.ThrowsAsync<InvalidOperationException>(() => Run(SluicePipeline.From(none).WithName("p").WithDeadLetters(new PostgresDeadLetterSink(dataSource)).WithTransactionalSink(sink)))).Message);
         Assert.Equal("sink", Assert.Throws<ArgumentNullException>(() => SluicePipeline.From(none).WithTransactionalSink(null!)).ParamName);
         Assert.Equal("writer", Assert.Throws<ArgumentNullException>(() => new PostgresTransactionalSink<Event>(dataSource, null!)).ParamName);
+    }
+
+    [Fact]
+    public void A_parallelism_above_one_is_refused_when_the_pipeline_is_built_whichever_is_set_first()
+    {
+        using var dataSource = Npgsql.NpgsqlDataSource.Create("Host=127.0.0.1");
+        var sink = new PostgresTransactionalSink<Event>(dataSource, new PlainInsertWriter("s"));
+        var none = Array.Empty<Event>();
+
+        var sinkSecond = Assert.Throws<ArgumentException>(() => SluicePipeline.From(none).WithName("p").WithParallelism(4).WithTransactionalSink(sink));
+        Assert.Equal("sink", sinkSecond.ParamName);
+        Assert.Contains("parallelism of 1", sinkSecond.Message, StringComparison.Ordinal);
+        Assert.Contains("remove WithParallelism", sinkSecond.Message, StringComparison.Ordinal);
+
+        var parallelismSecond = Assert.Throws<ArgumentException>(() => SluicePipeline.From(none).WithName("p").WithTransactionalSink(sink).WithParallelism(2));
+        Assert.Equal("degreeOfParallelism", parallelismSecond.ParamName);
+        Assert.Contains("IIdempotentSink", parallelismSecond.Message, StringComparison.Ordinal);
+
+        // A parallelism of 1, said explicitly either way, is what the sink runs with.
+        SluicePipeline.From(none).WithName("p").WithParallelism(1).WithTransactionalSink(sink).WithParallelism(1);
+
+        // The range check keeps its own exception.
+        Assert.IsType<ArgumentOutOfRangeException>(Assert.ThrowsAny<ArgumentException>(() => SluicePipeline.From(none).WithTransactionalSink(sink).WithParallelism(0)));
     }
 }

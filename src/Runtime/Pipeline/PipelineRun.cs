@@ -75,8 +75,8 @@ internal sealed class PipelineRun<T>
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _stop = stop;
-        var runs = _definition.Checkpoints as IPipelineRunStore;
-        var leases = _definition.Checkpoints as IPipelineLeaseStore;
+        var runs = Store as IPipelineRunStore;
+        var leases = Store as IPipelineLeaseStore;
         if (runs is null && leases is null)
         {
             await LoadCheckpointAsync(cancellationToken).ConfigureAwait(false);
@@ -131,9 +131,15 @@ internal sealed class PipelineRun<T>
         }
     }
 
+    /// <summary>
+    /// Gets the store of the checkpoint, the run records and the lease: the checkpoint store, or the one a transactional
+    /// sink keeps its checkpoints in (<see cref="ICheckpointStoreProvider"/>), so a transactional run is recorded and leased too.
+    /// </summary>
+    private ICheckpointStore? Store => _definition.Checkpoints ?? (_definition.Transactional as ICheckpointStoreProvider)?.CheckpointStore;
+
     private async ValueTask LoadCheckpointAsync(CancellationToken cancellationToken)
     {
-        if (_definition.Checkpoints is { } store)
+        if (Store is { } store)
         {
             _stored = await store.LoadAsync(_instance.Key, SluicePipeline.CheckpointPartition, cancellationToken).ConfigureAwait(false);
             _start = _stored ?? 0;
@@ -232,7 +238,7 @@ internal sealed class PipelineRun<T>
 
             Log.PipelineRerunning(_definition.Logger, _instance.Key, last.RunId);
             _start = 0;
-            await _definition.Checkpoints!.CommitAsync(_instance.Key, SluicePipeline.CheckpointPartition, 0, cancellationToken).ConfigureAwait(false);
+            await Store!.CommitAsync(_instance.Key, SluicePipeline.CheckpointPartition, 0, cancellationToken).ConfigureAwait(false);
         }
         else if (_start > 0)
         {
@@ -292,11 +298,11 @@ internal sealed class PipelineRun<T>
         var started = _definition.TimeProvider.GetTimestamp();
         using var activity = SluiceTelemetry.ActivitySource.StartActivity("sluice.pipeline.run");
         activity?.SetTag(SluiceTelemetry.PipelineTag, _definition.Name);
-        if (_start > 0 && _definition.Checkpoints is not IPipelineRunStore)
+        if (_start > 0 && Store is not IPipelineRunStore)
         {
             Log.PipelineResuming(_definition.Logger, _definition.Name, _start);
         }
-        else if (_definition.Transactional is { } transactional)
+        else if (_definition.Transactional is { } transactional && _stored is null)
         {
             // Retried like the commits: the database may drop a connection at any time, the first one included.
             _start = (_definition.Resilience is { } resilience

@@ -111,7 +111,8 @@ public sealed class SluicePipeline<T>
     /// <summary>
     /// Sets how long the instance lease lasts (it is renewed every third of it while the run is alive, and a crashed run's
     /// lease is free once it expires) and how long to wait for another run's lease before failing. Applies when the
-    /// checkpoint store is an <see cref="IPipelineLeaseStore"/>, as <see cref="FileCheckpointStore"/> is.
+    /// checkpoint store is an <see cref="IPipelineLeaseStore"/>, as <see cref="FileCheckpointStore"/> is, or the store a
+    /// transactional sink lends (<see cref="ICheckpointStoreProvider"/>) is one.
     /// </summary>
     /// <param name="duration">1 second to 1 day; the default is <see cref="SluicePipeline.DefaultLeaseDuration"/>.</param>
     /// <param name="waitForHolder">How long to wait for a busy instance; the default, zero, fails at once with <see cref="PipelineInstanceBusyException"/>.</param>
@@ -138,12 +139,19 @@ public sealed class SluicePipeline<T>
     }
 
     /// <summary>Sets how many workers process records at the same time. The default is 1 (source order).</summary>
-    /// <param name="degreeOfParallelism">1 to <see cref="SluicePipeline.MaxParallelism"/>.</param>
+    /// <param name="degreeOfParallelism">1 to <see cref="SluicePipeline.MaxParallelism"/>; only 1 with <see cref="WithTransactionalSink(ITransactionalBatchSink{T})"/>.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="degreeOfParallelism"/> is outside the allowed range.</exception>
+    /// <exception cref="ArgumentException"><paramref name="degreeOfParallelism"/> is above 1 and the pipeline has a transactional sink.</exception>
     public SluicePipeline<T> WithParallelism(int degreeOfParallelism)
     {
-        _parallelism = Guard.InRange(degreeOfParallelism, 1, SluicePipeline.MaxParallelism);
+        Guard.InRange(degreeOfParallelism, 1, SluicePipeline.MaxParallelism);
+        if (degreeOfParallelism != 1 && _transactional is not null)
+        {
+            throw new ArgumentException(TransactionalParallelism, nameof(degreeOfParallelism));
+        }
+
+        _parallelism = degreeOfParallelism;
         return this;
     }
 
@@ -216,16 +224,30 @@ public sealed class SluicePipeline<T>
     /// dead-lettered in its own commit. The sink takes the place of <see cref="WithCheckpoints(ICheckpointStore)"/> and
     /// <see cref="WithDeadLetters(IDeadLetterSink, Func{T, string}?)"/>, needs <see cref="WithName(string)"/>, and runs
     /// with a parallelism of 1: commits advance one low-watermark in source order. Loading its checkpoint at the start is
-    /// retried through the resilience pipeline too.
+    /// retried through the resilience pipeline too. A sink that is an <see cref="ICheckpointStoreProvider"/> lends its
+    /// checkpoint store for the run records and the lease, as <see cref="WithCheckpoints(ICheckpointStore)"/> would.
     /// </summary>
     /// <param name="sink">The transactional sink.</param>
     /// <returns>This builder.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="sink"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><see cref="WithParallelism(int)"/> set a parallelism above 1.</exception>
     public SluicePipeline<T> WithTransactionalSink(ITransactionalBatchSink<T> sink)
     {
-        _transactional = Guard.NotNull(sink);
+        Guard.NotNull(sink);
+        if (_parallelism != 1)
+        {
+            throw new ArgumentException(TransactionalParallelism, nameof(sink));
+        }
+
+        _transactional = sink;
         return this;
     }
+
+    // Refused when the pipeline is built: one worker per batch could commit a batch while an earlier one is still
+    // undone, and the checkpoint is one low-watermark that only moves over contiguous positions.
+    private const string TransactionalParallelism =
+        "A transactional sink commits one checkpoint in source order and runs with a parallelism of 1: remove WithParallelism, "
+        + "or, to process in parallel, write through an idempotent sink (IIdempotentSink) with WithCheckpoints and WithDeadLetters instead.";
 
     /// <summary>
     /// Tells the source which records are finished, for sources that acknowledge records themselves (a message broker's
@@ -295,7 +317,7 @@ public sealed class SluicePipeline<T>
     /// <param name="cancellationToken">Stops the run promptly: in-flight work drains, completed work is checkpointed, then <see cref="OperationCanceledException"/> is thrown.</param>
     /// <returns>The report of a run in which every record succeeded or was dead-lettered.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is <see langword="null"/>.</exception>
-    /// <exception cref="InvalidOperationException">Checkpoints or a transactional sink are configured but the pipeline has no name, or a transactional sink is combined with checkpoints, dead letters or a parallelism above 1.</exception>
+    /// <exception cref="InvalidOperationException">Checkpoints or a transactional sink are configured but the pipeline has no name, or a transactional sink is combined with checkpoints or dead letters.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     /// <remarks>A lambda that would fit both overloads (one that ignores its first parameter) binds to this one.</remarks>
     [OverloadResolutionPriority(1)]
@@ -313,7 +335,7 @@ public sealed class SluicePipeline<T>
     /// <param name="cancellationToken">Stops the run promptly: in-flight work drains, completed work is checkpointed, then <see cref="OperationCanceledException"/> is thrown.</param>
     /// <returns>The report of a run in which every record succeeded or was dead-lettered.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="handler"/> is <see langword="null"/>.</exception>
-    /// <exception cref="InvalidOperationException">Checkpoints or a transactional sink are configured but the pipeline has no name, or a transactional sink is combined with checkpoints, dead letters or a parallelism above 1.</exception>
+    /// <exception cref="InvalidOperationException">Checkpoints or a transactional sink are configured but the pipeline has no name, or a transactional sink is combined with checkpoints or dead letters.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public Task<PipelineReport> RunAsync(Func<IReadOnlyList<T>, CancellationToken, ValueTask> handler, CancellationToken cancellationToken = default)
     {
@@ -343,11 +365,6 @@ public sealed class SluicePipeline<T>
             if (_checkpoints is not null || _deadLetters is not null)
             {
                 throw new InvalidOperationException("A transactional sink commits the checkpoint and the dead letters itself: do not combine it with WithCheckpoints or WithDeadLetters.");
-            }
-
-            if (_parallelism != 1)
-            {
-                throw new InvalidOperationException("A transactional sink advances one checkpoint in source order and needs a parallelism of 1.");
             }
         }
 

@@ -70,7 +70,16 @@ public class CrashRecoveryTests
         Assert.Equal(good, await Outcome.StoredIdsAsync(db.DataSource, db.Schema)); // every row once: no duplicate, no loss
         var deadLetters = await new PostgresDeadLetterSink(db.DataSource, CrashPipeline.Tables(db.Schema)).ReadAsync(CrashPipeline.Name).ToListAsync();
         Assert.Equal(poison, deadLetters.Select(d => d.Position!.Value));
-        Assert.Equal((long)RecordCount, await new PostgresCheckpointStore(db.DataSource, CrashPipeline.Tables(db.Schema)).LoadAsync(CrashPipeline.Name, SluicePipeline.CheckpointPartition));
+        var store = new PostgresCheckpointStore(db.DataSource, CrashPipeline.Tables(db.Schema));
+        Assert.Equal((long)RecordCount, await store.LoadAsync(CrashPipeline.Name, SluicePipeline.CheckpointPartition));
+
+        // Every run is recorded: the killed ones, marked failed by the run that took over after their lease expired, then the last.
+        var runs = await store.ListRunsAsync(CrashPipeline.Name).ToListAsync();
+        Assert.Equal(kills + 1, runs.Count);
+        Assert.Equal((PipelineRunStatus.Completed, (long)RecordCount), (runs[0].Status, runs[0].Checkpoint));
+        Assert.All(runs.Skip(1), r => Assert.Equal(PipelineRunStatus.Failed, r.Status));
+        Assert.All(runs.Skip(1), r => Assert.Contains("stopped without recording its end", r.Error, StringComparison.Ordinal));
+        Assert.Null(await store.GetLeaseAsync(CrashPipeline.Name));
     }
 
     private static async Task<long> ProgressAsync(TestDatabase db)

@@ -29,10 +29,15 @@ public static class Program
     }
 }
 
-/// <summary>The pipeline the crash test kills and reruns: a plain INSERT, committed with its dead letters and checkpoint.</summary>
+/// <summary>
+/// The pipeline the crash test kills and reruns: a plain INSERT, committed with its dead letters and checkpoint. The run
+/// holds the instance's lease, which a killed run never gives back: a short lease, and waiting for it, let the rerun take
+/// over once it expires.
+/// </summary>
 internal static class CrashPipeline
 {
     public const string Name = "crash";
+    public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(2);
 
     public static bool IsPoison(int id) => id % 41 == 5;
 
@@ -47,6 +52,7 @@ internal static class CrashPipeline
             .WithBatchSize(7)
             .WithResilience(Fast.Resilience())
             .WithTransactionalSink(sink)
+            .WithLease(LeaseDuration, waitForHolder: TimeSpan.FromSeconds(30))
             .RunAsync(async (e, token) =>
             {
                 if (IsPoison(e.Id))

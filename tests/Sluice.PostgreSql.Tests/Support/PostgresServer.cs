@@ -86,6 +86,7 @@ internal sealed class TestDatabase : IAsyncDisposable
         Checkpoints = prefix + "_checkpoints",
         Runs = prefix + "_runs",
         Leases = prefix + "_leases",
+        SchemaVersions = prefix + "_schema_versions",
     };
 
     public async Task<T> ScalarAsync<T>(string sql)
