@@ -46,6 +46,36 @@ internal static class TypeSymbols
     }
 
     /// <summary>
+    /// True when <paramref name="type"/> is one of the interfaces or implements one of them (by definition): one walk over
+    /// AllInterfaces, which builds a new array on each call, for several interfaces.
+    /// </summary>
+    public static bool ImplementsAny(ITypeSymbol? type, INamedTypeSymbol? first, INamedTypeSymbol? second)
+    {
+        if (type is null || (first is null && second is null))
+        {
+            return false;
+        }
+
+        if (IsDefinition(type, first) || IsDefinition(type, second))
+        {
+            return true;
+        }
+
+        foreach (var implemented in type.AllInterfaces)
+        {
+            if (IsDefinition(implemented, first) || IsDefinition(implemented, second))
+            {
+                return true;
+            }
+        }
+
+        return false;
+
+        static bool IsDefinition(ITypeSymbol candidate, INamedTypeSymbol? definition)
+            => definition is not null && SymbolEqualityComparer.Default.Equals(candidate.OriginalDefinition, definition);
+    }
+
+    /// <summary>
     /// True when <paramref name="type"/> implements an interface whose definition is <paramref name="definition"/> (with
     /// any type arguments).
     /// </summary>

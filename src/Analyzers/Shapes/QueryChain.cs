@@ -507,9 +507,16 @@ internal sealed class QueryChain
     /// <summary>The entity type of a DbSet (or of a type deriving from one); null for anything else.</summary>
     private ITypeSymbol? EntityOf(ITypeSymbol? type) => TypeSymbols.BaseOrSelf(type, _dbSet)?.TypeArguments[0];
 
+    /// <remarks>
+    /// Asked of what every ToList/ToArray in a compilation is called on; most of those are arrays, strings and the BCL's
+    /// own collections, which never implement IQueryable, and are turned away before AllInterfaces builds its array.
+    /// </remarks>
     private bool IsQueryable(ITypeSymbol? type)
         => type is not null
             && _queryable is not null
+            && type.TypeKind is not (TypeKind.Array or TypeKind.Pointer)
+            && type.SpecialType == SpecialType.None
+            && !(type.TypeKind is TypeKind.Class or TypeKind.Struct && TypeSymbols.IsNamespace(type.ContainingNamespace, "System.Collections.Generic"))
             && (SymbolEqualityComparer.Default.Equals(type, _queryable) || TypeSymbols.ImplementsDefinition(type, _queryable));
 
     private static ITypeSymbol? ElementType(ITypeSymbol? type)

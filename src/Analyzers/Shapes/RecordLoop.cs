@@ -450,9 +450,8 @@ internal sealed class RecordLoop
 
     private static bool IsComponent(INamedTypeSymbol type, KnownTypes types)
     {
-        if (TypeSymbols.IsOrDerives(type, types.Disposable) || TypeSymbols.IsOrDerives(type, types.AsyncDisposable)
-            || TypeSymbols.IsOrDerives(type, types.Task) || TypeSymbols.IsOrDerives(type, types.Thread)
-            || TypeSymbols.IsOrDerives(type, types.WaitHandle))
+        if (TypeSymbols.IsOrDerives(type, types.Task) || TypeSymbols.IsOrDerives(type, types.Thread) || TypeSymbols.IsOrDerives(type, types.WaitHandle)
+            || TypeSymbols.ImplementsAny(type, types.Disposable, types.AsyncDisposable))
         {
             return true;
         }
