@@ -330,6 +330,15 @@ internal sealed class PipelineRun<T>
             ? Task.Run(() => CommitOnTimeAsync(progressStop.Token), CancellationToken.None)
             : Task.CompletedTask;
 
+        // Stopping completes the channels: a reader waiting for room and workers waiting for records wake up and
+        // see the stop (both wait without the token, see HandOverAsync and WorkAsync).
+        using var wake = stop.Token.Register(static state =>
+        {
+            foreach (var channel in (Channel<Chunk>[])state!)
+            {
+                channel.Writer.TryComplete();
+            }
+        }, _channels);
         var tasks = new Task[_lanes.Length + 1];
         tasks[0] = Task.Run(() => ReadSourceAsync(stop.Token), CancellationToken.None);
         for (var i = 0; i < _lanes.Length; i++)
@@ -555,6 +564,7 @@ internal sealed class PipelineRun<T>
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask HandOverAsync(Chunk?[] pending, int index, CancellationToken token)
     {
         var chunk = pending[index]!;
@@ -564,9 +574,15 @@ internal sealed class PipelineRun<T>
         chunk.Outstanding = count;
         Interlocked.Add(ref _queued, count);
         var writer = _channels[index].Writer;
-        if (!writer.TryWrite(chunk))
+        while (!writer.TryWrite(chunk))
         {
-            await writer.WriteAsync(chunk, token).ConfigureAwait(false);
+            // Waits without the token, so that the channel reuses its waiter instead of allocating one per wait: a
+            // stopping run completes the channels (see RunCoreAsync), which ends the wait.
+            if (!await writer.WaitToWriteAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                token.ThrowIfCancellationRequested();
+                throw new InvalidOperationException("The pipeline's channel was completed while the reader was still writing to it.");
+            }
         }
 
         // The chunk may already be finished and reused: only the count taken before the write is used.
@@ -624,7 +640,9 @@ internal sealed class PipelineRun<T>
             {
                 if (!TryTake(keyed, reader, out var slice))
                 {
-                    if (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+                    // Not canceled with the token: a channel reuses its waiter only for a wait that cannot be canceled,
+                    // and a stopping run completes the channels anyway (the reader's finally), which ends this wait.
+                    if (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
                     {
                         continue;
                     }
@@ -718,6 +736,7 @@ internal sealed class PipelineRun<T>
         return size;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ProcessBatchAsync(Lane lane, Slice batch, CancellationToken token)
     {
         var started = _definition.TimeProvider.GetTimestamp();
@@ -845,6 +864,7 @@ internal sealed class PipelineRun<T>
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<long> ProcessOneByOneAsync(Lane lane, Slice batch, List<long> done, DeadLetterBuffer deadLetters, CancellationToken token)
     {
         long succeeded = 0;
@@ -881,6 +901,7 @@ internal sealed class PipelineRun<T>
         return succeeded;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Outcome> AttemptRecordAsync(Lane lane, Item item, CancellationToken token)
     {
         lane.Record = item.Record;
@@ -922,6 +943,7 @@ internal sealed class PipelineRun<T>
         return AttemptBatchAsync(lane, batch.Records, list: null, batch.Position(0), token);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Outcome> AttemptBatchAsync(Lane lane, ReadOnlyMemory<T> records, IReadOnlyList<T>? list, long firstPosition, CancellationToken token)
     {
         lane.Batch = records;
@@ -1016,6 +1038,7 @@ internal sealed class PipelineRun<T>
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask Observe(Lane lane, ValueTask attempt)
     {
         try
