@@ -2,13 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using Sluice;
 
-// Compares the peak working set of processing N generated rows four ways. Each way runs in its own child process
+// Compares the peak working set of processing N generated rows several ways. Each way runs in its own child process
 // so that one way's heap cannot inflate another's peak.
 //   dotnet run -c Release --project bench/Sluice.MemoryProbe              -> runs every way, prints a Markdown table
 //   dotnet run -c Release --project bench/Sluice.MemoryProbe -- <way> [N] -> runs one way, prints its peak in bytes
 const int DefaultRows = 5_000_000;
 const int BatchSize = 1_000;
-string[] ways = ["baseline", "tolist", "inbatches", "inbatches-async", "pipeline"];
+string[] ways = ["baseline", "tolist", "inbatches", "inbatches-async", "pipeline", "pipeline-borrowed"];
 
 if (args.Length >= 1)
 {
@@ -20,6 +20,7 @@ if (args.Length >= 1)
         "inbatches" => InBatches(rows),
         "inbatches-async" => await InBatchesAsync(rows),
         "pipeline" => await Pipeline(rows),
+        "pipeline-borrowed" => await PipelineBorrowed(rows),
         _ => throw new ArgumentException($"Unknown way '{args[0]}'; expected one of: {string.Join(", ", ways)}.", nameof(args)),
     };
     using var self = Process.GetCurrentProcess();
@@ -145,6 +146,27 @@ static async Task<decimal> Pipeline(int rows)
         {
             long local = 0;
             foreach (var row in batch)
+            {
+                local += (long)(row.Amount * 100);
+            }
+
+            Interlocked.Add(ref cents, local);
+            return ValueTask.CompletedTask;
+        });
+    return cents / 100m;
+}
+
+// The same with the borrowing batch handler: the batch is the pipeline's pooled array, valid during the call.
+static async Task<decimal> PipelineBorrowed(int rows)
+{
+    long cents = 0;
+    await SluicePipeline.From(Rows(rows))
+        .WithBatchSize(BatchSize)
+        .WithParallelism(2)
+        .RunBorrowedAsync((batch, _) =>
+        {
+            long local = 0;
+            foreach (var row in batch.Span)
             {
                 local += (long)(row.Amount * 100);
             }

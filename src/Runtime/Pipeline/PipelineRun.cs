@@ -1,8 +1,12 @@
 using System;
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Channels;
 using System.Threading.Tasks;
@@ -11,24 +15,31 @@ using Sluice.Telemetry;
 namespace Sluice.Pipeline;
 
 /// <summary>
-/// One execution of a pipeline: a reader task feeding bounded channels, one worker per partition, and the
-/// bookkeeping that makes every record end as succeeded or dead-lettered and checkpoints only finished prefixes.
+/// One execution of a pipeline: a reader task that fills batches (pooled arrays) and hands each over as a unit through
+/// bounded channels, one worker per partition, and the bookkeeping that makes every record end as succeeded or
+/// dead-lettered and checkpoints only finished prefixes.
 /// </summary>
 internal sealed class PipelineRun<T>
 {
     private static readonly TimeSpan LeasePollInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly bool ClearRecords = RuntimeHelpers.IsReferenceOrContainsReferences<T>();
     private readonly PipelineDefinition<T> _definition;
     private readonly KeyValuePair<string, object?> _pipelineTag;
     private readonly Lane[] _lanes;
-    private readonly Channel<Item>[] _channels;
+    private readonly Channel<Chunk>[] _channels;
     private readonly object _failureGate = new();
+    private readonly object _takeGate = new();
+    private readonly ConcurrentQueue<Chunk> _chunkPool = new();
     private readonly PipelineInstance _instance;
     private CancellationTokenSource _stop = null!;
     private CompletionTracker _tracker = null!;
     private ExceptionDispatchInfo? _failure;
+    private Chunk? _head;
+    private long _queued;
     private int _committing;
     private long _start;
     private long _committed;
+    private long _committedAt;
     private long _read;
     private long _skipped;
     private bool _sourceExhausted;
@@ -49,13 +60,14 @@ internal sealed class PipelineRun<T>
         }
 
         // Keyed: one channel per partition keeps each key in order. Unkeyed: one shared channel lets
-        // an idle worker pick up the next records while another is stuck on a slow one.
+        // an idle worker pick up the next records while another is stuck on a slow one. Channels carry whole
+        // batches; they hold about batch size × parallelism records, as the per-record channels did.
         var keyed = definition.PartitionHash is not null;
-        _channels = new Channel<Item>[keyed ? definition.Parallelism : 1];
-        var capacity = keyed ? definition.BatchSize : (int)Math.Min(int.MaxValue, (long)definition.BatchSize * definition.Parallelism);
+        _channels = new Channel<Chunk>[keyed ? definition.Parallelism : 1];
+        var capacity = keyed ? 1 : definition.Parallelism;
         for (var i = 0; i < _channels.Length; i++)
         {
-            _channels[i] = Channel.CreateBounded<Item>(new BoundedChannelOptions(capacity)
+            _channels[i] = Channel.CreateBounded<Chunk>(new BoundedChannelOptions(capacity)
             {
                 SingleWriter = true,
                 SingleReader = keyed,
@@ -315,11 +327,24 @@ internal sealed class PipelineRun<T>
         }
 
         _committed = _start;
+        _committedAt = _definition.TimeProvider.GetTimestamp();
         _tracker = new CompletionTracker(_start);
         var stop = _stop;
         using var progressStop = new CancellationTokenSource();
         var reporting = Task.Run(() => ReportProgressAsync(started, progressStop.Token), CancellationToken.None);
+        var pacing = _definition.Checkpoints is not null && _definition.CheckpointInterval > TimeSpan.Zero
+            ? Task.Run(() => CommitOnTimeAsync(progressStop.Token), CancellationToken.None)
+            : Task.CompletedTask;
 
+        // Stopping completes the channels: a reader waiting for room and workers waiting for records wake up and
+        // see the stop (both wait without the token, see HandOverAsync and WorkAsync).
+        using var wake = stop.Token.Register(static state =>
+        {
+            foreach (var channel in (Channel<Chunk>[])state!)
+            {
+                channel.Writer.TryComplete();
+            }
+        }, _channels);
         var tasks = new Task[_lanes.Length + 1];
         tasks[0] = Task.Run(() => ReadSourceAsync(stop.Token), CancellationToken.None);
         for (var i = 0; i < _lanes.Length; i++)
@@ -330,8 +355,11 @@ internal sealed class PipelineRun<T>
 
         // Reader and workers never throw: failures are recorded and stop the run.
         await Task.WhenAll(tasks).ConfigureAwait(false);
-        await TryCommitAsync(final: true).ConfigureAwait(false);
         await progressStop.CancelAsync().ConfigureAwait(false);
+        await pacing.ConfigureAwait(false);
+
+        // Made once every worker and the pacing timer have stopped, so never contended.
+        await TryCommitAsync(final: true).ConfigureAwait(false);
         await reporting.ConfigureAwait(false);
         ReportProgress(started, final: true);
 
@@ -375,6 +403,26 @@ internal sealed class PipelineRun<T>
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // The run ended; the final report follows.
+        }
+    }
+
+    /// <summary>
+    /// Commits finished work that has waited for the checkpoint interval even when no batch finishes to trigger it
+    /// (a slow source, a long batch), so finished records wait about one interval at most.
+    /// </summary>
+    private async Task CommitOnTimeAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(_definition.CheckpointInterval, _definition.TimeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                await TryCommitAsync(final: false).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The run ended; the final commit follows.
         }
     }
 
@@ -424,14 +472,38 @@ internal sealed class PipelineRun<T>
 
     private async Task ReadSourceAsync(CancellationToken token)
     {
+        // The batch being filled for each channel; handed over when full, when an asynchronous source has to wait for
+        // its next record, and at the end.
+        var pending = new Chunk?[_channels.Length];
         try
         {
             long position = 0;
             if (_definition.AsyncSource is { } asyncSource)
             {
-                await foreach (var record in asyncSource.WithCancellation(token).ConfigureAwait(false))
+                var records = asyncSource.GetAsyncEnumerator(token);
+                try
                 {
-                    await DispatchAsync(record, position++, token).ConfigureAwait(false);
+                    while (true)
+                    {
+                        var next = records.MoveNextAsync();
+                        if (!next.IsCompleted)
+                        {
+                            // The source has to wait (a broker between deliveries, a query between pages): hand over
+                            // what is filled so far instead of holding records back until a batch is full.
+                            await HandOverAllAsync(pending, token).ConfigureAwait(false);
+                        }
+
+                        if (!await next.ConfigureAwait(false))
+                        {
+                            break;
+                        }
+
+                        await AddAsync(pending, records.Current, position++, token).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    await records.DisposeAsync().ConfigureAwait(false);
                 }
             }
             else
@@ -439,10 +511,11 @@ internal sealed class PipelineRun<T>
                 foreach (var record in _definition.SyncSource!)
                 {
                     token.ThrowIfCancellationRequested();
-                    await DispatchAsync(record, position++, token).ConfigureAwait(false);
+                    await AddAsync(pending, record, position++, token).ConfigureAwait(false);
                 }
             }
 
+            await HandOverAllAsync(pending, token).ConfigureAwait(false);
             _sourceExhausted = true;
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -462,46 +535,138 @@ internal sealed class PipelineRun<T>
         }
     }
 
-    private async ValueTask DispatchAsync(T record, long position, CancellationToken token)
+    private ValueTask AddAsync(Chunk?[] pending, T record, long position, CancellationToken token)
     {
         if (position < _start)
         {
             _skipped++;
+            return default;
+        }
+
+        var index = _definition.PartitionHash is { } hash ? (int)((uint)hash(record) % (uint)_channels.Length) : 0;
+        var chunk = pending[index] ??= RentChunk();
+        chunk.Records[chunk.Count] = record;
+        if (chunk.Positions is { } positions)
+        {
+            positions[chunk.Count] = position;
+        }
+        else if (chunk.Count == 0)
+        {
+            chunk.First = position;
+        }
+
+        chunk.Count++;
+        return chunk.Count == _definition.BatchSize ? HandOverAsync(pending, index, token) : default;
+    }
+
+    private async ValueTask HandOverAllAsync(Chunk?[] pending, CancellationToken token)
+    {
+        for (var i = 0; i < pending.Length; i++)
+        {
+            if (pending[i] is not null)
+            {
+                await HandOverAsync(pending, i, token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask HandOverAsync(Chunk?[] pending, int index, CancellationToken token)
+    {
+        var chunk = pending[index]!;
+        pending[index] = null;
+        var count = chunk.Count;
+        chunk.Taken = 0;
+        chunk.Outstanding = count;
+        Interlocked.Add(ref _queued, count);
+        var writer = _channels[index].Writer;
+        while (!writer.TryWrite(chunk))
+        {
+            // Waits without the token, so that the channel reuses its waiter instead of allocating one per wait: a
+            // stopping run completes the channels (see RunCoreAsync), which ends the wait.
+            if (!await writer.WaitToWriteAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                token.ThrowIfCancellationRequested();
+                throw new InvalidOperationException("The pipeline's channel was completed while the reader was still writing to it.");
+            }
+        }
+
+        // The chunk may already be finished and reused: only the count taken before the write is used.
+        Volatile.Write(ref _read, _read + count);
+        SluiceTelemetry.RecordsRead.Add(count, _pipelineTag);
+    }
+
+    private Chunk RentChunk()
+    {
+        if (!_chunkPool.TryDequeue(out var chunk))
+        {
+            chunk = new Chunk();
+        }
+
+        chunk.Records = ArrayPool<T>.Shared.Rent(_definition.BatchSize);
+        chunk.Positions = _definition.PartitionHash is null ? null : ArrayPool<long>.Shared.Rent(_definition.BatchSize);
+        return chunk;
+    }
+
+    /// <summary>Marks a taken part of a chunk as finished; the last part gives the chunk's arrays back to the pool.</summary>
+    private void Finished(Slice slice)
+    {
+        var chunk = slice.Chunk;
+        if (Interlocked.Add(ref chunk.Outstanding, -slice.Count) != 0)
+        {
             return;
         }
 
-        var channel = _definition.PartitionHash is { } hash
-            ? _channels[(int)((uint)hash(record) % (uint)_channels.Length)]
-            : _channels[0];
-        var item = new Item(record, position);
-        if (!channel.Writer.TryWrite(item))
+        if (ClearRecords)
         {
-            await channel.Writer.WriteAsync(item, token).ConfigureAwait(false);
+            // A pooled array must not keep records alive.
+            Array.Clear(chunk.Records, 0, chunk.Count);
         }
 
-        _read++;
-        SluiceTelemetry.RecordsRead.Add(1, _pipelineTag);
+        ArrayPool<T>.Shared.Return(chunk.Records);
+        if (chunk.Positions is { } positions)
+        {
+            ArrayPool<long>.Shared.Return(positions);
+        }
+
+        chunk.Records = [];
+        chunk.Positions = null;
+        chunk.Count = 0;
+        chunk.Taken = 0;
+        _chunkPool.Enqueue(chunk);
     }
 
     private async Task WorkAsync(Lane lane, CancellationToken token)
     {
-        var reader = _channels.Length == 1 ? _channels[0].Reader : _channels[lane.Index].Reader;
-        var batch = new List<Item>(Math.Min(_definition.BatchSize, 1024));
+        var keyed = _definition.PartitionHash is not null;
+        var reader = keyed ? _channels[lane.Index].Reader : _channels[0].Reader;
         try
         {
-            while (!token.IsCancellationRequested && await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            while (!token.IsCancellationRequested)
             {
-                var take = TakeSize(reader);
-                while (batch.Count < take && reader.TryRead(out var item))
+                if (!TryTake(keyed, reader, out var slice))
                 {
-                    batch.Add(item);
+                    // Not canceled with the token: a channel reuses its waiter only for a wait that cannot be canceled,
+                    // and a stopping run completes the channels anyway (the reader's finally), which ends this wait.
+                    if (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+
+                    if (!TryTake(keyed, reader, out slice))
+                    {
+                        break;
+                    }
                 }
 
-                if (batch.Count > 0)
+                lane.Read += slice.Count;
+                try
                 {
-                    lane.Read += batch.Count;
-                    await ProcessBatchAsync(lane, batch, token).ConfigureAwait(false);
-                    batch.Clear();
+                    await ProcessBatchAsync(lane, slice, token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Finished(slice);
                 }
             }
         }
@@ -515,25 +680,70 @@ internal sealed class PipelineRun<T>
         }
     }
 
+    private bool TryTake(bool keyed, ChannelReader<Chunk> reader, out Slice slice)
+    {
+        if (keyed)
+        {
+            // One worker per partition: whole batches, in the order the reader filled them.
+            if (reader.TryRead(out var own))
+            {
+                slice = new Slice(own, 0, own.Count);
+                return true;
+            }
+
+            slice = default;
+            return false;
+        }
+
+        lock (_takeGate)
+        {
+            var head = _head;
+            if (head is null)
+            {
+                if (!reader.TryRead(out head))
+                {
+                    slice = default;
+                    return false;
+                }
+
+                _head = head;
+            }
+
+            var take = Math.Min(TakeSize(), head.Count - head.Taken);
+            slice = new Slice(head, head.Taken, take);
+            head.Taken += take;
+            if (head.Taken == head.Count)
+            {
+                // Fully handed out: once its parts finish it goes back to the pool, so nothing may refer to it here.
+                _head = null;
+            }
+
+            Interlocked.Add(ref _queued, -take);
+            return true;
+        }
+    }
+
     /// <summary>
     /// How many queued records a worker takes as its next batch: at most the batch size, and when several workers share
     /// one queue, no more than an even share of what is queued (guided self-scheduling). While the source keeps the
-    /// queue full (its capacity is batch size × parallelism) that is a full batch; once the source runs dry the batches
-    /// shrink, so no worker is left running a whole batch one record after another while the others are idle.
+    /// queue full (about batch size × parallelism records) that is a full batch; once the source runs dry the batches
+    /// shrink (a queued batch is split between workers), so no worker is left running a whole batch one record after
+    /// another while the others are idle.
     /// </summary>
-    private int TakeSize(ChannelReader<Item> reader)
+    private int TakeSize()
     {
         var size = _definition.BatchSize;
-        if (_channels.Length == 1 && _lanes.Length > 1 && reader.CanCount)
+        if (_lanes.Length > 1)
         {
-            var share = (reader.Count + _lanes.Length - 1) / _lanes.Length;
-            size = Math.Clamp(share, 1, size);
+            var share = (Volatile.Read(ref _queued) + _lanes.Length - 1) / _lanes.Length;
+            size = (int)Math.Clamp(share, 1, size);
         }
 
         return size;
     }
 
-    private async ValueTask ProcessBatchAsync(Lane lane, List<Item> batch, CancellationToken token)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ProcessBatchAsync(Lane lane, Slice batch, CancellationToken token)
     {
         var started = _definition.TimeProvider.GetTimestamp();
         using var activity = SluiceTelemetry.ActivitySource.StartActivity("sluice.batch");
@@ -546,33 +756,22 @@ internal sealed class PipelineRun<T>
         var deadLetters = lane.DeadLetters;
         deadLetters.Clear();
         long succeeded;
-        if (_definition.BatchHandler is null)
+        if (_definition.BatchHandler is null && _definition.BorrowedHandler is null)
         {
             succeeded = await ProcessOneByOneAsync(lane, batch, done, deadLetters, token).ConfigureAwait(false);
         }
         else
         {
-            var records = new T[batch.Count];
-            for (var i = 0; i < records.Length; i++)
-            {
-                records[i] = batch[i].Record;
-            }
-
-            var outcome = await AttemptBatchAsync(lane, records, batch[0].Position, token).ConfigureAwait(false);
+            var outcome = await AttemptBatchAsync(lane, batch, token).ConfigureAwait(false);
             succeeded = 0;
             if (outcome == Outcome.Succeeded)
             {
-                foreach (var item in batch)
-                {
-                    done.Add(item.Position);
-                }
-
                 succeeded = batch.Count;
             }
             else if (outcome == Outcome.Failed && batch.Count == 1)
             {
                 // Already isolated: running it alone again would only repeat the failure.
-                TryDeadLetter(lane, batch[0], deadLetters);
+                TryDeadLetter(lane, batch.Item(0), deadLetters);
             }
             else if (outcome == Outcome.Failed)
             {
@@ -581,9 +780,16 @@ internal sealed class PipelineRun<T>
             }
         }
 
+        // The success path: every record of the batch succeeded, so the batch is finished as one range.
+        var all = succeeded == batch.Count;
         if (_definition.Transactional is { } sink)
         {
-            await CommitTransactionallyAsync(sink, lane, batch, done, deadLetters).ConfigureAwait(false);
+            if (all && done.Count == 0)
+            {
+                batch.AddPositionsTo(done);
+            }
+
+            await CommitTransactionallyAsync(sink, lane, batch.ToItems(), done, deadLetters).ConfigureAwait(false);
             SluiceTelemetry.BatchDuration.Record(_definition.TimeProvider.GetElapsedTime(started).TotalSeconds, _pipelineTag);
             return;
         }
@@ -606,10 +812,18 @@ internal sealed class PipelineRun<T>
 
         lane.Succeeded += succeeded;
         SluiceTelemetry.RecordsSucceeded.Add(succeeded, _pipelineTag);
-        _tracker.Complete(done);
-        if (_definition.Completed is { } completed && done.Count > 0)
+        if (all)
         {
-            await NotifyCompletedAsync(completed, batch, done).ConfigureAwait(false);
+            batch.CompleteIn(_tracker);
+        }
+        else
+        {
+            _tracker.Complete(CollectionsMarshal.AsSpan(done));
+        }
+
+        if (_definition.Completed is { } completed && (all || done.Count > 0))
+        {
+            await NotifyCompletedAsync(completed, batch, done, all).ConfigureAwait(false);
         }
 
         SluiceTelemetry.BatchDuration.Record(_definition.TimeProvider.GetElapsedTime(started).TotalSeconds, _pipelineTag);
@@ -620,15 +834,28 @@ internal sealed class PipelineRun<T>
         }
     }
 
-    private async ValueTask NotifyCompletedAsync(Func<IReadOnlyList<T>, CancellationToken, ValueTask> completed, List<Item> batch, List<long> done)
+    private async ValueTask NotifyCompletedAsync(Func<IReadOnlyList<T>, CancellationToken, ValueTask> completed, Slice batch, List<long> done, bool all)
     {
-        var finished = new HashSet<long>(done);
-        var records = new List<T>(done.Count);
-        foreach (var item in batch)
+        // A list of its own: the batch's array goes back to the pool once this batch is finished.
+        List<T> records;
+        if (all)
         {
-            if (finished.Contains(item.Position))
+            records = new List<T>(batch.Count);
+            for (var i = 0; i < batch.Count; i++)
             {
-                records.Add(item.Record);
+                records.Add(batch.Record(i));
+            }
+        }
+        else
+        {
+            var finished = new HashSet<long>(done);
+            records = new List<T>(done.Count);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (finished.Contains(batch.Position(i)))
+                {
+                    records.Add(batch.Record(i));
+                }
             }
         }
 
@@ -643,19 +870,29 @@ internal sealed class PipelineRun<T>
         }
     }
 
-    private async ValueTask<long> ProcessOneByOneAsync(Lane lane, List<Item> batch, List<long> done, DeadLetterBuffer deadLetters, CancellationToken token)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<long> ProcessOneByOneAsync(Lane lane, Slice batch, List<long> done, DeadLetterBuffer deadLetters, CancellationToken token)
     {
         long succeeded = 0;
-        foreach (var item in batch)
+        for (var i = 0; i < batch.Count; i++)
         {
             if (token.IsCancellationRequested)
             {
                 break;
             }
 
-            var outcome = _definition.BatchHandler is null
-                ? await AttemptRecordAsync(lane, item, token).ConfigureAwait(false)
-                : await AttemptBatchAsync(lane, [item.Record], item.Position, token).ConfigureAwait(false);
+            var item = batch.Item(i);
+            Outcome outcome;
+            if (_definition.BatchHandler is null && _definition.BorrowedHandler is null)
+            {
+                outcome = await AttemptRecordAsync(lane, item, token).ConfigureAwait(false);
+            }
+            else
+            {
+                T[] one = [item.Record];
+                outcome = await AttemptBatchAsync(lane, one, one, item.Position, token).ConfigureAwait(false);
+            }
+
             if (outcome == Outcome.Succeeded)
             {
                 done.Add(item.Position);
@@ -670,6 +907,7 @@ internal sealed class PipelineRun<T>
         return succeeded;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<Outcome> AttemptRecordAsync(Lane lane, Item item, CancellationToken token)
     {
         lane.Record = item.Record;
@@ -699,9 +937,23 @@ internal sealed class PipelineRun<T>
         }
     }
 
-    private async ValueTask<Outcome> AttemptBatchAsync(Lane lane, T[] records, long firstPosition, CancellationToken token)
+    private ValueTask<Outcome> AttemptBatchAsync(Lane lane, Slice batch, CancellationToken token)
+    {
+        // The borrowing handler reads the pooled array in place; the other gets a new array of its own to keep.
+        if (_definition.BorrowedHandler is null)
+        {
+            var copy = batch.Records.ToArray();
+            return AttemptBatchAsync(lane, copy, copy, batch.Position(0), token);
+        }
+
+        return AttemptBatchAsync(lane, batch.Records, list: null, batch.Position(0), token);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Outcome> AttemptBatchAsync(Lane lane, ReadOnlyMemory<T> records, IReadOnlyList<T>? list, long firstPosition, CancellationToken token)
     {
         lane.Batch = records;
+        lane.BatchList = list;
         lane.Position = firstPosition;
         lane.Attempts = 0;
         lane.LastFailure = null;
@@ -724,7 +976,8 @@ internal sealed class PipelineRun<T>
         }
         finally
         {
-            lane.Batch = null;
+            lane.Batch = default;
+            lane.BatchList = null;
         }
     }
 
@@ -764,7 +1017,9 @@ internal sealed class PipelineRun<T>
         ValueTask attempt;
         try
         {
-            attempt = _definition.BatchHandler!(lane.Batch!, token);
+            attempt = _definition.BorrowedHandler is { } borrowed
+                ? borrowed(lane.Batch, token)
+                : _definition.BatchHandler!(lane.BatchList!, token);
         }
         catch (Exception e)
         {
@@ -789,6 +1044,7 @@ internal sealed class PipelineRun<T>
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private static async ValueTask Observe(Lane lane, ValueTask attempt)
     {
         try
@@ -835,6 +1091,11 @@ internal sealed class PipelineRun<T>
             return;
         }
 
+        if (!final && !CommitDue())
+        {
+            return;
+        }
+
         // Another worker may be committing; a later batch or the final commit (made once every
         // worker has finished, so never contended) picks this progress up.
         if (Interlocked.CompareExchange(ref _committing, 1, 0) != 0 && !final)
@@ -849,6 +1110,7 @@ internal sealed class PipelineRun<T>
             {
                 await store.CommitAsync(_instance.Key, SluicePipeline.CheckpointPartition, watermark, CancellationToken.None).ConfigureAwait(false);
                 Interlocked.Exchange(ref _committed, watermark);
+                Volatile.Write(ref _committedAt, _definition.TimeProvider.GetTimestamp());
             }
         }
         catch (Exception e)
@@ -859,6 +1121,23 @@ internal sealed class PipelineRun<T>
         {
             Volatile.Write(ref _committing, 0);
         }
+    }
+
+    /// <summary>
+    /// Whether a commit is due after a batch: enough records finished since the last commit, or enough time passed
+    /// (<see cref="SluicePipeline{T}.WithCheckpointPacing(int, TimeSpan)"/>).
+    /// </summary>
+    private bool CommitDue()
+    {
+        var committed = Interlocked.Read(ref _committed);
+        var watermark = _tracker.Watermark;
+        if (watermark <= committed)
+        {
+            return false;
+        }
+
+        return watermark - committed >= _definition.CheckpointRecords
+            || _definition.TimeProvider.GetElapsedTime(Volatile.Read(ref _committedAt)) >= _definition.CheckpointInterval;
     }
 
     /// <summary>
@@ -1032,7 +1311,7 @@ internal sealed class PipelineRun<T>
         lane.DeadLettered += items.Count - succeeded;
         SluiceTelemetry.RecordsSucceeded.Add(succeeded, _pipelineTag);
         SluiceTelemetry.RecordsDeadLettered.Add(items.Count - succeeded, _pipelineTag);
-        _tracker.Complete(done);
+        _tracker.Complete(CollectionsMarshal.AsSpan(done));
     }
 
     private void Fail(Exception exception)
@@ -1083,6 +1362,75 @@ internal sealed class PipelineRun<T>
 
     private readonly record struct Item(T Record, long Position);
 
+    /// <summary>
+    /// A batch as the reader filled it: records in an array rented from <see cref="ArrayPool{T}.Shared"/>, their
+    /// positions (contiguous from <see cref="First"/> when unkeyed, listed in <see cref="Positions"/> when keyed), and
+    /// how many of its records are not finished yet; the arrays go back to the pool when that reaches zero.
+    /// </summary>
+    private sealed class Chunk
+    {
+        public T[] Records = [];
+
+        public long[]? Positions;
+
+        public long First;
+
+        public int Count;
+
+        /// <summary>How many records have been taken by workers (shared queue only; guarded by the take lock).</summary>
+        public int Taken;
+
+        /// <summary>How many records are not finished yet (changed with <see cref="Interlocked"/>).</summary>
+        public int Outstanding;
+    }
+
+    /// <summary>The part of a chunk one worker took as its batch.</summary>
+    private readonly struct Slice(Chunk chunk, int offset, int count)
+    {
+        public Chunk Chunk => chunk;
+
+        public int Count => count;
+
+        public ReadOnlyMemory<T> Records => chunk.Records.AsMemory(offset, count);
+
+        public T Record(int index) => chunk.Records[offset + index];
+
+        public long Position(int index) => chunk.Positions is { } positions ? positions[offset + index] : chunk.First + offset + index;
+
+        public Item Item(int index) => new(Record(index), Position(index));
+
+        public void CompleteIn(CompletionTracker tracker)
+        {
+            if (chunk.Positions is { } positions)
+            {
+                tracker.Complete(positions.AsSpan(offset, count));
+            }
+            else
+            {
+                tracker.Complete(chunk.First + offset, count);
+            }
+        }
+
+        public void AddPositionsTo(List<long> positions)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                positions.Add(Position(i));
+            }
+        }
+
+        public List<Item> ToItems()
+        {
+            var items = new List<Item>(count);
+            for (var i = 0; i < count; i++)
+            {
+                items.Add(Item(i));
+            }
+
+            return items;
+        }
+    }
+
     private sealed class DeadLetterBuffer
     {
         public List<DeadLetter> Letters { get; } = [];
@@ -1113,7 +1461,11 @@ internal sealed class PipelineRun<T>
 
         public T Record { get; set; } = default!;
 
-        public T[]? Batch { get; set; }
+        /// <summary>Gets or sets the records of the current batch attempt.</summary>
+        public ReadOnlyMemory<T> Batch { get; set; }
+
+        /// <summary>Gets or sets the same records as an array of their own, for the handler that may keep its batch.</summary>
+        public IReadOnlyList<T>? BatchList { get; set; }
 
         public long Position { get; set; }
 

@@ -29,6 +29,21 @@ public static class SluicePipeline
     /// </summary>
     public static readonly System.TimeSpan DefaultProgressInterval = System.TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How many finished records may wait for a checkpoint commit when <see cref="SluicePipeline{T}.WithCheckpointPacing(int, System.TimeSpan)"/>
+    /// is not called: 10,000. A commit is made once this many records have finished since the last one or once
+    /// <see cref="DefaultCheckpointInterval"/> has passed since it, and always at the end of a run (completed, canceled
+    /// or failed). After a crash a run re-processes at most the records finished since the last commit: with the
+    /// defaults, about 10,000 records or one second of work, plus the batches that were in flight.
+    /// </summary>
+    public const int DefaultCheckpointRecords = 10_000;
+
+    /// <summary>
+    /// How long finished records may wait for a checkpoint commit when <see cref="SluicePipeline{T}.WithCheckpointPacing(int, System.TimeSpan)"/>
+    /// is not called: 1 second (see <see cref="DefaultCheckpointRecords"/>).
+    /// </summary>
+    public static readonly System.TimeSpan DefaultCheckpointInterval = System.TimeSpan.FromSeconds(1);
+
     /// <summary>The largest accepted degree of parallelism.</summary>
     public const int MaxParallelism = RuntimeContract.Pipelines.MaxParallelism;
 

@@ -47,6 +47,8 @@ public sealed class SluicePipeline<T>
     private TimeSpan _leaseWait;
     private IProgress<PipelineProgress>? _progress;
     private TimeSpan _progressInterval = SluicePipeline.DefaultProgressInterval;
+    private int _checkpointRecords = SluicePipeline.DefaultCheckpointRecords;
+    private TimeSpan _checkpointInterval = SluicePipeline.DefaultCheckpointInterval;
 
     internal SluicePipeline(IAsyncEnumerable<T>? asyncSource, IEnumerable<T>? syncSource)
     {
@@ -202,7 +204,8 @@ public sealed class SluicePipeline<T>
     }
 
     /// <summary>
-    /// Commits the low-watermark position after batches and at the end, and resumes after it: records at positions
+    /// Commits the low-watermark position (the first record not yet finished) as batches finish, paced by
+    /// <see cref="WithCheckpointPacing(int, TimeSpan)"/>, and at the end, and resumes after it: records at positions
     /// below the stored checkpoint are skipped. Requires <see cref="WithName(string)"/>.
     /// </summary>
     /// <param name="store">The checkpoint store.</param>
@@ -211,6 +214,29 @@ public sealed class SluicePipeline<T>
     public SluicePipeline<T> WithCheckpoints(ICheckpointStore store)
     {
         _checkpoints = Guard.NotNull(store);
+        return this;
+    }
+
+    /// <summary>
+    /// Sets how often the checkpoint store of <see cref="WithCheckpoints(ICheckpointStore)"/> is written: when a batch
+    /// finishes and at least <paramref name="records"/> records have finished since the last commit or
+    /// <paramref name="interval"/> has passed since it; every <paramref name="interval"/> on a timer if finished work is
+    /// waiting (a slow source or a long batch); and always at the end of a run, whether it completed, was canceled or
+    /// failed (before the failure is reported). A commit never goes past finished work. Delivery stays at
+    /// least once: after a crash the records after the last commit run again, which with this pacing is at most about
+    /// <paramref name="records"/> records (or <paramref name="interval"/> worth of them) plus the batches in flight.
+    /// The defaults are <see cref="SluicePipeline.DefaultCheckpointRecords"/> and <see cref="SluicePipeline.DefaultCheckpointInterval"/>;
+    /// <c>WithCheckpointPacing(1, TimeSpan.Zero)</c> commits after every batch. A transactional sink
+    /// (<see cref="WithTransactionalSink(ITransactionalBatchSink{T})"/>) always commits every batch and ignores this.
+    /// </summary>
+    /// <param name="records">1 to <see cref="int.MaxValue"/> finished records.</param>
+    /// <param name="interval">Zero to 1 hour.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="records"/> or <paramref name="interval"/> is outside its range.</exception>
+    public SluicePipeline<T> WithCheckpointPacing(int records, TimeSpan interval)
+    {
+        _checkpointRecords = Guard.InRange(records, 1, int.MaxValue);
+        _checkpointInterval = Guard.InRange(interval, TimeSpan.Zero, TimeSpan.FromHours(1));
         return this;
     }
 
@@ -324,7 +350,7 @@ public sealed class SluicePipeline<T>
     public Task<PipelineReport> RunAsync(Func<T, CancellationToken, ValueTask> handler, CancellationToken cancellationToken = default)
     {
         Guard.NotNull(handler);
-        return Start(handler, batchHandler: null, cancellationToken);
+        return Start(handler, batchHandler: null, borrowedHandler: null, cancellationToken);
     }
 
     /// <summary>
@@ -340,10 +366,34 @@ public sealed class SluicePipeline<T>
     public Task<PipelineReport> RunAsync(Func<IReadOnlyList<T>, CancellationToken, ValueTask> handler, CancellationToken cancellationToken = default)
     {
         Guard.NotNull(handler);
-        return Start(recordHandler: null, handler, cancellationToken);
+        return Start(recordHandler: null, handler, borrowedHandler: null, cancellationToken);
     }
 
-    private Task<PipelineReport> Start(Func<T, CancellationToken, ValueTask>? recordHandler, Func<IReadOnlyList<T>, CancellationToken, ValueTask>? batchHandler, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the pipeline, calling <paramref name="handler"/> once per batch (more on retries), with the batch
+    /// <em>borrowed</em>: the memory is valid only until the call's task completes and is then reused for later records,
+    /// so do not keep it or anything that refers into it (copy what you need, e.g. with <c>batch.ToArray()</c>). In
+    /// exchange the pipeline allocates nothing per record for it. Otherwise it behaves as
+    /// <see cref="RunAsync(Func{IReadOnlyList{T}, CancellationToken, ValueTask}, CancellationToken)"/>: a batch that fails for
+    /// good is retried record by record so that only the records that really fail are dead-lettered.
+    /// </summary>
+    /// <param name="handler">Processes one borrowed batch; it must observe the token it receives and must not keep the batch.</param>
+    /// <param name="cancellationToken">Stops the run promptly: in-flight work drains, completed work is checkpointed, then <see cref="OperationCanceledException"/> is thrown.</param>
+    /// <returns>The report of a run in which every record succeeded or was dead-lettered.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="handler"/> is <see langword="null"/>.</exception>
+    /// <exception cref="InvalidOperationException">Checkpoints or a transactional sink are configured but the pipeline has no name, or a transactional sink is combined with checkpoints, dead letters or a parallelism above 1.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    public Task<PipelineReport> RunBorrowedAsync(Func<ReadOnlyMemory<T>, CancellationToken, ValueTask> handler, CancellationToken cancellationToken = default)
+    {
+        Guard.NotNull(handler);
+        return Start(recordHandler: null, batchHandler: null, handler, cancellationToken);
+    }
+
+    private Task<PipelineReport> Start(
+        Func<T, CancellationToken, ValueTask>? recordHandler,
+        Func<IReadOnlyList<T>, CancellationToken, ValueTask>? batchHandler,
+        Func<ReadOnlyMemory<T>, CancellationToken, ValueTask>? borrowedHandler,
+        CancellationToken cancellationToken)
     {
         if (_checkpoints is not null && !_named)
         {
@@ -392,6 +442,9 @@ public sealed class SluicePipeline<T>
             ProgressInterval = _progressInterval,
             Transactional = _transactional,
             Completed = _completed,
+            BorrowedHandler = borrowedHandler,
+            CheckpointRecords = _checkpointRecords,
+            CheckpointInterval = _checkpointInterval,
         };
         return new PipelineRun<T>(definition).RunAsync(cancellationToken);
     }
@@ -430,4 +483,13 @@ internal sealed record PipelineDefinition<T>(
 
     /// <summary>Gets the callback that receives each batch's finished records, if the source acknowledges them.</summary>
     public Func<IReadOnlyList<T>, CancellationToken, ValueTask>? Completed { get; init; }
+
+    /// <summary>Gets the batch handler that borrows its batch (valid only during the call), if that overload was used.</summary>
+    public Func<ReadOnlyMemory<T>, CancellationToken, ValueTask>? BorrowedHandler { get; init; }
+
+    /// <summary>Gets how many finished records make a checkpoint commit due.</summary>
+    public int CheckpointRecords { get; init; } = SluicePipeline.DefaultCheckpointRecords;
+
+    /// <summary>Gets how much time since the last checkpoint commit makes the next one due.</summary>
+    public TimeSpan CheckpointInterval { get; init; } = SluicePipeline.DefaultCheckpointInterval;
 }

@@ -128,6 +128,7 @@ internal static class SlowRun
                 .ForInput(Input)
                 .WithBatchSize(5)
                 .WithCheckpoints(store)
+                .WithCheckpointPacing(1, TimeSpan.Zero) // every batch: a run killed at any point has a checkpoint to resume from
                 .RunAsync(async (id, token) =>
                 {
                     await Task.Delay(delayMilliseconds, token);
