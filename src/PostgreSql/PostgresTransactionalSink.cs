@@ -85,6 +85,8 @@ public sealed class PostgresTransactionalSink<T> : ITransactionalBatchSink<T>, I
             throw new ArgumentException($"The batch moves the checkpoint from {batch.CheckpointFrom} to {batch.Checkpoint}; it may only move forward from 0 or more.", nameof(batch));
         }
 
+        await _checkpoints.CheckSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await _deadLetters.CheckSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         if (!await _checkpoints.TryAdvanceAsync(batch.Pipeline, batch.Partition, batch.CheckpointFrom, batch.Checkpoint, connection, transaction, cancellationToken).ConfigureAwait(false))
