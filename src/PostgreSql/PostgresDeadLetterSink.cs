@@ -28,7 +28,12 @@ namespace Sluice.PostgreSql;
 /// such a dead letter is stored, readable, rather than failing its run. On its first call the sink reads the table's
 /// recorded schema version once and refuses, with the message <see cref="EnsureSchemaAsync(CancellationToken)"/> gives (an
 /// <see cref="InvalidOperationException"/>), a table a newer version of the package has recorded; without a version table
-/// it works with the columns it finds, as before.
+/// it works with the columns it finds, as before. <see cref="WriteAsync(IReadOnlyList{DeadLetter}, CancellationToken)"/>
+/// writes its dead letters in one transaction and, when the connection broke (the server ended the session, as
+/// <c>pg_terminate_backend</c> or a failover does, or the network dropped it), writes them again on another connection,
+/// up to 5 times in all, 50, 100, 200 and 400 ms apart, as <see cref="PostgresCheckpointStore"/> does: a failure before
+/// the commit left nothing, and each row is keyed by the dead letter's id (given one, if it had none, before the first
+/// attempt), so an attempt repeated after a commit whose answer was lost stores each dead letter once.
 /// </remarks>
 public sealed class PostgresDeadLetterSink : IDeadLetterStore
 {
@@ -90,11 +95,22 @@ public sealed class PostgresDeadLetterSink : IDeadLetterStore
 
         await _schemaCheck.EnsureAsync(cancellationToken).ConfigureAwait(false);
 
-        // One transaction: the returned task completes only when every dead letter of the call is durable.
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await WriteAsync(deadLetters, connection, transaction, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        // Ids are settled before the first attempt, so every attempt writes the same rows: an attempt repeated after its
+        // commit landed (only the answer was lost) replaces each row with itself rather than adding one.
+        var letters = WithIds(deadLetters);
+
+        // One transaction: the returned task completes only when every dead letter of the call is durable. A broken
+        // connection before the commit rolls everything back (the server ends the transaction with the session), so the
+        // call is made again on another connection, as the checkpoint store's calls are.
+        await PostgresRetry.RunAsync(
+            async token =>
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+                await using var transaction = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
+                await WriteAsync(letters, connection, transaction, token).ConfigureAwait(false);
+                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads the dead letters of <paramref name="pipeline"/>, by position (those without one last), for review or replay.</summary>
@@ -198,6 +214,24 @@ public sealed class PostgresDeadLetterSink : IDeadLetterStore
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // The dead letters with an id each: those without one get a new one here, once per call.
+    private static IReadOnlyList<DeadLetter> WithIds(IReadOnlyList<DeadLetter> deadLetters)
+    {
+        DeadLetter[]? copy = null;
+        for (var i = 0; i < deadLetters.Count; i++)
+        {
+            var letter = deadLetters[i];
+            ArgumentNullException.ThrowIfNull(letter, nameof(deadLetters));
+            if (letter.Id is null)
+            {
+                copy ??= [.. deadLetters];
+                copy[i] = letter with { Id = Guid.NewGuid().ToString("N") };
+            }
+        }
+
+        return copy ?? deadLetters;
     }
 
     private static NpgsqlParameter Text(string? value) => new() { NpgsqlDbType = NpgsqlDbType.Text, Value = value is null ? DBNull.Value : WithoutNul(value) };
