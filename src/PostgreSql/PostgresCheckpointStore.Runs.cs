@@ -58,7 +58,7 @@ public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipeli
         parameters.Add(new NpgsqlParameter<long> { TypedValue = run.DeadLettered });
         parameters.Add(new NpgsqlParameter<long> { TypedValue = run.Retried });
         parameters.Add(Text(run.Error));
-        parameters.Add(Text(run.DeadLetterLocation));
+        parameters.Add(Text(run.DeadLetterLocation ?? DefaultDeadLetterLocation));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -58,6 +58,12 @@ public sealed partial class PostgresCheckpointStore : ICheckpointStore
     public PostgresTableNames Tables { get; }
 
     /// <summary>
+    /// Gets the dead-letter location recorded for a run whose record names none: set by <see cref="PostgresTransactionalSink{T}"/>
+    /// on the store it lends, whose runs' dead letters go to the sink's table rather than to a dead-letter sink of the pipeline.
+    /// </summary>
+    internal string? DefaultDeadLetterLocation { get; init; }
+
+    /// <summary>
     /// Creates the checkpoint, run-record and lease tables where missing and upgrades tables of an older schema version in
     /// place (see <see cref="PostgresSchema"/>); drops and rewrites nothing.
     /// </summary>
