@@ -9,8 +9,8 @@ namespace Sluice.PostgreSql;
 /// <summary>
 /// A store's check, on its first use, that none of its tables has a schema version newer than
 /// <see cref="PostgresSchema.CurrentVersion"/>: a newer package may have changed what a column means, so the store refuses
-/// rather than read or write it as this version understands it. The answer is kept for the store's lifetime: a pass is
-/// checked once, and a refusal is given again without asking the database. A database without the version table
+/// rather than read or write it as this version understands it. The answer is kept for the store's lifetime: once it
+/// passed, the database is not asked again, and a refusal is given again without asking it. A database without the version table
 /// (tables made by the script of version 1, or by hand) passes: nothing newer has been recorded there, and the store then
 /// works with the columns it finds, as before versions were recorded.
 /// </summary>
