@@ -32,7 +32,7 @@ public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipeli
         ArgumentException.ThrowIfNullOrWhiteSpace(run.RunId, nameof(run));
         ArgumentException.ThrowIfNullOrWhiteSpace(run.Pipeline, nameof(run));
         ArgumentException.ThrowIfNullOrWhiteSpace(run.Instance, nameof(run));
-        return PostgresRetry.RunAsync(token => SaveRunOnceAsync(run, token), cancellationToken);
+        return RunCheckedAsync(token => SaveRunOnceAsync(run, token), cancellationToken);
     }
 
     private async ValueTask SaveRunOnceAsync(PipelineRunRecord run, CancellationToken cancellationToken)
@@ -58,7 +58,7 @@ public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipeli
         parameters.Add(new NpgsqlParameter<long> { TypedValue = run.DeadLettered });
         parameters.Add(new NpgsqlParameter<long> { TypedValue = run.Retried });
         parameters.Add(Text(run.Error));
-        parameters.Add(Text(run.DeadLetterLocation));
+        parameters.Add(Text(run.DeadLetterLocation ?? DefaultDeadLetterLocation));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -67,7 +67,7 @@ public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipeli
     public ValueTask<PipelineRunRecord?> GetRunAsync(string runId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
-        return PostgresRetry.RunAsync(token => GetRunOnceAsync(runId, token), cancellationToken);
+        return RunCheckedAsync(token => GetRunOnceAsync(runId, token), cancellationToken);
     }
 
     private async ValueTask<PipelineRunRecord?> GetRunOnceAsync(string runId, CancellationToken cancellationToken)
@@ -85,7 +85,7 @@ public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipeli
         await using var command = _dataSource.CreateCommand(
             $"SELECT {RunColumns} FROM {Tables.QualifiedRuns} WHERE $1::text IS NULL OR instance = $1 ORDER BY started_at DESC, run_id DESC");
         command.Parameters.Add(Text(instance));
-        await using var reader = await PostgresRetry.RunAsync(token => new ValueTask<NpgsqlDataReader>(command.ExecuteReaderAsync(token)), cancellationToken).ConfigureAwait(false);
+        await using var reader = await RunCheckedAsync(token => new ValueTask<NpgsqlDataReader>(command.ExecuteReaderAsync(token)), cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             yield return ReadRun(reader);
@@ -105,7 +105,7 @@ public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipeli
         ArgumentException.ThrowIfNullOrWhiteSpace(instance);
         ArgumentException.ThrowIfNullOrWhiteSpace(holder);
         ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.FromSeconds(1));
-        return PostgresRetry.RunAsync(token => AcquireLeaseOnceAsync(instance, holder, duration, token), cancellationToken);
+        return RunCheckedAsync(token => AcquireLeaseOnceAsync(instance, holder, duration, token), cancellationToken);
     }
 
     private async ValueTask<PipelineLease> AcquireLeaseOnceAsync(string instance, string holder, TimeSpan duration, CancellationToken cancellationToken)
@@ -149,7 +149,7 @@ public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipeli
     {
         ArgumentNullException.ThrowIfNull(lease);
         ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.FromSeconds(1));
-        return PostgresRetry.RunAsync(token => RenewLeaseOnceAsync(lease, duration, token), cancellationToken);
+        return RunCheckedAsync(token => RenewLeaseOnceAsync(lease, duration, token), cancellationToken);
     }
 
     private async ValueTask<PipelineLease> RenewLeaseOnceAsync(PipelineLease lease, TimeSpan duration, CancellationToken cancellationToken)
@@ -186,7 +186,7 @@ public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipeli
     public ValueTask ReleaseLeaseAsync(PipelineLease lease, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(lease);
-        return PostgresRetry.RunAsync(token => ReleaseLeaseOnceAsync(lease, token), cancellationToken);
+        return RunCheckedAsync(token => ReleaseLeaseOnceAsync(lease, token), cancellationToken);
     }
 
     private async ValueTask ReleaseLeaseOnceAsync(PipelineLease lease, CancellationToken cancellationToken)
@@ -202,7 +202,7 @@ public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipeli
     public ValueTask<PipelineLease?> GetLeaseAsync(string instance, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(instance);
-        return PostgresRetry.RunAsync(
+        return RunCheckedAsync(
             async token =>
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
@@ -218,7 +218,7 @@ public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipeli
         await using var command = _dataSource.CreateCommand(
             $"SELECT pipeline, partition, position, committed_at FROM {Tables.QualifiedCheckpoints} WHERE $1::text IS NULL OR pipeline = $1 ORDER BY pipeline, partition");
         command.Parameters.Add(Text(instance));
-        await using var reader = await PostgresRetry.RunAsync(token => new ValueTask<NpgsqlDataReader>(command.ExecuteReaderAsync(token)), cancellationToken).ConfigureAwait(false);
+        await using var reader = await RunCheckedAsync(token => new ValueTask<NpgsqlDataReader>(command.ExecuteReaderAsync(token)), cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             yield return new StoredCheckpoint
@@ -238,6 +238,7 @@ public sealed partial class PostgresCheckpointStore : IPipelineRunStore, IPipeli
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(instance);
         ArgumentException.ThrowIfNullOrWhiteSpace(partition);
+        await _schemaCheck.EnsureAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await LockInstanceAsync(instance, connection, transaction, cancellationToken).ConfigureAwait(false);

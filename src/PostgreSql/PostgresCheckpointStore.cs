@@ -18,7 +18,11 @@ namespace Sluice.PostgreSql;
 /// network dropped it: SQLSTATE 57P01 or <see cref="NpgsqlException.IsTransient"/>) is made again on another connection,
 /// up to 5 times in all, 50, 100, 200 and 400 ms apart; every statement of those calls is idempotent, so one repeated
 /// after its answer was lost changes nothing twice. <see cref="ResetAsync(string, string, CancellationToken)"/>, an
-/// operator's command, is not repeated: it fails and says so.
+/// operator's command, is not repeated: it fails and says so. On its first call the store reads the recorded schema
+/// versions of its tables (<see cref="PostgresTableNames.SchemaVersions"/>) once and refuses, with the message
+/// <see cref="EnsureSchemaAsync(CancellationToken)"/> gives (an <see cref="InvalidOperationException"/>), tables a newer
+/// version of the package has recorded; without a version table (tables of version 1, or made by hand) it works with the
+/// columns it finds, as before.
 /// </remarks>
 public sealed partial class PostgresCheckpointStore : ICheckpointStore
 {
@@ -26,6 +30,7 @@ public sealed partial class PostgresCheckpointStore : ICheckpointStore
     private readonly string _load;
     private readonly string _commit;
     private readonly string _advance;
+    private readonly PostgresSchemaCheck _schemaCheck;
 
     /// <summary>Creates a store using <paramref name="tables"/>' checkpoint table.</summary>
     /// <param name="dataSource">The database.</param>
@@ -36,6 +41,7 @@ public sealed partial class PostgresCheckpointStore : ICheckpointStore
         ArgumentNullException.ThrowIfNull(dataSource);
         _dataSource = dataSource;
         Tables = tables ?? PostgresTableNames.Default;
+        _schemaCheck = new PostgresSchemaCheck(dataSource, Tables, Tables.Checkpoints, Tables.Runs, Tables.Leases);
         var table = Tables.QualifiedCheckpoints;
         _load = $"SELECT position FROM {table} WHERE pipeline = $1 AND partition = $2";
         _commit = $"INSERT INTO {table} AS c (pipeline, partition, position) VALUES ($1, $2, $3) "
@@ -50,6 +56,12 @@ public sealed partial class PostgresCheckpointStore : ICheckpointStore
 
     /// <summary>Gets the table names this store uses.</summary>
     public PostgresTableNames Tables { get; }
+
+    /// <summary>
+    /// Gets the dead-letter location recorded for a run whose record names none: set by <see cref="PostgresTransactionalSink{T}"/>
+    /// on the store it lends, whose runs' dead letters go to the sink's table rather than to a dead-letter sink of the pipeline.
+    /// </summary>
+    internal string? DefaultDeadLetterLocation { get; init; }
 
     /// <summary>
     /// Creates the checkpoint, run-record and lease tables where missing and upgrades tables of an older schema version in
@@ -67,7 +79,7 @@ public sealed partial class PostgresCheckpointStore : ICheckpointStore
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(pipeline);
         ArgumentException.ThrowIfNullOrWhiteSpace(partition);
-        return await PostgresRetry.RunAsync(
+        return await RunCheckedAsync(
             async token =>
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
@@ -84,7 +96,7 @@ public sealed partial class PostgresCheckpointStore : ICheckpointStore
         ArgumentException.ThrowIfNullOrWhiteSpace(pipeline);
         ArgumentException.ThrowIfNullOrWhiteSpace(partition);
         ArgumentOutOfRangeException.ThrowIfNegative(position);
-        await PostgresRetry.RunAsync(
+        await RunCheckedAsync(
             async token =>
             {
                 await using var command = _dataSource.CreateCommand(_commit);
@@ -94,6 +106,22 @@ public sealed partial class PostgresCheckpointStore : ICheckpointStore
                 await command.ExecuteNonQueryAsync(token).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Refuses, on the first call of this store, tables whose recorded schema version is newer than this package knows.</summary>
+    internal ValueTask CheckSchemaAsync(CancellationToken cancellationToken) => _schemaCheck.EnsureAsync(cancellationToken);
+
+    // Every call of the store: the schema check (once per store), then the call, made again on a broken connection.
+    private async ValueTask<TResult> RunCheckedAsync<TResult>(Func<CancellationToken, ValueTask<TResult>> call, CancellationToken cancellationToken)
+    {
+        await _schemaCheck.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        return await PostgresRetry.RunAsync(call, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask RunCheckedAsync(Func<CancellationToken, ValueTask> call, CancellationToken cancellationToken)
+    {
+        await _schemaCheck.EnsureAsync(cancellationToken).ConfigureAwait(false);
+        await PostgresRetry.RunAsync(call, cancellationToken).ConfigureAwait(false);
     }
 
     internal async ValueTask<long?> LoadAsync(string pipeline, string partition, NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken)

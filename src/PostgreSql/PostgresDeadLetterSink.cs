@@ -25,7 +25,15 @@ namespace Sluice.PostgreSql;
 /// <c>text</c> cannot hold the NUL character: a payload whose JSON holds one (<c>\u0000</c>) is stored the same way, as a
 /// JSON string holding the payload's JSON text, and read back exactly as written (text that is not JSON and holds a NUL
 /// character itself reads back as a JSON string of the text); in the other text columns (error message, stack trace, key, context values) a NUL is replaced with U+FFFD, so
-/// such a dead letter is stored, readable, rather than failing its run.
+/// such a dead letter is stored, readable, rather than failing its run. On its first call the sink reads the table's
+/// recorded schema version once and refuses, with the message <see cref="EnsureSchemaAsync(CancellationToken)"/> gives (an
+/// <see cref="InvalidOperationException"/>), a table a newer version of the package has recorded; without a version table
+/// it works with the columns it finds, as before. <see cref="WriteAsync(IReadOnlyList{DeadLetter}, CancellationToken)"/>
+/// writes its dead letters in one transaction and, when the connection broke (the server ended the session, as
+/// <c>pg_terminate_backend</c> or a failover does, or the network dropped it), writes them again on another connection,
+/// up to 5 times in all, 50, 100, 200 and 400 ms apart, as <see cref="PostgresCheckpointStore"/> does: a failure before
+/// the commit left nothing, and each row is keyed by the dead letter's id (given one, if it had none, before the first
+/// attempt), so an attempt repeated after a commit whose answer was lost stores each dead letter once.
 /// </remarks>
 public sealed class PostgresDeadLetterSink : IDeadLetterStore
 {
@@ -35,6 +43,7 @@ public sealed class PostgresDeadLetterSink : IDeadLetterStore
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _insert;
     private readonly string _select;
+    private readonly PostgresSchemaCheck _schemaCheck;
 
     /// <summary>Creates a sink writing to <paramref name="tables"/>' dead-letter table.</summary>
     /// <param name="dataSource">The database.</param>
@@ -45,6 +54,7 @@ public sealed class PostgresDeadLetterSink : IDeadLetterStore
         ArgumentNullException.ThrowIfNull(dataSource);
         _dataSource = dataSource;
         Tables = tables ?? PostgresTableNames.Default;
+        _schemaCheck = new PostgresSchemaCheck(dataSource, Tables, Tables.DeadLetters);
         var table = Tables.QualifiedDeadLetters;
         _insert = $"INSERT INTO {table} (id, pipeline, partition, record_key, position, payload, error_type, error_message, stack_trace, attempts, context, dead_lettered_at, "
             + "instance, run_id, payload_escaped) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (id) DO UPDATE SET "
@@ -83,11 +93,24 @@ public sealed class PostgresDeadLetterSink : IDeadLetterStore
             return;
         }
 
-        // One transaction: the returned task completes only when every dead letter of the call is durable.
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await WriteAsync(deadLetters, connection, transaction, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+        await _schemaCheck.EnsureAsync(cancellationToken).ConfigureAwait(false);
+
+        // Ids are settled before the first attempt, so every attempt writes the same rows: an attempt repeated after its
+        // commit landed (only the answer was lost) replaces each row with itself rather than adding one.
+        var letters = WithIds(deadLetters);
+
+        // One transaction: the returned task completes only when every dead letter of the call is durable. A broken
+        // connection before the commit rolls everything back (the server ends the transaction with the session), so the
+        // call is made again on another connection, as the checkpoint store's calls are.
+        await PostgresRetry.RunAsync(
+            async token =>
+            {
+                await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+                await using var transaction = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
+                await WriteAsync(letters, connection, transaction, token).ConfigureAwait(false);
+                await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads the dead letters of <paramref name="pipeline"/>, by position (those without one last), for review or replay.</summary>
@@ -99,6 +122,7 @@ public sealed class PostgresDeadLetterSink : IDeadLetterStore
     public async IAsyncEnumerable<DeadLetter> ReadAsync(string pipeline, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(pipeline);
+        await _schemaCheck.EnsureAsync(cancellationToken).ConfigureAwait(false);
         await using var command = _dataSource.CreateCommand(_select);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = pipeline });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -114,6 +138,7 @@ public sealed class PostgresDeadLetterSink : IDeadLetterStore
 #pragma warning restore RS0026
     {
         query ??= new DeadLetterQuery();
+        await _schemaCheck.EnsureAsync(cancellationToken).ConfigureAwait(false);
         await using var command = _dataSource.CreateCommand(
             $"SELECT {Columns} FROM {Tables.QualifiedDeadLetters} WHERE ($1::text IS NULL OR coalesce(instance, pipeline) = $1) AND ($2::text IS NULL OR pipeline = $2) "
             + "AND ($3::text IS NULL OR error_type = $3 OR right(error_type, length($3) + 1) = '.' || $3) "
@@ -147,10 +172,14 @@ public sealed class PostgresDeadLetterSink : IDeadLetterStore
             array[index++] = id ?? throw new ArgumentNullException(nameof(ids), "An id is null.");
         }
 
+        await _schemaCheck.EnsureAsync(cancellationToken).ConfigureAwait(false);
         await using var command = _dataSource.CreateCommand($"DELETE FROM {Tables.QualifiedDeadLetters} WHERE id = ANY($1)");
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = array });
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Refuses, on the first call of this sink, a table whose recorded schema version is newer than this package knows.</summary>
+    internal ValueTask CheckSchemaAsync(CancellationToken cancellationToken) => _schemaCheck.EnsureAsync(cancellationToken);
 
     internal async ValueTask WriteAsync(IReadOnlyList<DeadLetter> deadLetters, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
@@ -185,6 +214,24 @@ public sealed class PostgresDeadLetterSink : IDeadLetterStore
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // The dead letters with an id each: those without one get a new one here, once per call.
+    private static IReadOnlyList<DeadLetter> WithIds(IReadOnlyList<DeadLetter> deadLetters)
+    {
+        DeadLetter[]? copy = null;
+        for (var i = 0; i < deadLetters.Count; i++)
+        {
+            var letter = deadLetters[i];
+            ArgumentNullException.ThrowIfNull(letter, nameof(deadLetters));
+            if (letter.Id is null)
+            {
+                copy ??= [.. deadLetters];
+                copy[i] = letter with { Id = Guid.NewGuid().ToString("N") };
+            }
+        }
+
+        return copy ?? deadLetters;
     }
 
     private static NpgsqlParameter Text(string? value) => new() { NpgsqlDbType = NpgsqlDbType.Text, Value = value is null ? DBNull.Value : WithoutNul(value) };

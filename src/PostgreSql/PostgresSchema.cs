@@ -22,6 +22,8 @@ namespace Sluice.PostgreSql;
 /// Versions: 1 had the dead-letter table without <c>instance</c>, <c>run_id</c> and <c>payload_escaped</c> and the
 /// checkpoint table, and recorded no version; 2 added those columns, the run-record and lease tables and the version table.
 /// A table found without a version row is brought to <see cref="CurrentVersion"/> by the same idempotent statements.
+/// The stores check the recorded versions of their tables once, on their first call, and refuse a newer one with the same
+/// message; a database without the version table is used as it is.
 /// </remarks>
 public static class PostgresSchema
 {

@@ -42,8 +42,8 @@ public sealed class PostgresTransactionalSink<T> : ITransactionalBatchSink<T>, I
         _dataSource = dataSource;
         _writer = writer;
         Tables = tables ?? PostgresTableNames.Default;
-        _checkpoints = new PostgresCheckpointStore(dataSource, Tables);
         _deadLetters = new PostgresDeadLetterSink(dataSource, Tables);
+        _checkpoints = new PostgresCheckpointStore(dataSource, Tables) { DefaultDeadLetterLocation = _deadLetters.Location };
     }
 
     /// <summary>Gets the dead-letter and checkpoint table names.</summary>
@@ -51,7 +51,10 @@ public sealed class PostgresTransactionalSink<T> : ITransactionalBatchSink<T>, I
 
     /// <summary>
     /// Gets the store of the checkpoints this sink commits, and of the run records and leases beside them: the pipeline
-    /// records its runs and takes its lease through it, and operators read it (<c>sluice --postgres runs</c>).
+    /// records its runs and takes its lease through it, and operators read it (<c>sluice --postgres runs</c>). A run record
+    /// it saves that names no dead-letter location names this sink's dead-letter table
+    /// (<see cref="PostgresDeadLetterSink.Location"/>: <c>postgresql://host:port/database "schema"."table"</c>), where a
+    /// transactional run's dead letters go.
     /// </summary>
     public PostgresCheckpointStore Checkpoints => _checkpoints;
 
@@ -85,6 +88,8 @@ public sealed class PostgresTransactionalSink<T> : ITransactionalBatchSink<T>, I
             throw new ArgumentException($"The batch moves the checkpoint from {batch.CheckpointFrom} to {batch.Checkpoint}; it may only move forward from 0 or more.", nameof(batch));
         }
 
+        await _checkpoints.CheckSchemaAsync(cancellationToken).ConfigureAwait(false);
+        await _deadLetters.CheckSchemaAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         if (!await _checkpoints.TryAdvanceAsync(batch.Pipeline, batch.Partition, batch.CheckpointFrom, batch.Checkpoint, connection, transaction, cancellationToken).ConfigureAwait(false))

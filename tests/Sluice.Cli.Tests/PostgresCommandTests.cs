@@ -114,6 +114,12 @@ public class PostgresCommandTests
             Assert.Equal((25L, 21L, 4L), (root.GetProperty("checkpoint").GetInt64(), root.GetProperty("succeeded").GetInt64(), root.GetProperty("deadLettered").GetInt64()));
         }
 
+        // The run names where its dead letters went: the sink's table, as the checkpoint path's runs name their dead-letter sink.
+        var show = await SluiceProcess.RunAsync("runs", "show", report.RunId!, "--postgres", ConnectionString, "--postgres-schema", db.Schema);
+        AssertNoSecret(show);
+        Assert.Equal(0, show.ExitCode);
+        Assert.Contains(new PostgresDeadLetterSink(db.DataSource, tables).Location, show.Output, StringComparison.Ordinal);
+
         var letters = await SluiceProcess.RunAsync("dead-letters", "list", "--instance", "orders-sync@2026-11-30", "--json", "--postgres", ConnectionString, "--postgres-schema", db.Schema);
         Assert.Equal(0, letters.ExitCode);
         Assert.Equal(

@@ -148,4 +148,76 @@ public class DeadLetterStoreTests
         Assert.Equal("{\"path\":\"C:\\\\u0000\"}", letters["escape"].Payload.Replace(" ", "", StringComparison.Ordinal));
         Assert.Equal("C:\\u0000", await db.ScalarAsync<string>($"SELECT payload->>'path' FROM \"{db.Schema}\".sluice_dead_letters WHERE id = 'escape' AND NOT payload_escaped"));
     }
+
+    private static DeadLetter Failed(string? id, long position)
+        => new() { Id = id, Pipeline = "p", Position = position, Payload = $"{{\"Id\":{position}}}", ErrorType = "E", ErrorMessage = "m", Attempts = 1 };
+
+    [SkippableFact]
+    public async Task A_write_rides_out_a_pooled_connection_the_server_terminated_and_stores_each_dead_letter_once()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await PostgresSchema.EnsureAsync(db.DataSource, db.Tables());
+        var application = "sluice-dl-dropped-" + Guid.NewGuid().ToString("N")[..8];
+        await using var dropped = Npgsql.NpgsqlDataSource.Create(new Npgsql.NpgsqlConnectionStringBuilder(PostgresServer.ConnectionString) { ApplicationName = application }.ConnectionString);
+        var sink = new PostgresDeadLetterSink(dropped, db.Tables());
+        await sink.WriteAsync([Failed("warm", 0)]); // a pooled connection to begin with
+
+        // Before each write the server ends the session of every idle connection in the sink's pool, as a failover does.
+        var terminated = 0L;
+        for (var round = 1; round <= 5; round++)
+        {
+            terminated += await db.ScalarAsync<long>($"SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{application}') AS killed");
+            await sink.WriteAsync([Failed($"r{round}", round), Failed(null, 100 + round)]);
+        }
+
+        Assert.True(terminated >= 5, $"only {terminated} pooled connections were terminated");
+        var positions = await sink.ReadAsync("p").Select(d => d.Position!.Value).ToListAsync();
+        Assert.Equal([0L, 1, 2, 3, 4, 5, 101, 102, 103, 104, 105], positions);
+    }
+
+    [SkippableFact]
+    public async Task A_write_whose_session_ends_during_its_commit_is_made_again_and_stores_each_dead_letter_once()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var tables = db.Tables();
+        var sink = new PostgresDeadLetterSink(db.DataSource, tables);
+        await sink.EnsureSchemaAsync();
+
+        // A deferred trigger runs at COMMIT: the first time, it ends its own session there, before the commit is made.
+        await db.ExecuteAsync($$"""
+            CREATE SEQUENCE "{{db.Schema}}".fired;
+            CREATE FUNCTION "{{db.Schema}}".end_first_commit() RETURNS trigger LANGUAGE plpgsql AS $f$
+            BEGIN
+                IF nextval('"{{db.Schema}}".fired') = 1 THEN
+                    PERFORM pg_terminate_backend(pg_backend_pid());
+                    PERFORM pg_sleep(10);
+                END IF;
+                RETURN NULL;
+            END $f$;
+            CREATE CONSTRAINT TRIGGER end_first_commit AFTER INSERT OR UPDATE ON "{{db.Schema}}"."{{tables.DeadLetters}}"
+                DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION "{{db.Schema}}".end_first_commit();
+            """);
+
+        await sink.WriteAsync([Failed("a", 1), Failed(null, 2), Failed("c", 3)]);
+
+        // The first attempt fired the trigger once and was rolled back; the second fired it for each of its three rows.
+        Assert.Equal(4L, await db.ScalarAsync<long>($"SELECT last_value FROM \"{db.Schema}\".fired"));
+        var stored = await sink.ReadAsync("p").ToListAsync();
+        Assert.Equal([1L, 2, 3], stored.Select(d => d.Position!.Value));
+        Assert.Equal(3, stored.Select(d => d.Id).Distinct().Count());
+    }
+
+    [SkippableFact]
+    public async Task A_write_failing_on_a_statement_error_stores_none_of_its_dead_letters()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var tables = db.Tables();
+        var sink = new PostgresDeadLetterSink(db.DataSource, tables);
+        await sink.EnsureSchemaAsync();
+
+        // attempts >= 1 is a CHECK: an error of the statement, not of the connection, fails the call; its one transaction keeps none of it.
+        var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(async () => await sink.WriteAsync([Failed("ok", 1), Failed("bad", 2) with { Attempts = 0 }]));
+        Assert.Equal("23514", error.SqlState); // check_violation
+        Assert.Empty(await sink.ReadAsync("p").ToListAsync());
+    }
 }

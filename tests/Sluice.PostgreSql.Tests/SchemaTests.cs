@@ -202,6 +202,88 @@ public class SchemaTests
     }
 
     [SkippableFact]
+    public async Task Each_store_refuses_tables_of_a_newer_schema_version_on_its_first_call_with_the_message_of_EnsureSchemaAsync()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var tables = db.Tables();
+        await PostgresSchema.EnsureAsync(db.DataSource, tables);
+        await new PostgresCheckpointStore(db.DataSource, tables).CommitAsync("p", "source", 5);
+        await db.ExecuteAsync($"UPDATE \"{db.Schema}\".\"{tables.SchemaVersions}\" SET version = 3 WHERE table_name IN ('{tables.Leases}', '{tables.DeadLetters}')");
+        var expected = (await Assert.ThrowsAsync<InvalidOperationException>(() => PostgresSchema.EnsureAsync(db.DataSource, tables))).Message;
+        Assert.Contains("sluice_dead_letters has schema version 3", expected, StringComparison.Ordinal);
+
+        // The checkpoint store's tables: the lease table is newer, so every call of a new store is refused, reads included.
+        var store = new PostgresCheckpointStore(db.DataSource, tables);
+        var leases = expected.Replace("sluice_dead_letters", "sluice_leases", StringComparison.Ordinal);
+        Assert.Equal(leases, (await Assert.ThrowsAsync<InvalidOperationException>(async () => await store.LoadAsync("p", "source"))).Message);
+        Assert.Equal(leases, (await Assert.ThrowsAsync<InvalidOperationException>(async () => await store.CommitAsync("p", "source", 9))).Message);
+        Assert.Equal(leases, (await Assert.ThrowsAsync<InvalidOperationException>(async () => await store.ListRunsAsync().ToListAsync())).Message);
+        Assert.Equal(leases, (await Assert.ThrowsAsync<InvalidOperationException>(async () => await store.ResetAsync("p", "source"))).Message);
+        var run = SluicePipeline.From(Enumerable.Range(0, 3)).WithName("p").WithCheckpoints(store).RunAsync((_, _) => ValueTask.CompletedTask);
+        Assert.Equal(leases, (await Assert.ThrowsAsync<InvalidOperationException>(async () => await run)).Message);
+
+        // The dead-letter sink: refused before anything is written.
+        var deadLetters = new PostgresDeadLetterSink(db.DataSource, tables);
+        var letter = new DeadLetter { Id = "d1", Pipeline = "p", Payload = "{}", ErrorType = "E", ErrorMessage = "m", Attempts = 1, Timestamp = DateTimeOffset.UtcNow };
+        Assert.Equal(expected, (await Assert.ThrowsAsync<InvalidOperationException>(async () => await deadLetters.WriteAsync([letter]))).Message);
+        Assert.Equal(expected, (await Assert.ThrowsAsync<InvalidOperationException>(async () => await deadLetters.ReadAsync(new DeadLetterQuery()).ToListAsync())).Message);
+        Assert.Equal(expected, (await Assert.ThrowsAsync<InvalidOperationException>(async () => await deadLetters.DeleteAsync(["d1"]))).Message);
+
+        // The transactional sink checks both: its commit changes nothing.
+        await db.ExecuteAsync(PlainInsertWriter.CreateTable(db.Schema));
+        var sink = new PostgresTransactionalSink<Event>(db.DataSource, new PlainInsertWriter(db.Schema), tables);
+        var batch = new TransactionalBatch<Event> { Pipeline = "p", Partition = "source", CheckpointFrom = 5, Checkpoint = 6, Records = [new Event(5, 1)], Positions = [5], DeadLetters = [letter] };
+        Assert.Equal(leases, (await Assert.ThrowsAsync<InvalidOperationException>(async () => await sink.CommitAsync(batch))).Message);
+
+        Assert.Equal(5L, await db.ScalarAsync<long>($"SELECT position FROM \"{db.Schema}\".\"{tables.Checkpoints}\""));
+        Assert.Equal(0L, await db.ScalarAsync<long>($"SELECT count(*) FROM \"{db.Schema}\".\"{tables.DeadLetters}\""));
+        Assert.Empty(await Outcome.StoredIdsAsync(db.DataSource, db.Schema));
+        Assert.Equal(0L, await db.ScalarAsync<long>($"SELECT count(*) FROM \"{db.Schema}\".\"{tables.Runs}\""));
+    }
+
+    [SkippableFact]
+    public async Task A_store_checks_the_schema_version_once_and_keeps_its_answer()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var tables = db.Tables();
+        await PostgresSchema.EnsureAsync(db.DataSource, tables);
+        var versions = $"\"{db.Schema}\".\"{tables.SchemaVersions}\"";
+
+        // Checked on the first call and passed: a version recorded afterwards is not looked at again by this store...
+        var store = new PostgresCheckpointStore(db.DataSource, tables);
+        await store.CommitAsync("p", "source", 1);
+        await db.ExecuteAsync($"UPDATE {versions} SET version = 3 WHERE table_name = '{tables.Checkpoints}'");
+        await store.CommitAsync("p", "source", 2);
+        Assert.Equal(2L, await store.LoadAsync("p", "source"));
+
+        // ...but a new store looks, and keeps its refusal even once the version is back to one it knows.
+        var refused = new PostgresCheckpointStore(db.DataSource, tables);
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await refused.LoadAsync("p", "source"));
+        await db.ExecuteAsync($"UPDATE {versions} SET version = 2");
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await refused.LoadAsync("p", "source"));
+        Assert.Equal(2L, await new PostgresCheckpointStore(db.DataSource, tables).LoadAsync("p", "source"));
+    }
+
+    [SkippableFact]
+    public async Task Without_a_version_table_the_stores_use_the_tables_they_find()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        var tables = db.Tables();
+        await CreateVersionOneAsync(db, tables);
+
+        // The first version's checkpoint table has every column the checkpoint calls use: they work as before.
+        var store = new PostgresCheckpointStore(db.DataSource, tables);
+        Assert.Equal(120L, await store.LoadAsync("nightly", "source"));
+        await store.CommitAsync("nightly", "source", 130);
+        Assert.Equal(130L, await store.LoadAsync("nightly", "source"));
+
+        // Its dead-letter table lacks columns version 2 added: reading fails as it did, on the column, not on a version.
+        var error = await Assert.ThrowsAsync<Npgsql.PostgresException>(async () => await new PostgresDeadLetterSink(db.DataSource, tables).ReadAsync("nightly").ToListAsync());
+        Assert.Equal("42703", error.SqlState); // undefined_column
+        Assert.Equal(0L, await db.ScalarAsync<long>($"SELECT count(*) FROM pg_tables WHERE schemaname = '{db.Schema}' AND tablename = '{tables.SchemaVersions}'"));
+    }
+
+    [SkippableFact]
     public async Task Without_the_schema_a_store_fails_loudly_rather_than_reading_nothing()
     {
         await using var db = await TestDatabase.CreateAsync();

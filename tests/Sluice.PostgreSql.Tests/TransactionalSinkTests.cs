@@ -39,6 +39,10 @@ public class TransactionalSinkTests
         Assert.Equal((report.RunId, PipelineRunStatus.Completed, 250L, 250L - poison.Count, (long)poison.Count), (run.RunId, run.Status, run.Checkpoint, run.Succeeded, run.DeadLettered));
         Assert.Null(await sink.Checkpoints.GetLeaseAsync("tx"));
 
+        // It names where its dead letters went: the sink's dead-letter table, without credentials.
+        Assert.Equal(new PostgresDeadLetterSink(db.DataSource, db.Tables()).Location, run.DeadLetterLocation);
+        Assert.EndsWith($"\"{db.Schema}\".\"{db.Tables().DeadLetters}\"", run.DeadLetterLocation, StringComparison.Ordinal);
+
         // Running the completed instance again is refused, naming it, and writes nothing.
         var refused = await Assert.ThrowsAsync<PipelineInstanceCompletedException>(() => Run());
         Assert.Equal(("tx", report.RunId), (refused.Instance, refused.LastRun!.RunId));
