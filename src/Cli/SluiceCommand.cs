@@ -32,7 +32,10 @@ internal static class SluiceCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
-            WriteError(console, e.Message, "Check the path given to --store (or SLUICE_STORE) and that you may read it; run with --help for the commands.");
+            // A refusal from the PostgreSQL stores (a schema newer than this tool knows) is about the database, not a path.
+            WriteError(console, e.Message, PostgresConnection.Current is { } database
+                ? $"Check the database given to --postgres (or {PostgresVariable}), {database.Description}; run with --help for the commands."
+                : $"Check the path given to --store (or {StoreVariable}) and that you may read it; run with --help for the commands.");
             return Failure;
         }
     }

@@ -235,6 +235,23 @@ public class PostgresCommandTests
     }
 
     [SkippableFact]
+    public async Task A_database_a_newer_Sluice_upgraded_is_refused_with_what_to_do_about_the_database()
+    {
+        await using var fixture = await CreateAsync();
+        var tables = new PostgresTableNames { Schema = fixture.Db.Schema };
+        await fixture.Db.ExecuteAsync($"UPDATE \"{fixture.Db.Schema}\".\"{tables.SchemaVersions}\" SET version = {PostgresSchema.CurrentVersion + 1} WHERE table_name = '{tables.Runs}'");
+
+        var list = await Sluice(fixture, "runs", "list");
+
+        Assert.Equal(1, list.ExitCode);
+        var output = list.Output + list.Error;
+        Assert.Contains(tables.Runs, output, StringComparison.Ordinal);
+        Assert.Contains($"{PostgresSchema.CurrentVersion + 1}", output, StringComparison.Ordinal);
+        Assert.Contains("Check the database given to --postgres", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("--store", output, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
     public async Task Errors_say_what_to_do_and_never_print_the_connection_string_or_its_password()
     {
         await PostgresServer.RequireAsync();
