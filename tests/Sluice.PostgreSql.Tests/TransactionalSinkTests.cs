@@ -104,13 +104,18 @@ public class TransactionalSinkTests
         var monday = Enumerable.Range(0, 40).Select(i => new Event(i, i)).ToList();
         var tuesday = Enumerable.Range(1000, 40).Select(i => new Event(i, i)).ToList();
 
+        var progress = new List<PipelineProgress>();
         async Task<PipelineReport> Import(List<Event> events, string input) => await SluicePipeline.From(events)
             .WithName("tx").ForInput(input).WithBatchSize(10)
             .WithTransactionalSink(sink)
+            .WithProgress(new SynchronousProgress(progress))
             .RunAsync((_, _) => ValueTask.CompletedTask);
 
         var first = await Import(monday, "orders-monday.csv");
         var second = await Import(tuesday, "orders-tuesday.csv");
+
+        // The progress an operator watches shows the transactional checkpoint too: each run's final report ends at its 40.
+        Assert.Equal([40L, 40L], progress.Where(p => p.IsFinal).Select(p => p.Checkpoint));
 
         Assert.Equal((40L, 0L), (first.Read, first.Skipped));
         Assert.Equal((40L, 0L), (second.Read, second.Skipped));
@@ -228,5 +233,17 @@ public class TransactionalSinkTests
 
         // The range check keeps its own exception.
         Assert.IsType<ArgumentOutOfRangeException>(Assert.ThrowsAny<ArgumentException>(() => SluicePipeline.From(none).WithTransactionalSink(sink).WithParallelism(0)));
+    }
+
+    /// <summary>Collects progress reports on the reporting thread (Progress&lt;T&gt; would post them to the thread pool).</summary>
+    private sealed class SynchronousProgress(List<PipelineProgress> reports) : IProgress<PipelineProgress>
+    {
+        public void Report(PipelineProgress value)
+        {
+            lock (reports)
+            {
+                reports.Add(value);
+            }
+        }
     }
 }

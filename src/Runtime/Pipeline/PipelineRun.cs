@@ -438,7 +438,7 @@ internal sealed class PipelineRun<T>
 
         var elapsed = _definition.TimeProvider.GetElapsedTime(started);
         var rate = elapsed > TimeSpan.Zero ? (succeeded + deadLettered) / elapsed.TotalSeconds : 0;
-        long? checkpoint = _definition.Checkpoints is null ? null : Interlocked.Read(ref _committed);
+        long? checkpoint = _definition.Checkpoints is null && _definition.Transactional is null ? null : Interlocked.Read(ref _committed);
         var read = Volatile.Read(ref _read);
         try
         {
