@@ -76,25 +76,14 @@ internal static class TypeSymbols
     }
 
     /// <summary>
-    /// True when <paramref name="type"/> implements an interface whose definition is <paramref name="definition"/> (with
-    /// any type arguments).
+    /// True when <paramref name="type"/> is or implements an interface whose definition is <paramref name="definition"/>
+    /// (with any type arguments).
     /// </summary>
     /// <remarks>
     /// AllInterfaces builds a new array on each call. Keeping the answers per type was tried: a ConditionalWeakTable entry
     /// per type checked made every garbage collection slower and cost more than the arrays it saved.
     /// </remarks>
-    public static bool ImplementsDefinition(ITypeSymbol type, INamedTypeSymbol definition)
-    {
-        foreach (var implemented in type.AllInterfaces)
-        {
-            if (SymbolEqualityComparer.Default.Equals(implemented.OriginalDefinition, definition))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public static bool ImplementsDefinition(ITypeSymbol type, INamedTypeSymbol definition) => ImplementsAny(type, definition, null);
 
     /// <summary>
     /// True when <paramref name="symbol"/> is the namespace with this dotted name (<c>"System.Collections.Generic"</c>),
