@@ -907,8 +907,61 @@ internal sealed class PipelineRun<T>
         return succeeded;
     }
 
+    private ValueTask<Outcome> AttemptRecordAsync(Lane lane, Item item, CancellationToken token)
+    {
+        if (_definition.Resilience is not null)
+        {
+            return AttemptRecordResilientlyAsync(lane, item, token);
+        }
+
+        // One attempt and nothing around it: a handler that finishes synchronously needs none of the asynchronous
+        // machinery below, which would otherwise cost more than a cheap handler itself (see bench/README.md).
+        lane.Position = item.Position;
+        lane.Attempts = 1;
+        lane.LastFailure = null;
+        ValueTask attempt;
+        try
+        {
+            attempt = _definition.RecordHandler!(item.Record, token);
+        }
+        catch (Exception e)
+        {
+            return new ValueTask<Outcome>(Classify(lane, e, token));
+        }
+
+        if (!attempt.IsCompleted)
+        {
+            return AwaitRecordAsync(lane, attempt, token);
+        }
+
+        try
+        {
+            // Also for a successful one: a ValueTask backed by a reusable source must be read once.
+            attempt.GetAwaiter().GetResult();
+            return new ValueTask<Outcome>(Outcome.Succeeded);
+        }
+        catch (Exception e)
+        {
+            return new ValueTask<Outcome>(Classify(lane, e, token));
+        }
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<Outcome> AttemptRecordAsync(Lane lane, Item item, CancellationToken token)
+    private static async ValueTask<Outcome> AwaitRecordAsync(Lane lane, ValueTask attempt, CancellationToken token)
+    {
+        try
+        {
+            await attempt.ConfigureAwait(false);
+            return Outcome.Succeeded;
+        }
+        catch (Exception e)
+        {
+            return Classify(lane, e, token);
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Outcome> AttemptRecordResilientlyAsync(Lane lane, Item item, CancellationToken token)
     {
         lane.Record = item.Record;
         lane.Position = item.Position;
