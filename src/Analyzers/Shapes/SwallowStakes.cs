@@ -153,9 +153,9 @@ internal sealed class SwallowStakes
     {
         var returns = fate.Catch.Handler.OwnDescendants().OfType<IReturnOperation>().ToList();
         if (returns.Count == 0
-            && EndIsReachable(fate)
             && tryOperation.Body.OwnDescendants().Any(o => o is IReturnOperation { ReturnedValue: not null })
-            && NextReturn(tryOperation) is { } next)
+            && NextReturn(tryOperation) is { } next
+            && EndIsReachable(fate))
         {
             returns.Add(next);
         }
@@ -240,11 +240,6 @@ internal sealed class SwallowStakes
     /// </summary>
     private static ILocalSymbol? TaskLeftIncomplete(CatchFate fate, ITryOperation tryOperation, KnownTypes types)
     {
-        if (!EndIsReachable(fate))
-        {
-            return null;
-        }
-
         foreach (var returned in fate.Catch.Root().OwnDescendants().OfType<IReturnOperation>())
         {
             if (returned.ReturnedValue?.WalkDownConversion() is not IPropertyReferenceOperation { Property.Name: "Task", Instance: ILocalReferenceOperation source }
@@ -258,7 +253,8 @@ internal sealed class SwallowStakes
                 .Any(call => call.Instance is ILocalReferenceOperation target && SymbolEqualityComparer.Default.Equals(target.Local, local));
             if (!completedInTry && !Mentions(fate.Catch.Handler, local))
             {
-                return local;
+                // Control-flow analysis last: it is the costliest question.
+                return EndIsReachable(fate) ? local : null;
             }
         }
 
@@ -374,6 +370,19 @@ internal sealed class SwallowStakes
     {
         var body = fate.Catch.Handler;
         if (body.Operations.IsEmpty)
+        {
+            return true;
+        }
+
+        // Control-flow analysis walks the whole method: answer from the handler's own operations when they settle it.
+        // A handler that ends in a jump never reaches its end; one with no jump and no loop anywhere does (unless the whole
+        // statement is dead code, which the compiler already reports).
+        if (body.Operations[body.Operations.Length - 1] is IReturnOperation { Kind: OperationKind.Return or OperationKind.YieldBreak } or IBranchOperation or IExpressionStatementOperation { Operation: IThrowOperation })
+        {
+            return false;
+        }
+
+        if (!body.OwnDescendants().Any(operation => operation is IReturnOperation or IBranchOperation or IThrowOperation or ILoopOperation))
         {
             return true;
         }
