@@ -8,7 +8,8 @@ namespace Sluice.Benchmarks;
 /// What the pipeline costs over a plain <c>foreach</c> when the work per record is trivial: the same generated records,
 /// the same sum of a field, once in a loop and once through <see cref="SluicePipeline"/> with the default resilience
 /// pipeline (<see cref="SluiceResilience.CreatePipeline(SluiceResilienceOptions?)"/>, circuit breaker included).
-/// Goal from the issue: the per-batch run within 1.3 times the raw loop.
+/// Goals from the issue, measured by its probe at 1,000,000 records: the per-batch run with the default resilience
+/// pipeline within 1.3 times the raw loop, and the per-record run with the pipeline's defaults (no resilience) within 2.
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 15)]
@@ -17,7 +18,7 @@ public class OverheadBenchmarks
     private readonly ResiliencePipeline _resilience = SluiceResilience.CreatePipeline();
     private long _sum;
 
-    [Params(100_000)]
+    [Params(100_000, 1_000_000)]
     public int Records { get; set; }
 
     [Benchmark(Baseline = true)]
@@ -99,6 +100,22 @@ public class OverheadBenchmarks
         _sum = 0;
         await SluicePipeline.From(Source.Rows(Records)).RunAsync(SumRecord);
         return _sum;
+    }
+
+    /// <summary>
+    /// Context: only the default resilience pipeline, executed once per batch of the runs above (Records ÷ 100 times)
+    /// around a handler that does nothing: the part of the per-batch runs that Polly itself costs.
+    /// </summary>
+    [Benchmark]
+    public async Task<long> ResiliencePipelineOnlyPerBatch()
+    {
+        var batches = Records / SluicePipeline.DefaultBatchSize;
+        for (var i = 0; i < batches; i++)
+        {
+            await _resilience.ExecuteAsync(static _ => ValueTask.CompletedTask, CancellationToken.None);
+        }
+
+        return batches;
     }
 
     private ValueTask SumBatch(IReadOnlyList<Row> batch, CancellationToken cancellationToken)
