@@ -490,7 +490,19 @@ internal sealed class PipelineRun<T>
                         {
                             // The source has to wait (a broker between deliveries, a query between pages): hand over
                             // what is filled so far instead of holding records back until a batch is full.
-                            await HandOverAllAsync(pending, token).ConfigureAwait(false);
+                            try
+                            {
+                                await HandOverAllAsync(pending, token).ConfigureAwait(false);
+                            }
+                            catch
+                            {
+                                // An asynchronous iterator refuses to be disposed while its MoveNextAsync is pending
+                                // (NotSupportedException, which would replace the stop or failure being reported): let
+                                // it finish first. The run is stopping, so the token ends the wait; what it returns no
+                                // longer matters, and observing it keeps its failure from being reported as unobserved.
+                                await next.AsTask().ContinueWith(static read => _ = read.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                                throw;
+                            }
                         }
 
                         if (!await next.ConfigureAwait(false))

@@ -182,4 +182,43 @@ public class BatchHandOverTests
         yield return 3;
         yield return 4;
     }
+
+    [Fact]
+    public async Task A_run_stopped_while_the_reader_hands_over_and_the_source_waits_reports_the_cancellation()
+    {
+        // One batch keeps the worker busy, one fills the channel, a third holds one record in the reader, and the source
+        // then waits for its next record: the reader is handing over with the source's MoveNextAsync pending.
+        var sourceWaits = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var cancel = new CancellationTokenSource();
+        var run = SluicePipeline.From(WaitingSource(21, sourceWaits))
+            .WithBatchSize(10)
+            .RunAsync(async (int _, CancellationToken ct) => await Task.Delay(Timeout.Infinite, ct), cancel.Token);
+
+        await sourceWaits.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(100);
+        await cancel.CancelAsync();
+
+        // Not the iterator's refusal to be disposed while it is still reading (NotSupportedException).
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+    }
+
+    private static async IAsyncEnumerable<int> WaitingSource(int count, TaskCompletionSource waiting, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            yield return i;
+        }
+
+        waiting.TrySetResult();
+
+        // Like a client finishing a round trip to its server, it notices the stop only after a while.
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(20, CancellationToken.None);
+        }
+
+        await Task.Delay(300, CancellationToken.None);
+        cancellationToken.ThrowIfCancellationRequested();
+        yield return count;
+    }
 }
