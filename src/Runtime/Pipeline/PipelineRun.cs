@@ -498,9 +498,9 @@ internal sealed class PipelineRun<T>
                             {
                                 // An asynchronous iterator refuses to be disposed while its MoveNextAsync is pending
                                 // (NotSupportedException, which would replace the stop or failure being reported): let
-                                // it finish first. The run is stopping, so the token ends the wait; what it returns no
-                                // longer matters, and observing it keeps its failure from being reported as unobserved.
-                                await next.AsTask().ContinueWith(static read => _ = read.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+                                // it finish first. The run is stopping, so the token ends the wait, and what it returns
+                                // or throws no longer matters.
+                                await ((Task)next.AsTask()).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                                 throw;
                             }
                         }
@@ -919,61 +919,8 @@ internal sealed class PipelineRun<T>
         return succeeded;
     }
 
-    private ValueTask<Outcome> AttemptRecordAsync(Lane lane, Item item, CancellationToken token)
-    {
-        if (_definition.Resilience is not null)
-        {
-            return AttemptRecordResilientlyAsync(lane, item, token);
-        }
-
-        // One attempt and nothing around it: a handler that finishes synchronously needs none of the asynchronous
-        // machinery below, which would otherwise cost more than a cheap handler itself (see bench/README.md).
-        lane.Position = item.Position;
-        lane.Attempts = 1;
-        lane.LastFailure = null;
-        ValueTask attempt;
-        try
-        {
-            attempt = _definition.RecordHandler!(item.Record, token);
-        }
-        catch (Exception e)
-        {
-            return new ValueTask<Outcome>(Classify(lane, e, token));
-        }
-
-        if (!attempt.IsCompleted)
-        {
-            return AwaitRecordAsync(lane, attempt, token);
-        }
-
-        try
-        {
-            // Also for a successful one: a ValueTask backed by a reusable source must be read once.
-            attempt.GetAwaiter().GetResult();
-            return new ValueTask<Outcome>(Outcome.Succeeded);
-        }
-        catch (Exception e)
-        {
-            return new ValueTask<Outcome>(Classify(lane, e, token));
-        }
-    }
-
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<Outcome> AwaitRecordAsync(Lane lane, ValueTask attempt, CancellationToken token)
-    {
-        try
-        {
-            await attempt.ConfigureAwait(false);
-            return Outcome.Succeeded;
-        }
-        catch (Exception e)
-        {
-            return Classify(lane, e, token);
-        }
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<Outcome> AttemptRecordResilientlyAsync(Lane lane, Item item, CancellationToken token)
+    private async ValueTask<Outcome> AttemptRecordAsync(Lane lane, Item item, CancellationToken token)
     {
         lane.Record = item.Record;
         lane.Position = item.Position;

@@ -4,8 +4,8 @@ using Sluice.Runtime.Tests.Support;
 namespace Sluice.Runtime.Tests.Pipeline;
 
 /// <summary>
-/// The per-record handler without resilience runs a handler that finishes synchronously without any asynchronous
-/// machinery around it; these check that every way a handler can finish is still read and counted the same.
+/// The per-record handler without resilience: every way a handler can finish (throwing, a task already faulted, a
+/// failure after waiting, a result from a reusable source) is read once and counted.
 /// </summary>
 public class RecordHandlerOutcomeTests
 {
