@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Threading.Channels;
 using BenchmarkDotNet.Attributes;
 using Polly;
 using Sluice;
@@ -116,6 +118,57 @@ public class OverheadBenchmarks
         }
 
         return batches;
+    }
+
+    /// <summary>
+    /// Context, no Sluice: the floor of any design that runs the handler on another thread than the one reading the
+    /// source, shaped like the pipeline's defaults: this thread fills pooled arrays of 100 rows and writes them to a
+    /// bounded channel of one array (parallelism 1); one consumer on the thread pool sums them and returns the arrays.
+    /// Nothing tracks positions, nothing is retried, nothing is checkpointed.
+    /// </summary>
+    [Benchmark]
+    public async Task<long> HandOverToAnotherThreadOnly()
+    {
+        const int batchSize = SluicePipeline.DefaultBatchSize;
+        var channel = Channel.CreateBounded<(Row[] Rows, int Count)>(new BoundedChannelOptions(1)
+        {
+            SingleWriter = true,
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        async Task<long> Consume()
+        {
+            long sum = 0;
+            await foreach (var (rows, count) in channel.Reader.ReadAllAsync())
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    sum += rows[i].CustomerId;
+                }
+
+                ArrayPool<Row>.Shared.Return(rows, clearArray: true);
+            }
+
+            return sum;
+        }
+
+        var consumer = Task.Run(Consume);
+        var buffer = ArrayPool<Row>.Shared.Rent(batchSize);
+        var filled = 0;
+        foreach (var row in Source.Rows(Records))
+        {
+            buffer[filled++] = row;
+            if (filled == batchSize)
+            {
+                await channel.Writer.WriteAsync((buffer, filled));
+                buffer = ArrayPool<Row>.Shared.Rent(batchSize);
+                filled = 0;
+            }
+        }
+
+        await channel.Writer.WriteAsync((buffer, filled));
+        channel.Writer.Complete();
+        return await consumer;
     }
 
     private ValueTask SumBatch(IReadOnlyList<Row> batch, CancellationToken cancellationToken)
