@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Sluice;
+using Sluice.Benchmarks;
 
 // What the pipeline costs over a plain foreach in wall-clock time and in processor time (every thread of the process),
 // for trivial work per record. BenchmarkDotNet reports wall-clock time only, and on a small shared machine the hand-over
@@ -23,20 +24,20 @@ var ways = new (string Name, Func<Task> Run)[]
 {
     ("raw foreach", () =>
     {
-        foreach (var row in Rows(records))
+        foreach (var row in Source.Rows(records))
         {
             sum += row.CustomerId;
         }
 
         return Task.CompletedTask;
     }),
-    ("per record, defaults (no resilience)", () => SluicePipeline.From(Rows(records))
+    ("per record, defaults (no resilience)", () => SluicePipeline.From(Source.Rows(records))
         .RunAsync((Row row, CancellationToken _) =>
         {
             Interlocked.Add(ref sum, row.CustomerId);
             return ValueTask.CompletedTask;
         })),
-    ("per batch, default resilience", () => SluicePipeline.From(Rows(records)).WithResilience(resilience)
+    ("per batch, default resilience", () => SluicePipeline.From(Source.Rows(records)).WithResilience(resilience)
         .RunAsync((IReadOnlyList<Row> batch, CancellationToken _) =>
         {
             long batchSum = 0;
@@ -91,14 +92,3 @@ static double Median(List<double> values)
     var sorted = values.Order().ToList();
     return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
 }
-
-static IEnumerable<Row> Rows(int count)
-{
-    for (var i = 0; i < count; i++)
-    {
-        yield return new Row(i, i % 9_973, (i % 1_000) / 10m);
-    }
-}
-
-/// <summary>A row as a data pipeline would read it (the same shape as the benchmarks' rows).</summary>
-internal sealed record Row(long Id, int CustomerId, decimal Amount);
