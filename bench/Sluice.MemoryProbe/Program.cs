@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Sluice;
+using Sluice.Benchmarks;
 
 // Compares the peak working set of processing N generated rows several ways. Each way runs in its own child process
 // so that one way's heap cannot inflate another's peak.
@@ -74,31 +75,9 @@ static async Task<long> MeasureAsync(string way, int rows)
     return long.Parse(output.Split(' ')[0], CultureInfo.InvariantCulture);
 }
 
-// A lazily generated source, standing in for a database reader or a file.
-static IEnumerable<Row> Rows(int count)
-{
-    for (var i = 0; i < count; i++)
-    {
-        yield return new Row(i, i % 9_973, (i % 1_000) / 10m);
-    }
-}
-
-static async IAsyncEnumerable<Row> RowsAsync(int count)
-{
-    for (var i = 0; i < count; i++)
-    {
-        if (i % 10_000 == 0)
-        {
-            await Task.Yield();
-        }
-
-        yield return new Row(i, i % 9_973, (i % 1_000) / 10m);
-    }
-}
-
 static decimal ToList(int rows)
 {
-    var all = Rows(rows).ToList();
+    var all = Source.Rows(rows).ToList();
     var sum = 0m;
     foreach (var row in all)
     {
@@ -111,7 +90,7 @@ static decimal ToList(int rows)
 static decimal InBatches(int rows)
 {
     var sum = 0m;
-    foreach (var batch in Rows(rows).InBatches(BatchSize))
+    foreach (var batch in Source.Rows(rows).InBatches(BatchSize))
     {
         foreach (var row in batch)
         {
@@ -125,7 +104,7 @@ static decimal InBatches(int rows)
 static async Task<decimal> InBatchesAsync(int rows)
 {
     var sum = 0m;
-    await foreach (var batch in RowsAsync(rows).InBatches(BatchSize))
+    await foreach (var batch in Source.RowsAsync(rows).InBatches(BatchSize))
     {
         foreach (var row in batch)
         {
@@ -139,7 +118,7 @@ static async Task<decimal> InBatchesAsync(int rows)
 static async Task<decimal> Pipeline(int rows)
 {
     long cents = 0;
-    await SluicePipeline.From(Rows(rows))
+    await SluicePipeline.From(Source.Rows(rows))
         .WithBatchSize(BatchSize)
         .WithParallelism(2)
         .RunAsync((IReadOnlyList<Row> batch, CancellationToken _) =>
@@ -160,7 +139,7 @@ static async Task<decimal> Pipeline(int rows)
 static async Task<decimal> PipelineBorrowed(int rows)
 {
     long cents = 0;
-    await SluicePipeline.From(Rows(rows))
+    await SluicePipeline.From(Source.Rows(rows))
         .WithBatchSize(BatchSize)
         .WithParallelism(2)
         .RunBorrowedAsync((batch, _) =>
@@ -176,5 +155,3 @@ static async Task<decimal> PipelineBorrowed(int rows)
         });
     return cents / 100m;
 }
-
-internal sealed record Row(long Id, int CustomerId, decimal Amount);
