@@ -99,13 +99,14 @@ internal sealed class PipelineRun<T>
         _runId = string.Create(CultureInfo.InvariantCulture, $"{startedAt:yyyyMMdd'T'HHmmssfff'Z'}-{Guid.NewGuid().ToString("N")[..8]}");
         var holder = $"{Environment.MachineName} pid {Environment.ProcessId} run {_runId}";
         PipelineLease? lease = null;
+        long leaseAskedAt = 0;
         if (leases is not null)
         {
-            lease = await AcquireLeaseAsync(leases, holder, cancellationToken).ConfigureAwait(false);
+            (lease, leaseAskedAt) = await AcquireLeaseAsync(leases, holder, cancellationToken).ConfigureAwait(false);
         }
 
         using var renewal = new CancellationTokenSource();
-        var renewing = lease is null ? Task.CompletedTask : Task.Run(() => RenewLeaseAsync(leases!, lease, renewal.Token), CancellationToken.None);
+        var renewing = lease is null ? Task.CompletedTask : Task.Run(() => RenewLeaseAsync(leases!, lease, leaseAskedAt, renewal.Token), CancellationToken.None);
         try
         {
             await LoadCheckpointAsync(cancellationToken).ConfigureAwait(false);
@@ -158,14 +159,16 @@ internal sealed class PipelineRun<T>
         }
     }
 
-    private async ValueTask<PipelineLease> AcquireLeaseAsync(IPipelineLeaseStore leases, string holder, CancellationToken cancellationToken)
+    /// <returns>The lease, and the <see cref="Stopwatch"/> timestamp of when it was asked for, which renewals count from.</returns>
+    private async ValueTask<(PipelineLease Lease, long AskedAt)> AcquireLeaseAsync(IPipelineLeaseStore leases, string holder, CancellationToken cancellationToken)
     {
         var waitUntil = DateTimeOffset.UtcNow + _definition.LeaseWait;
         while (true)
         {
             try
             {
-                return await leases.AcquireLeaseAsync(_instance.Key, holder, _definition.LeaseDuration, cancellationToken).ConfigureAwait(false);
+                var askedAt = Stopwatch.GetTimestamp();
+                return (await leases.AcquireLeaseAsync(_instance.Key, holder, _definition.LeaseDuration, cancellationToken).ConfigureAwait(false), askedAt);
             }
             catch (PipelineInstanceBusyException) when (DateTimeOffset.UtcNow < waitUntil)
             {
@@ -190,7 +193,15 @@ internal sealed class PipelineRun<T>
         }
     }
 
-    private async Task RenewLeaseAsync(IPipelineLeaseStore leases, PipelineLease lease, CancellationToken stop)
+    /// <summary>
+    /// Renews the lease every third of its duration until <paramref name="stop"/>. The third is counted from when the last
+    /// acquire or renewal was asked for, not from when it returned: the store dates a lease from a moment after it is
+    /// asked, so counting from its return would add every round trip to the gap between renewals, and a store slower than
+    /// two thirds of the duration (a busy disk's flush, a loaded database) would let the lease lapse while the run still
+    /// holds it. Counted this way a lease lapses only if one renewal takes longer than the whole duration. The local
+    /// monotonic clock is used, not the lease's expiry, because a database store dates leases by its own clock.
+    /// </summary>
+    private async Task RenewLeaseAsync(IPipelineLeaseStore leases, PipelineLease lease, long askedAt, CancellationToken stop)
     {
         _lease = lease;
         var interval = _definition.LeaseDuration / 3;
@@ -198,7 +209,13 @@ internal sealed class PipelineRun<T>
         {
             try
             {
-                await Task.Delay(interval, stop).ConfigureAwait(false);
+                var wait = interval - Stopwatch.GetElapsedTime(askedAt);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, stop).ConfigureAwait(false);
+                }
+
+                askedAt = Stopwatch.GetTimestamp();
                 _lease = await leases.RenewLeaseAsync(_lease, _definition.LeaseDuration, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
