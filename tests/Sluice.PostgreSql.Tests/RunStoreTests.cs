@@ -277,11 +277,13 @@ public class RunStoreTests
         await using var db = await TestDatabase.CreateAsync();
         var (store, _) = await CreateStoresAsync(db);
         var intruders = 0;
+
+        // Five records of 600 ms outlast the 2 s lease; the last two intruders come after it would have expired unrenewed.
         var report = await SluicePipeline.From(Enumerable.Range(0, 5))
-            .WithName("long").WithBatchSize(1).WithCheckpoints(store).WithLease(TimeSpan.FromSeconds(1))
+            .WithName("long").WithBatchSize(1).WithCheckpoints(store).WithLease(TimeSpan.FromSeconds(2))
             .RunAsync(async (_, token) =>
             {
-                await Task.Delay(500, token);
+                await Task.Delay(600, token);
                 await Assert.ThrowsAsync<PipelineInstanceBusyException>(async () => await store.AcquireLeaseAsync("long", "intruder", TimeSpan.FromSeconds(1), token));
                 intruders++;
             });
