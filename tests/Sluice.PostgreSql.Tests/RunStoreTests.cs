@@ -278,12 +278,12 @@ public class RunStoreTests
         var (store, _) = await CreateStoresAsync(db);
         var intruders = 0;
 
-        // Five records of 600 ms outlast the 2 s lease; the last two intruders come after it would have expired unrenewed.
+        // Five records of 800 ms outlast the 3 s lease; the last two intruders come after it would have expired unrenewed.
         var report = await SluicePipeline.From(Enumerable.Range(0, 5))
-            .WithName("long").WithBatchSize(1).WithCheckpoints(store).WithLease(TimeSpan.FromSeconds(2))
+            .WithName("long").WithBatchSize(1).WithCheckpoints(store).WithLease(TimeSpan.FromSeconds(3))
             .RunAsync(async (_, token) =>
             {
-                await Task.Delay(600, token);
+                await Task.Delay(800, token);
                 await Assert.ThrowsAsync<PipelineInstanceBusyException>(async () => await store.AcquireLeaseAsync("long", "intruder", TimeSpan.FromSeconds(1), token));
                 intruders++;
             });

@@ -194,29 +194,62 @@ internal sealed class PipelineRun<T>
     }
 
     /// <summary>
-    /// Renews the lease every third of its duration until <paramref name="stop"/>. The third is counted from when the last
-    /// acquire or renewal was asked for, not from when it returned: the store dates a lease from a moment after it is
-    /// asked, so counting from its return would add every round trip to the gap between renewals, and a store slower than
-    /// two thirds of the duration (a busy disk's flush, a loaded database) would let the lease lapse while the run still
-    /// holds it. Counted this way a lease lapses only if one renewal takes longer than the whole duration. The local
-    /// monotonic clock is used, not the lease's expiry, because a database store dates leases by its own clock.
+    /// Renews the lease every third of its duration until <paramref name="stop"/>, and fails the run when the lease can no
+    /// longer be shown to hold.
+    /// <para>
+    /// Both clocks here are this process's monotonic one, counted from when an acquire or renewal was asked for, never
+    /// from when it returned nor from the lease's own expiry. The store dates a lease from a moment after it is asked, by
+    /// its own clock (a database's, for a database store), so a duration after the asking is never later than the store's
+    /// expiry, whatever the clocks' skew. Counting renewals from the return would add every round trip to the gap between
+    /// them, and a store slower than two thirds of the duration (a busy disk's flush, a loaded database) would let the
+    /// lease lapse while the run still held it.
+    /// </para>
+    /// <para>
+    /// A renewal still unanswered when the lease ends is given up, and the run fails: past that moment another run may
+    /// hold the instance, and going on would process its records twice.
+    /// </para>
     /// </summary>
     private async Task RenewLeaseAsync(IPipelineLeaseStore leases, PipelineLease lease, long askedAt, CancellationToken stop)
     {
         _lease = lease;
-        var interval = _definition.LeaseDuration / 3;
+        var duration = _definition.LeaseDuration;
+        var interval = duration / 3;
+        var heldSince = askedAt;
+        Exception? lastFailure = null;
         while (!stop.IsCancellationRequested)
         {
             try
             {
-                var wait = interval - Stopwatch.GetElapsedTime(askedAt);
+                // Until the next renewal is due, or until the lease ends if that comes first (after failed renewals).
+                var wait = Min(interval - Stopwatch.GetElapsedTime(askedAt), duration - Stopwatch.GetElapsedTime(heldSince));
                 if (wait > TimeSpan.Zero)
                 {
                     await Task.Delay(wait, stop).ConfigureAwait(false);
                 }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
 
-                askedAt = Stopwatch.GetTimestamp();
-                _lease = await leases.RenewLeaseAsync(_lease, _definition.LeaseDuration, stop).ConfigureAwait(false);
+            var left = duration - Stopwatch.GetElapsedTime(heldSince);
+            if (left <= TimeSpan.Zero)
+            {
+                Fail(LeaseLost(lastFailure));
+                return;
+            }
+
+            askedAt = Stopwatch.GetTimestamp();
+            using var leaseEnd = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            leaseEnd.CancelAfter(left);
+            Task<PipelineLease>? renewing = null;
+            try
+            {
+                // Waited for no longer than the lease, even from a store that does not honour the token: a run must not
+                // go on past its lease, nor hang at its end waiting for a renewal that never comes back.
+                renewing = leases.RenewLeaseAsync(_lease, duration, leaseEnd.Token).AsTask();
+                _lease = await renewing.WaitAsync(leaseEnd.Token).ConfigureAwait(false);
+                heldSince = askedAt;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -228,18 +261,33 @@ internal sealed class PipelineRun<T>
                 Fail(e);
                 return;
             }
-            catch (Exception e) when (DateTimeOffset.UtcNow < _lease.ExpiresAt)
+            catch (Exception e) when (!leaseEnd.IsCancellationRequested && Stopwatch.GetElapsedTime(heldSince) < duration)
             {
-                // The lease still holds; the next renewal tries again.
-                Log.LeaseRenewalFailed(_definition.Logger, e, _definition.Name, _lease.ExpiresAt);
+                // A renewal that failed early (a dropped connection) is tried again while the lease holds.
+                lastFailure = e;
+                Log.LeaseRenewalFailed(_definition.Logger, e, _definition.Name, DateTimeOffset.UtcNow + (duration - Stopwatch.GetElapsedTime(heldSince)));
             }
             catch (Exception e)
             {
-                Fail(new PipelineInstanceBusyException($"Pipeline instance '{_instance.Key}' lost its lease: it could not be renewed before it expired at {_lease.ExpiresAt:u}.", e));
+                // Failed or cut off at the lease's end (leaseEnd): the lease may be another run's by now.
+                Fail(LeaseLost(e));
                 return;
+            }
+            finally
+            {
+                if (renewing is { IsCompleted: false })
+                {
+                    // Left behind by WaitAsync: its failure, if it ever comes, is the cut-off one's and needs no report.
+                    _ = renewing.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
             }
         }
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private PipelineInstanceBusyException LeaseLost(Exception? lastFailure)
+        => new($"Pipeline instance '{_instance.Key}' lost its lease: it could not be renewed within its {_definition.LeaseDuration.TotalSeconds:0.###} s, so another run may hold the instance now. Its progress up to the last checkpoint is kept; run it again once the lease store answers.", lastFailure);
 
     private async ValueTask<PipelineRunRecord> BeginRunRecordAsync(IPipelineRunStore runs, string holder, DateTimeOffset startedAt, CancellationToken cancellationToken)
     {

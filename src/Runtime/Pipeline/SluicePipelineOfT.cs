@@ -111,9 +111,10 @@ public sealed class SluicePipeline<T>
     }
 
     /// <summary>
-    /// Sets how long the instance lease lasts (it is renewed every third of it while the run is alive, counted from when
-    /// each renewal is asked for, so it holds as long as one renewal takes less than the whole duration; a crashed run's
-    /// lease is free once it expires) and how long to wait for another run's lease before failing. Applies when the
+    /// Sets how long the instance lease lasts (it is renewed every third of it while the run is alive, and a crashed run's
+    /// lease is free once it expires) and how long to wait for another run's lease before failing. A run whose lease
+    /// store has not answered a renewal by the time the lease ends fails with <see cref="PipelineInstanceBusyException"/>
+    /// rather than go on without it, so the store must answer within half the duration. Applies when the
     /// checkpoint store is an <see cref="IPipelineLeaseStore"/>, as <see cref="FileCheckpointStore"/> is, or the store a
     /// transactional sink lends (<see cref="ICheckpointStoreProvider"/>) is one.
     /// </summary>

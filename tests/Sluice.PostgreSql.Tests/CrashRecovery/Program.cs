@@ -37,7 +37,10 @@ public static class Program
 internal static class CrashPipeline
 {
     public const string Name = "crash";
-    public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(2);
+
+    // Long enough that a renewal on a loaded CI machine is answered in time (within half of it), short enough that the
+    // run after a SIGKILL does not wait long for the killed run's lease to expire.
+    public static readonly TimeSpan LeaseDuration = TimeSpan.FromSeconds(3);
 
     public static bool IsPoison(int id) => id % 41 == 5;
 
