@@ -201,8 +201,8 @@ internal sealed class PipelineRun<T>
     /// from when it returned nor from the lease's own expiry. The store dates a lease from a moment after it is asked, by
     /// its own clock (a database's, for a database store), so a duration after the asking is never later than the store's
     /// expiry, whatever the clocks' skew. Counting renewals from the return would add every round trip to the gap between
-    /// them, and a store slower than two thirds of the duration (a busy disk's flush, a loaded database) would let the
-    /// lease lapse while the run still held it.
+    /// them, so a store slower than a third of the duration (a busy disk's flush, a loaded database) would fail the run;
+    /// counted from the asking, a store that answers within half the duration keeps the lease.
     /// </para>
     /// <para>
     /// A renewal still unanswered when the lease ends is given up, and the run fails: past that moment another run may
