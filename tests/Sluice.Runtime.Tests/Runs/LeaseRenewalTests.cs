@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Sluice.Runtime.Tests.Support;
 
 namespace Sluice.Runtime.Tests.Runs;
@@ -85,19 +86,12 @@ public sealed class LeaseRenewalTests : IDisposable
         {
             BeforeRenewal = (_, token) => Task.Delay(Timeout.Infinite, storeHonoursToken ? token : CancellationToken.None),
         };
-        var handled = 0;
+        var handled = new StrongBox<int>();
 
-        var run = SluicePipeline.From(Enumerable.Range(0, 50))
-            .WithName("partitioned")
-            .WithBatchSize(1)
-            .WithCheckpoints(store)
-            .WithLease(TimeSpan.FromSeconds(2))
-            .RunAsync(async (_, token) => { await Task.Delay(100, token); Interlocked.Increment(ref handled); });
-
-        var lost = await Assert.ThrowsAsync<PipelineInstanceBusyException>(async () => await run);
+        var lost = await Assert.ThrowsAsync<PipelineInstanceBusyException>(() => RunFiftySlowRecordsAsync(store, "partitioned", TimeSpan.FromSeconds(2), handled));
         Assert.Contains("lost its lease", lost.Message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<OperationCanceledException>(lost.InnerException);
-        Assert.True(handled < 50, "the run went on to the end without its lease");
+        Assert.True(handled.Value < 50, "the run went on to the end without its lease");
         Assert.Equal(1, store.Renewals);
     }
 
@@ -134,19 +128,25 @@ public sealed class LeaseRenewalTests : IDisposable
         using var files = new FileCheckpointStore(_temp.Path);
         var takenOver = new PipelineInstanceBusyException("Pipeline instance 'taken' is held by another run.");
         var store = new ScriptedLeaseStore(files) { BeforeRenewal = (_, _) => Task.FromException(takenOver) };
-        var handled = 0;
+        var handled = new StrongBox<int>();
 
-        var run = SluicePipeline.From(Enumerable.Range(0, 50))
-            .WithName("taken")
-            .WithBatchSize(1)
-            .WithCheckpoints(store)
-            .WithLease(TimeSpan.FromSeconds(3))
-            .RunAsync(async (_, token) => { await Task.Delay(100, token); Interlocked.Increment(ref handled); });
-
-        Assert.Same(takenOver, await Assert.ThrowsAsync<PipelineInstanceBusyException>(async () => await run));
-        Assert.True(handled < 50, "the run went on to the end after another run took its instance");
+        Assert.Same(takenOver, await Assert.ThrowsAsync<PipelineInstanceBusyException>(() => RunFiftySlowRecordsAsync(store, "taken", TimeSpan.FromSeconds(3), handled)));
+        Assert.True(handled.Value < 50, "the run went on to the end after another run took its instance");
         Assert.Equal(1, store.Renewals);
     }
+
+    /// <summary>Runs 50 records of 100 ms each, one per batch, counting the ones handled in <paramref name="handled"/>.</summary>
+    private static Task<PipelineReport> RunFiftySlowRecordsAsync(ICheckpointStore store, string name, TimeSpan lease, StrongBox<int> handled)
+        => SluicePipeline.From(Enumerable.Range(0, 50))
+            .WithName(name)
+            .WithBatchSize(1)
+            .WithCheckpoints(store)
+            .WithLease(lease)
+            .RunAsync(async (_, token) =>
+            {
+                await Task.Delay(100, token);
+                Interlocked.Increment(ref handled.Value);
+            });
 
     /// <summary>
     /// A file store whose renewals can be made slow (answered <see cref="Latency"/> after the lease was dated), or failed
