@@ -143,7 +143,7 @@ public class RunLeaseTests : IDisposable
     public async Task A_lease_that_cannot_be_given_back_leaves_the_run_completed_and_logs_that_it_expires_on_its_own()
     {
         using var files = new FileCheckpointStore(_temp.Path);
-        var store = new UnreachableAtReleaseStore(files);
+        var store = new ScriptedLeaseStore(files) { BeforeRelease = () => Task.FromException(new IOException("connection to the store dropped")) };
         var logger = new CapturingLogger();
 
         var report = await SluicePipeline.From(Enumerable.Range(0, 6)).WithName("nightly").ForInput("a")
@@ -156,32 +156,5 @@ public class RunLeaseTests : IDisposable
         Assert.Equal(("LeaseReleaseFailed", LogLevel.Warning), (warning.Event.Name, warning.Level));
         Assert.IsType<IOException>(warning.Exception);
         Assert.Contains("expires", warning.Message, StringComparison.Ordinal);
-    }
-
-    /// <summary>A file store whose lease release fails, as a database store does when its connection just dropped.</summary>
-    private sealed class UnreachableAtReleaseStore(FileCheckpointStore inner) : ICheckpointStore, IPipelineLeaseStore
-    {
-        public int Releases { get; private set; }
-
-        public ValueTask<long?> LoadAsync(string pipeline, string partition, CancellationToken cancellationToken = default)
-            => inner.LoadAsync(pipeline, partition, cancellationToken);
-
-        public ValueTask CommitAsync(string pipeline, string partition, long position, CancellationToken cancellationToken = default)
-            => inner.CommitAsync(pipeline, partition, position, cancellationToken);
-
-        public ValueTask<PipelineLease> AcquireLeaseAsync(string instance, string holder, TimeSpan duration, CancellationToken cancellationToken = default)
-            => inner.AcquireLeaseAsync(instance, holder, duration, cancellationToken);
-
-        public ValueTask<PipelineLease> RenewLeaseAsync(PipelineLease lease, TimeSpan duration, CancellationToken cancellationToken = default)
-            => inner.RenewLeaseAsync(lease, duration, cancellationToken);
-
-        public ValueTask ReleaseLeaseAsync(PipelineLease lease, CancellationToken cancellationToken = default)
-        {
-            Releases++;
-            throw new IOException("connection to the store dropped");
-        }
-
-        public ValueTask<PipelineLease?> GetLeaseAsync(string instance, CancellationToken cancellationToken = default)
-            => inner.GetLeaseAsync(instance, cancellationToken);
     }
 }
